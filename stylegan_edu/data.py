@@ -1,0 +1,246 @@
+"""Data loading: MNIST from IDX files (offline) or Keras (online).
+
+Chapters 3, 4 and 9 read MNIST through :func:`load_mnist`; the training loop
+feeds on :func:`mnist_dataset`.
+
+Where the data comes from, in order:
+
+1. a folder of the original IDX files: ``data_dir`` if given, else
+   ``$STYLEGAN_EDU_DATA/mnist``;
+2. ``keras.datasets.mnist.load_data()``, which downloads (what Colab users get).
+"""
+
+import gzip
+import os
+from pathlib import Path
+
+import numpy as np
+
+from stylegan_edu._validation import check_choice, check_positive_int, invalid
+
+_ENV = "STYLEGAN_EDU_DATA"
+_SPLIT_FILES = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+_IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.int16, 0x0C: np.int32, 0x0D: np.float32, 0x0E: np.float64}
+
+
+class DataError(ValueError):
+    """A data file is missing, truncated or not what it claims to be."""
+
+
+def read_idx(path, expected_ndim=None):
+    """Read one IDX file (optionally gzip-compressed) into a numpy array.
+
+    The IDX format is a big-endian header, two zero bytes, a type code and
+    the number of dimensions, one uint32 per dimension, then the values.
+    Every part is checked: the magic number, the type code, the number of
+    dimensions and the exact file length. A truncated or corrupt file raises
+    :class:`DataError` instead of returning a silently wrong array.
+
+    Args:
+        path: path to a ``*-ubyte`` file, or the same with ``.gz``.
+        expected_ndim: if given, the number of dimensions the file must have
+            (3 for images, 1 for labels).
+
+    Returns:
+        numpy.ndarray: the array, in the file's dtype.
+
+    Example:
+
+    >>> import tempfile, os, numpy as np
+    >>> path = os.path.join(tempfile.mkdtemp(), "tiny-idx1-ubyte")
+    >>> _ = open(path, "wb").write(bytes([0, 0, 8, 1, 0, 0, 0, 3, 7, 8, 9]))
+    >>> read_idx(path)
+    array([7, 8, 9], dtype=uint8)
+    """
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as f:
+            raw = f.read()
+    except (OSError, EOFError) as e:  # includes a truncated gzip stream
+        raise DataError(f"Could not read IDX file {path}: {e}. The file is corrupt or truncated; delete it and provide it again.") from e
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
+        raise DataError(
+            f"{path} is not an IDX file: expected the magic number to start with two zero bytes, "
+            f"received {raw[:4].hex() or 'an empty file'}."
+        )
+    type_code, ndim = raw[2], raw[3]
+    if type_code not in _IDX_DTYPES:
+        raise DataError(f"{path} has an unknown IDX type code 0x{type_code:02x}; expected one of {sorted(hex(k) for k in _IDX_DTYPES)}.")
+    if expected_ndim is not None and ndim != expected_ndim:
+        raise DataError(f"{path} holds a {ndim}-dimensional array; expected {expected_ndim} dimensions. Is it the right file?")
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise DataError(f"{path} is truncated: its header needs {header} bytes, the file has {len(raw)}.")
+    shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    dtype = np.dtype(_IDX_DTYPES[type_code]).newbyteorder(">")
+    expected = header + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if len(raw) != expected:
+        kind = "truncated" if len(raw) < expected else "longer than its header says"
+        raise DataError(
+            f"{path} is {kind}: a header of shape {shape} needs {expected} bytes, the file has {len(raw)}. "
+            "Delete it and provide the original file again."
+        )
+    return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
+
+
+def _find(folder, stem):
+    for name in (stem, stem + ".gz"):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def _mnist_folder(data_dir):
+    if data_dir is not None:
+        folder = Path(data_dir)
+        # Accept either the folder of IDX files or its parent holding mnist/.
+        return folder / "mnist" if (folder / "mnist").is_dir() else folder
+    env = os.environ.get(_ENV)
+    return Path(env) / "mnist" if env else None
+
+
+def _read_split(folder, split):
+    img_stem, lbl_stem = _SPLIT_FILES[split]
+    img_path, lbl_path = _find(folder, img_stem), _find(folder, lbl_stem)
+    if img_path is None or lbl_path is None:
+        return None
+    images = read_idx(img_path, expected_ndim=3)
+    labels = read_idx(lbl_path, expected_ndim=1)
+    if images.shape[1:] != (28, 28):
+        raise DataError(f"{img_path} holds images of shape {images.shape[1:]}; MNIST images are (28, 28).")
+    if len(images) != len(labels):
+        raise DataError(f"{img_path} holds {len(images)} images but {lbl_path} holds {len(labels)} labels.")
+    return images.astype(np.uint8), labels.astype(np.uint8)
+
+
+def load_mnist(split="train", data_dir=None):
+    """Load MNIST digits as uint8 arrays.
+
+    Looks first in a local folder of the original IDX files (``data_dir``,
+    else ``$STYLEGAN_EDU_DATA/mnist``); files may be gzip-compressed. With no
+    local folder it falls back to ``keras.datasets.mnist.load_data()``, which
+    downloads the data (this is what happens in Colab).
+
+    Args:
+        split: ``"train"`` (60,000 digits), ``"test"`` (10,000) or ``"all"``
+            (every split that is available, joined: train first).
+        data_dir: a folder holding the IDX files, or a folder holding
+            ``mnist/``. Defaults to ``$STYLEGAN_EDU_DATA``.
+
+    Returns:
+        tuple: ``(images, labels)``, ``images`` uint8 of shape (N, 28, 28)
+        with values 0..255, ``labels`` uint8 of shape (N,).
+
+    Raises:
+        ValueError: for an unknown split, or a requested split that the local
+            folder does not have (the message names the folder, what was
+            found there, and both ways to provide the data).
+        DataError: for a truncated or corrupt file.
+
+    Example:
+
+    >>> images, labels = load_mnist("test")  # doctest: +SKIP
+    >>> images.shape, images.dtype, labels[:5]  # doctest: +SKIP
+    ((10000, 28, 28), dtype('uint8'), array([7, 2, 1, 0, 4], dtype=uint8))
+    """
+    check_choice("split", split, ("train", "test", "all"))
+    folder = _mnist_folder(data_dir)
+    if folder is None:
+        return _load_mnist_keras(split)
+    found = {s: _read_split(folder, s) for s in _SPLIT_FILES} if folder.is_dir() else {}
+    wanted = ["train", "test"] if split == "all" else [split]
+    parts = [found[s] for s in wanted if found.get(s) is not None]
+    if not parts or (split != "all" and len(parts) != 1):
+        present = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+        raise ValueError(
+            f"Invalid value for argument `split`. The MNIST {split!r} split is not in {folder} "
+            f"(searched for {_SPLIT_FILES.get(split, _SPLIT_FILES['test'])[0]}[.gz]; found: "
+            f"{', '.join(present) if present else 'nothing' if folder.is_dir() else 'no such folder'}). "
+            "Either put the original IDX files there (set STYLEGAN_EDU_DATA to the folder that holds mnist/, "
+            "or pass data_dir=), or unset STYLEGAN_EDU_DATA and pass no data_dir so that "
+            f"keras.datasets.mnist.load_data() downloads them. Received: split={split!r}"
+        )
+    images = np.concatenate([p[0] for p in parts])  # (N, 28, 28)
+    labels = np.concatenate([p[1] for p in parts])  # (N,)
+    return images, labels
+
+
+def _load_mnist_keras(split):
+    import keras
+
+    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    if split == "train":
+        return x_train, y_train
+    if split == "test":
+        return x_test, y_test
+    return np.concatenate([x_train, x_test]), np.concatenate([y_train, y_test])
+
+
+def to_unit_range(images):
+    """Scale uint8 images 0..255 to float32 in [-1, 1] (the generator's tanh range).
+
+    Formula:
+        x = p / 127.5 - 1
+
+    Args:
+        images: uint8 array of any shape.
+
+    Returns:
+        numpy.ndarray: float32, same shape, values in [-1, 1].
+
+    Example:
+
+    >>> import numpy as np
+    >>> to_unit_range(np.array([0, 255], dtype=np.uint8))
+    array([-1.,  1.], dtype=float32)
+    """
+    images = np.asarray(images)
+    if images.dtype != np.uint8:
+        raise invalid("images", "a uint8 array with values 0..255", f"dtype={images.dtype}")
+    return images.astype(np.float32) / 127.5 - 1.0
+
+
+def mnist_dataset(batch_size, split="train", data_dir=None, seed=0, shuffle=True, drop_remainder=True, images=None):
+    """A ``tf.data`` pipeline of MNIST images in [-1, 1], shape (B, 28, 28, 1).
+
+    The pipeline scales to [-1, 1], shuffles with a fixed seed (the same
+    order on every run for the same seed), batches and prefetches.
+
+    Args:
+        batch_size: images per batch, a positive integer.
+        split: passed to :func:`load_mnist`.
+        data_dir: passed to :func:`load_mnist`.
+        seed: the shuffle seed.
+        shuffle: whether to shuffle (reshuffled each epoch, deterministically).
+        drop_remainder: drop the last partial batch, so that every batch has
+            the same shape (what a ``tf.function`` training step wants).
+        images: optional uint8 array (N, 28, 28) to use instead of loading.
+
+    Returns:
+        tf.data.Dataset: yields float32 tensors of shape (B, 28, 28, 1).
+
+    Example:
+
+    >>> import numpy as np
+    >>> fake = np.zeros((10, 28, 28), dtype=np.uint8)
+    >>> ds = mnist_dataset(4, images=fake)
+    >>> [tuple(b.shape) for b in ds]
+    [(4, 28, 28, 1), (4, 28, 28, 1)]
+    """
+    import tensorflow as tf
+
+    batch_size = check_positive_int("batch_size", batch_size)
+    if images is None:
+        images, _ = load_mnist(split, data_dir=data_dir)
+    images = np.asarray(images)
+    if images.ndim != 3 or images.shape[1:] != (28, 28):
+        raise invalid("images", "a uint8 array of shape (N, 28, 28)", f"shape {images.shape}")
+    x = to_unit_range(images)[..., None]  # (N, 28, 28, 1)
+    ds = tf.data.Dataset.from_tensor_slices(x)
+    if shuffle:
+        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
