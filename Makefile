@@ -12,7 +12,6 @@ export STYLEGAN_EDU_DATA ?= $(abspath ../shared/data)
 # TensorFlow's C++ info logs would otherwise land in compared notebook outputs.
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
-export MPLBACKEND := Agg
 
 # Every notebook listed in _toc.yml, in book order.
 NOTEBOOKS = $(wildcard $(addsuffix .ipynb,$(shell grep -oE 'book/[A-Za-z0-9_]+' _toc.yml)))

@@ -244,3 +244,57 @@ def mnist_dataset(batch_size, split="train", data_dir=None, seed=0, shuffle=True
     if shuffle:
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
     return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+
+
+# ---------------------------------------------------------------------------
+# Style images: public-domain paintings shipped in the wheel (chapter 10).
+# ---------------------------------------------------------------------------
+
+
+def _styles_folder():
+    from importlib import resources
+
+    return resources.files("stylegan_edu") / "assets" / "styles"
+
+
+def list_style_images():
+    """Names of the paintings shipped with the package, for style transfer.
+
+    Their titles, artists, dates and public-domain status are in
+    ``stylegan_edu/assets/styles/README.md``.
+
+    Returns:
+        list: sorted names, each usable with :func:`style_image`.
+
+    Example:
+
+    >>> list_style_images()
+    ['great_wave_hokusai', 'shipwreck_minotaur_turner', 'starry_night_van_gogh', 'the_scream_munch']
+    """
+    return sorted(p.name[: -len(".jpg")] for p in _styles_folder().iterdir() if p.name.endswith(".jpg"))
+
+
+def style_image(name):
+    """Load one of the shipped public-domain paintings (at most 512 px on the long side).
+
+    Args:
+        name: one of :func:`list_style_images`, e.g. ``"starry_night_van_gogh"``.
+
+    Returns:
+        numpy.ndarray: uint8, shape (H, W, 3), values 0..255.
+
+    Raises:
+        ValueError: for an unknown name (the message lists the valid ones).
+
+    Example:
+
+    >>> style_image("starry_night_van_gogh").shape
+    (320, 512, 3)
+    """
+    names = list_style_images()
+    if not isinstance(name, str) or name not in names:
+        raise invalid("name", "the name of a shipped style image, one of " + ", ".join(repr(n) for n in names), f"name={name!r}")
+    from PIL import Image
+
+    with (_styles_folder() / f"{name}.jpg").open("rb") as f:
+        return np.asarray(Image.open(f).convert("RGB"), dtype=np.uint8)  # (H, W, 3)

@@ -24,6 +24,7 @@ __all__ = [
     "gram_matrix",
     "style_loss",
     "total_variation_loss",
+    "total_variation_map",
     "MixedLossWeights",
     "mixed_loss",
     "BinaryCrossEntropy",
@@ -80,7 +81,9 @@ def binary_cross_entropy(y_true, y_pred, from_logits=False):
         .. math:: \mathrm{BCE}(y, x) = \max(x, 0) - x y + \log(1 + e^{-|x|})
 
         which never evaluates :math:`\log 0` nor :math:`e^{x}` for large
-        :math:`x`. Probabilities are clipped to ``[eps, 1 - eps]`` with
+        :math:`x`. It is computed as :math:`\mathrm{softplus}(x) - x y`, the
+        same function, whose gradient :math:`\sigma(x) - y` autodiff gets
+        right even at :math:`x = 0`. Probabilities are clipped to ``[eps, 1 - eps]`` with
         ``eps = 1e-7``, as Keras does.
 
     Args:
@@ -118,7 +121,10 @@ def binary_cross_entropy(y_true, y_pred, from_logits=False):
         )
     if from_logits:
         x = y_pred
-        per_element = ops.maximum(x, 0.0) - x * y_true + ops.log1p(ops.exp(-ops.abs(x)))
+        # softplus(x) = max(x, 0) + log(1 + exp(-|x|)), evaluated stably by the backend, and
+        # its autodiff gradient is the exact sigmoid(x) - y everywhere; differentiating the
+        # max/abs form gives a wrong subgradient at exactly x = 0.
+        per_element = ops.softplus(x) - x * y_true
     else:
         eps = 1e-7
         p = ops.clip(y_pred, eps, 1.0 - eps)
@@ -356,17 +362,60 @@ def total_variation_loss(images, kind="l1"):
     >>> float(total_variation_loss(img)), float(total_variation_loss(2 * img, kind="l2"))
     (2.0, 8.0)
     """
+    x = _tv_input(images, kind)  # (B, H, W, C)
+    return ops.mean(_tv_per_image(x, kind))  # mean over the batch of per-image sums
+
+
+def _tv_input(images, kind, name="images"):
+    """Validate TV's arguments; return the images as a float (B, H, W, C) tensor."""
     check_choice("kind", kind, ("l1", "l2"))
     x = _as_float(images)
     if len(x.shape) == 3:
         x = x[None]  # (1, H, W, C)
-    _check_rank("images", x, 4, "(B, H, W, C) or (H, W, C)")
-    _check_finite("images", x)
+    _check_rank(name, x, 4, "(B, H, W, C) or (H, W, C)")
+    _check_finite(name, x)
+    return x
+
+
+def _tv_per_image(x, kind):
+    """Per-image total variation of a (B, H, W, C) tensor, shape (B,)."""
     dy = x[:, 1:, :, :] - x[:, :-1, :, :]  # (B, H-1, W, C): along height
     dx = x[:, :, 1:, :] - x[:, :, :-1, :]  # (B, H, W-1, C): along width
     f = ops.abs if kind == "l1" else ops.square
-    per_image = ops.sum(f(dy), axis=(1, 2, 3)) + ops.sum(f(dx), axis=(1, 2, 3))  # (B,)
-    return ops.mean(per_image)
+    return ops.sum(f(dy), axis=(1, 2, 3)) + ops.sum(f(dx), axis=(1, 2, 3))  # (B,)
+
+
+def total_variation_map(images, kind="l1"):
+    r"""Where the total variation is: each pixel's share of :func:`total_variation_loss`.
+
+    Formula:
+        For ``kind="l1"``, with differences to the next row and column (0 past the edge)
+
+        .. math:: m_{ij} = \sum_c |I_{i+1,j,c} - I_{i,j,c}| + |I_{i,j+1,c} - I_{i,j,c}|
+
+        (squared differences for ``kind="l2"``). Each image's map sums to its TV.
+
+    Args:
+        images: shape (B, H, W, C), or one image (H, W, C).
+        kind: ``"l1"`` or ``"l2"``.
+
+    Returns:
+        A tensor of shape (B, H, W): the TV map of each image.
+
+    Example:
+
+    >>> import numpy as np
+    >>> img = np.array([[0, 1], [0, 1]], "float32").reshape(1, 2, 2, 1)
+    >>> total_variation_map(img).numpy().tolist()
+    [[[1.0, 0.0], [1.0, 0.0]]]
+    """
+    x = _tv_input(images, kind)  # (B, H, W, C)
+    f = ops.abs if kind == "l1" else ops.square
+    dy = f(x[:, 1:, :, :] - x[:, :-1, :, :])  # (B, H-1, W, C)
+    dx = f(x[:, :, 1:, :] - x[:, :, :-1, :])  # (B, H, W-1, C)
+    dy = ops.pad(dy, [(0, 0), (0, 1), (0, 0), (0, 0)])  # (B, H, W, C): last row has no neighbour below
+    dx = ops.pad(dx, [(0, 0), (0, 0), (0, 1), (0, 0)])  # (B, H, W, C): last column has none to the right
+    return ops.sum(dy + dx, axis=-1)  # (B, H, W)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -393,7 +442,14 @@ def mixed_loss(content_features=None, content_targets=None, style_features=None,
 
         with :math:`(\lambda, \mu, \gamma)` = ``weights`` (default 1, 100,
         1e-6, the article's). A part whose inputs are ``None`` or whose weight
-        is 0 is left out (and reported as 0).
+        is 0 is left out (and reported as 0). With several content layers,
+        :math:`L_\mathrm{content}` is the mean of their content losses.
+
+        The parts live on very different scales: TV *sums* over every pixel
+        (about :math:`10^3`-:math:`10^4` for a 256 px photo), the summed content loss
+        grows with the layer's size, and the normalised style loss of the Gram
+        matrices is small. That is why the article's weights span eight orders
+        of magnitude; chapter 7 measures them.
 
     Args:
         content_features: dict ``{layer: F}`` of the image's features, or one map.
@@ -421,6 +477,8 @@ def mixed_loss(content_features=None, content_targets=None, style_features=None,
     """
     if not isinstance(weights, MixedLossWeights):
         raise invalid("weights", "a MixedLossWeights instance", f"{type(weights).__name__}")
+    check_choice("content_reduction", content_reduction, ("sum", "mean"))
+    check_choice("tv_kind", tv_kind, ("l1", "l2"))
     zero = ops.convert_to_tensor(0.0, "float32")
     parts = {"content": zero, "style": zero, "tv": zero}
     if weights.content and content_features is not None:
@@ -460,8 +518,11 @@ class BinaryCrossEntropy(keras.losses.Loss):
 
     def call(self, y_true, y_pred):
         y_true, y_pred = _as_float(y_true), _as_float(y_pred)
+        check_same_shape("y_true", y_true, "y_pred", y_pred)
+        _check_finite("y_true", y_true)
+        _check_finite("y_pred", y_pred)
         if self.from_logits:
-            per = ops.maximum(y_pred, 0.0) - y_pred * y_true + ops.log1p(ops.exp(-ops.abs(y_pred)))
+            per = ops.softplus(y_pred) - y_pred * y_true  # stable, exact gradient
         else:
             p = ops.clip(y_pred, 1e-7, 1.0 - 1e-7)
             per = -(y_true * ops.log(p) + (1.0 - y_true) * ops.log(1.0 - p))
@@ -487,7 +548,11 @@ class ContentLoss(keras.losses.Loss):
         self.reduction_kind = check_choice("reduction_kind", reduction_kind, ("sum", "mean"))
 
     def call(self, y_true, y_pred):
-        sq = ops.square(_as_float(y_pred) - _as_float(y_true))
+        y_true, y_pred = _as_float(y_true), _as_float(y_pred)  # P, F: (B, ...)
+        check_same_shape("y_true", y_true, "y_pred", y_pred)
+        _check_finite("y_true", y_true)
+        _check_finite("y_pred", y_pred)
+        sq = ops.square(y_pred - y_true)  # (B, ...)
         axes = tuple(range(1, len(sq.shape)))
         return 0.5 * ops.sum(sq, axis=axes) if self.reduction_kind == "sum" else ops.mean(sq, axis=axes)
 
@@ -511,6 +576,12 @@ class StyleLoss(keras.losses.Loss):
         super().__init__(name=name, **kwargs)
 
     def call(self, y_true, y_pred):
+        y_true, y_pred = _as_float(y_true), _as_float(y_pred)  # (B, H, W, C) feature maps
+        _check_rank("y_pred", y_pred, 4, "(B, H, W, C)")
+        _check_rank("y_true", y_true, 4, "(B, H, W, C)")
+        if y_true.shape[0] != y_pred.shape[0] or y_true.shape[-1] != y_pred.shape[-1]:
+            raise invalid("y_pred", f"feature maps with the batch size and channels of `y_true`, {tuple(y_true.shape)}",
+                          f"shape {tuple(y_pred.shape)}")
         G, A = gram_matrix(y_pred), gram_matrix(y_true)  # (B, C, C)
         c = G.shape[-1]
         return ops.sum(ops.square(G - A), axis=(1, 2)) / float(c * c)
@@ -533,11 +604,10 @@ class TotalVariationLoss(keras.losses.Loss):
         self.kind = check_choice("kind", kind, ("l1", "l2"))
 
     def call(self, y_true, y_pred):
-        x = _as_float(y_pred)  # (B, H, W, C)
-        f = ops.abs if self.kind == "l1" else ops.square
-        dy = x[:, 1:, :, :] - x[:, :-1, :, :]  # (B, H-1, W, C)
-        dx = x[:, :, 1:, :] - x[:, :, :-1, :]  # (B, H, W-1, C)
-        return ops.sum(f(dy), axis=(1, 2, 3)) + ops.sum(f(dx), axis=(1, 2, 3))
+        x = ops.convert_to_tensor(y_pred)
+        _check_rank("y_pred", x, 4, "(B, H, W, C)")
+        x = _tv_input(x, self.kind, name="y_pred")  # (B, H, W, C)
+        return _tv_per_image(x, self.kind)  # (B,)
 
     def get_config(self):
         return {**super().get_config(), "kind": self.kind}

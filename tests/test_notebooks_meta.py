@@ -80,3 +80,29 @@ def test_solutions_are_hidden_and_exercises_present(path):
 
 def test_toc_notebooks_exist():
     assert toc_notebooks(), "at least one chapter"
+
+
+@pytest.mark.parametrize("path", BOOK_NOTEBOOKS, ids=lambda p: p.name)
+def test_colab_install_cell_does_nothing_outside_colab(path, monkeypatch):
+    """Run the install cell as IPython would, outside Colab: no magic may be called."""
+    import sys
+
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    code = TransformerManager().transform_cell(_source(_load(path)["cells"][1]))
+    calls = []
+
+    class _FakeShell:
+        def run_line_magic(self, *args, **kwargs):
+            calls.append(args)
+
+        def system(self, *args, **kwargs):
+            calls.append(args)
+
+    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    exec(compile(code, "<install cell>", "exec"), {"get_ipython": lambda: _FakeShell()})
+    assert calls == [], f"the install cell ran {calls} outside Colab"
+    # And inside Colab it does install the package.
+    monkeypatch.setitem(sys.modules, "google.colab", object())
+    exec(compile(code, "<install cell>", "exec"), {"get_ipython": lambda: _FakeShell()})
+    assert calls and "stylegan_edu" in " ".join(map(str, calls[0]))

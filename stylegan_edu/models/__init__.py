@@ -1,0 +1,37 @@
+"""Models: the generators and discriminators of the book, and latent-space helpers.
+
+Chapter 2 builds the generator, chapter 3 the discriminator. Both come in a
+DCGAN and a VGG-style flavour (``architecture="dcgan" | "vgg"``).
+"""
+
+from stylegan_edu.models.dcgan import (
+    DiscriminatorConfig,
+    GeneratorConfig,
+    conv_output_size,
+    conv_transpose_output_size,
+    expected_latent_norm,
+    format_layer_table,
+    interpolate,
+    layer_table,
+    make_discriminator,
+    make_generator,
+    receptive_field,
+    sample_latent,
+    slerp,
+)
+
+__all__ = [
+    "DiscriminatorConfig",
+    "GeneratorConfig",
+    "conv_output_size",
+    "conv_transpose_output_size",
+    "expected_latent_norm",
+    "format_layer_table",
+    "interpolate",
+    "layer_table",
+    "make_discriminator",
+    "make_generator",
+    "receptive_field",
+    "sample_latent",
+    "slerp",
+]
