@@ -298,3 +298,175 @@ def vgg16_extractor(layers, weights="imagenet", seed=0):
     (1, 16, 16, 128)
     """
     return vgg_extractor(layers, network="vgg16", weights=weights, seed=seed)
+
+
+# ---------------------------------------------------------------------------
+# The MNIST feature net
+# ---------------------------------------------------------------------------
+
+_ASSETS = "assets/mnist_feature_net"
+_WEIGHTS_FILE = "mnist_feature_net.weights.h5"
+_INFO_FILE = "mnist_feature_net.json"
+#: Every ``MNIST_HELDOUT_EVERY``-th image of the MNIST test set (index % 5 == 4)
+#: is held out from the feature net's training; the other 8,000 train it.
+MNIST_HELDOUT_EVERY = 5
+
+
+def mnist_feature_split(n=10_000):
+    """The fixed split of the MNIST test set used to train and evaluate the feature net.
+
+    Only the MNIST *test* set (10,000 digits) is available offline, so the
+    feature net is trained on 8,000 of them and evaluated on the other 2,000,
+    which training never sees: image ``i`` is held out when ``i % 5 == 4``.
+    The rule interleaves the two halves of the test set (written by different
+    people), so both parts get the same mix.
+
+    Args:
+        n: the number of images (10,000 for the MNIST test set).
+
+    Returns:
+        tuple: ``(train_indices, heldout_indices)``, int arrays.
+
+    Example:
+
+    >>> train, heldout = mnist_feature_split()
+    >>> len(train), len(heldout), heldout[:3].tolist()
+    (8000, 2000, [4, 9, 14])
+    """
+    n = check_positive_int("n", n)
+    idx = np.arange(n)
+    held = idx % MNIST_HELDOUT_EVERY == MNIST_HELDOUT_EVERY - 1
+    return idx[~held], idx[held]
+
+
+def build_mnist_feature_net():
+    r"""The architecture of the MNIST feature net, untrained.
+
+    Input (B, 28, 28, 1) in [-1, 1]; two conv/pool stages, a 128-unit ReLU
+    layer named ``"features"`` (the penultimate features used by the MNIST
+    perceptual losses and the MNIST-FID), then 10 logits (no softmax).
+
+    Returns:
+        keras.Model: output (B, 10) logits.
+
+    Example:
+
+    >>> net = build_mnist_feature_net()
+    >>> net.count_params(), net.get_layer("features").units
+    (225034, 128)
+    """
+    inputs = keras.Input((28, 28, 1), name="digits")  # (B, 28, 28, 1) in [-1, 1]
+    x = keras.layers.Conv2D(32, 3, activation="relu", name="conv1")(inputs)  # (B, 26, 26, 32)
+    x = keras.layers.MaxPooling2D(2, name="pool1")(x)  # (B, 13, 13, 32)
+    x = keras.layers.Conv2D(64, 3, activation="relu", name="conv2")(x)  # (B, 11, 11, 64)
+    x = keras.layers.MaxPooling2D(2, name="pool2")(x)  # (B, 5, 5, 64)
+    x = keras.layers.Flatten(name="flatten")(x)  # (B, 1600)
+    x = keras.layers.Dropout(0.3, name="dropout1")(x)
+    f = keras.layers.Dense(128, activation="relu", name="features")(x)  # (B, 128)
+    x = keras.layers.Dropout(0.3, name="dropout2")(f)
+    logits = keras.layers.Dense(10, name="logits")(x)  # (B, 10)
+    return keras.Model(inputs, logits, name="mnist_feature_net")
+
+
+def _asset(name):
+    return importlib.resources.files("stylegan_edu").joinpath(_ASSETS, name)
+
+
+def mnist_feature_net_info():
+    """What the shipped feature net is: its training settings and held-out accuracy.
+
+    Returns:
+        dict: the contents of ``assets/mnist_feature_net/mnist_feature_net.json``
+        (written by ``scripts/train_mnist_feature_net.py``).
+
+    Example:
+
+    >>> info = mnist_feature_net_info()
+    >>> info["heldout_accuracy"] >= 0.98, info["n_train"], info["n_heldout"]
+    (True, 8000, 2000)
+    """
+    return json.loads(_asset(_INFO_FILE).read_text())
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_net():
+    net = build_mnist_feature_net()
+    with importlib.resources.as_file(_asset(_WEIGHTS_FILE)) as path:
+        net.load_weights(str(path))
+    net.trainable = False
+    return net
+
+
+def mnist_feature_net():
+    r"""The small MNIST classifier shipped in the package, with its trained weights (offline).
+
+    A CNN (:func:`build_mnist_feature_net`, 225,034 parameters) trained by
+    ``scripts/train_mnist_feature_net.py`` on 8,000 digits of the MNIST test
+    set, with held-out accuracy >= 98% on the other 2,000
+    (:func:`mnist_feature_split`, :func:`mnist_feature_net_info`). Its
+    128-d penultimate layer ``"features"`` feeds :func:`mnist_features`.
+    The weights are loaded from the package on the first call and reused.
+
+    Returns:
+        keras.Model: frozen; (B, 28, 28, 1) images in [-1, 1] to (B, 10) logits.
+
+    Example:
+
+    >>> import numpy as np
+    >>> net = mnist_feature_net()
+    >>> tuple(net(np.zeros((2, 28, 28, 1), "float32")).shape)
+    (2, 10)
+    """
+    return _shipped_net()
+
+
+@functools.lru_cache(maxsize=1)
+def _feature_model():
+    net = _shipped_net()
+    return keras.Model(net.input, net.get_layer("features").output, name="mnist_features")
+
+
+def _check_digit_images(images):
+    try:
+        x = np.asarray(images, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise invalid("images", "a numeric array of shape (N, 28, 28, 1)", f"type {type(images).__name__}") from None
+    if x.ndim == 3:
+        x = x[..., None]  # (N, 28, 28, 1)
+    if x.ndim != 4 or x.shape[1:] != (28, 28, 1):
+        raise invalid("images", "digits of shape (N, 28, 28, 1) or (N, 28, 28)", f"shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        bad = int(x.size - np.count_nonzero(np.isfinite(x)))
+        raise invalid("images", "finite values", f"{bad} non-finite value(s) out of {x.size}")
+    if x.size and (x.min() < -1.001 or x.max() > 1.001):
+        raise invalid("images", "values in [-1, 1] (uint8 digits: x / 127.5 - 1)",
+                      f"min={x.min():g}, max={x.max():g}")
+    return x
+
+
+def mnist_features(images, batch_size=500):
+    r"""Penultimate (128-d) features of the MNIST feature net, for the MNIST-FID and perceptual losses.
+
+    Args:
+        images: digits in [-1, 1], shape (N, 28, 28, 1) or (N, 28, 28).
+        batch_size: how many images go through the network at once.
+
+    Returns:
+        numpy.ndarray: float32 of shape (N, 128), each entry >= 0 (after ReLU).
+
+    Raises:
+        ValueError: for the wrong shape, non-finite values or values outside [-1, 1].
+
+    Example:
+
+    >>> import numpy as np
+    >>> f = mnist_features(np.full((3, 28, 28, 1), -1.0, "float32"))
+    >>> f.shape, bool((f >= 0).all())
+    ((3, 128), True)
+    """
+    x = _check_digit_images(images)  # (N, 28, 28, 1)
+    batch_size = check_positive_int("batch_size", batch_size)
+    model = _feature_model()
+    out = [np.asarray(ops.convert_to_numpy(model(x[i:i + batch_size], training=False)))
+           for i in range(0, len(x), batch_size)]
+    return np.concatenate(out, axis=0) if out else np.zeros((0, 128), np.float32)

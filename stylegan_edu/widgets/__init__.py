@@ -5,4 +5,6 @@ synchronously when a control's ``.value`` changes, so tests can drive them by
 setting values and reading the displayed image back.
 """
 
-__all__ = []
+from stylegan_edu.widgets._latent import LatentExplorer, latent_explorer
+
+__all__ = ["LatentExplorer", "latent_explorer"]

@@ -1,0 +1,250 @@
+"""Checkpoints that survive a kill: atomic writes, checksums, a fallback.
+
+A checkpoint holds everything a training run needs to continue *exactly*
+where it stopped (chapter 9 shows an interrupted run resumed):
+
+* every variable of the generator and the discriminator (weights,
+  BatchNorm statistics, and the dropout layers' random-seed states),
+* every variable of both optimizers (Adam's moments, the step counter),
+* the state of the GAN's noise generator (so the next z is the same),
+* the number of finished epochs, the learning-rate scale that the
+  non-finite-loss guard may have lowered, and the per-epoch history.
+
+The format is one ``.npz`` file per epoch (``ckpt-0003.npz`` after three
+epochs) with a JSON manifest inside that lists each variable's path and shape
+and a SHA-256 digest of all the arrays. Writing goes to a temporary file in
+the same folder, which is flushed to disk and then renamed over the final
+name with :func:`os.replace` (atomic on POSIX and Windows): a kill during
+saving leaves at worst a stray temporary file, never a damaged checkpoint.
+The previous checkpoint is kept, so a file damaged later (a full disk, a
+copy cut short) is detected by its digest and the run falls back to the one
+before it.
+"""
+
+import glob
+import hashlib
+import io
+import json
+import os
+import re
+import zipfile
+
+import numpy as np
+
+from stylegan_edu._validation import check_positive_int
+
+__all__ = ["CheckpointError", "CheckpointManager", "state_variables", "capture_state", "restore_state"]
+
+_FORMAT = 1
+_NAME = re.compile(r"^ckpt-(\d{4,})\.npz$")
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint is missing, damaged, or does not fit the model."""
+
+
+def state_variables(gan):
+    """The variables a checkpoint holds, in a fixed order, with their names.
+
+    Args:
+        gan: a :class:`stylegan_edu.training.GAN` (compiled, so that it has
+            optimizers).
+
+    Returns:
+        list: ``(name, variable)`` pairs: generator, discriminator, the two
+        optimizers (built first if they are not yet), and the noise seed.
+    """
+    for opt, model in ((gan.d_optimizer, gan.discriminator), (gan.g_optimizer, gan.generator)):
+        if not opt.built:
+            opt.build(model.trainable_variables)
+    pairs = []
+    for prefix, variables in (
+        ("generator", gan.generator.variables),
+        ("discriminator", gan.discriminator.variables),
+        ("d_optimizer", gan.d_optimizer.variables),
+        ("g_optimizer", gan.g_optimizer.variables),
+        ("noise", [gan.noise_seed.state]),
+    ):
+        for i, v in enumerate(variables):
+            pairs.append((f"{prefix}/{i}:{v.path}", v))
+    return pairs
+
+
+def capture_state(gan):
+    """A numpy copy of every variable of :func:`state_variables`, plus metadata.
+
+    Returns:
+        dict: ``{"arrays": [np.ndarray, ...], "names": [...], "meta": {...}}``
+        where ``meta`` holds ``epoch``, ``lr_scale`` and ``history``.
+    """
+    pairs = state_variables(gan)
+    return {
+        "names": [n for n, _ in pairs],
+        "arrays": [np.array(v.numpy()) for _, v in pairs],
+        "meta": {"epoch": int(gan.epochs_done), "lr_scale": float(gan.lr_scale), "history": list(gan.history_records)},
+    }
+
+
+def restore_state(gan, state):
+    """Assign a captured state to ``gan`` after checking that it fits.
+
+    Every shape is checked before anything is assigned, so a state that does
+    not fit leaves the model untouched.
+
+    Raises:
+        CheckpointError: if the number, names or shapes of the variables differ.
+    """
+    pairs = state_variables(gan)
+    arrays, names = state["arrays"], state["names"]
+    if len(arrays) != len(pairs):
+        raise CheckpointError(
+            f"The checkpoint holds {len(arrays)} variables but the model has {len(pairs)}: it was saved from a "
+            "different architecture or configuration."
+        )
+    for (name, var), saved, a in zip(pairs, names, arrays):
+        if tuple(var.shape) != tuple(a.shape):
+            raise CheckpointError(
+                f"Variable {name} has shape {tuple(var.shape)} but the checkpoint's {saved} has shape {tuple(a.shape)}: "
+                "it was saved from a different architecture or configuration."
+            )
+    for (_, var), a in zip(pairs, arrays):
+        var.assign(a.astype(np.dtype(var.dtype)) if a.dtype != np.dtype(var.dtype) else a)
+    meta = state["meta"]
+    gan.epochs_done = int(meta["epoch"])
+    gan.lr_scale = float(meta["lr_scale"])
+    gan.history_records = list(meta["history"])
+
+
+def _digest(arrays):
+    h = hashlib.sha256()
+    for a in arrays:
+        h.update(str(a.dtype).encode() + str(a.shape).encode())
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+
+class CheckpointManager:
+    """Save, list, verify and restore the checkpoints in one folder.
+
+    Args:
+        directory: the folder (created when the first checkpoint is saved).
+        keep: how many of the newest checkpoints to keep (at least 2, so that
+            a damaged newest file always has a good one before it).
+
+    Example:
+
+    >>> import tempfile
+    >>> manager = CheckpointManager(tempfile.mkdtemp())
+    >>> manager.paths()
+    []
+    >>> manager.latest_valid()  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: No checkpoint in ... (no ckpt-NNNN.npz files). Start a new run without resume.
+    """
+
+    def __init__(self, directory, keep=2):
+        self.directory = os.fspath(directory)
+        self.keep = check_positive_int("keep", keep, minimum=2)
+
+    def paths(self):
+        """Checkpoint files in the folder, oldest first."""
+        found = []
+        for path in glob.glob(os.path.join(glob.escape(self.directory), "ckpt-*.npz")):
+            m = _NAME.match(os.path.basename(path))
+            if m:
+                found.append((int(m.group(1)), path))
+        return [p for _, p in sorted(found)]
+
+    def save(self, gan):
+        """Write the state of ``gan`` atomically as ``ckpt-<epoch>.npz``; prune old ones.
+
+        Returns:
+            str: the path written.
+        """
+        state = capture_state(gan)
+        os.makedirs(self.directory, exist_ok=True)
+        meta = dict(state["meta"], format=_FORMAT, names=state["names"], digest=_digest(state["arrays"]))
+        final = os.path.join(self.directory, f"ckpt-{meta['epoch']:04d}.npz")
+        tmp = f"{final}.tmp-{os.getpid()}"
+        payload = {f"a{i:05d}": a for i, a in enumerate(state["arrays"])}
+        payload["manifest"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+        try:
+            with open(tmp, "wb") as f:
+                np.savez(f, **payload)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, final)  # atomic: readers see the old file or the new one, never half of one
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+        _fsync_dir(self.directory)
+        for old in self.paths()[: -self.keep]:
+            os.remove(old)
+        return final
+
+    def load(self, path):
+        """Read and verify one checkpoint file.
+
+        Returns:
+            dict: a state for :func:`restore_state`.
+
+        Raises:
+            CheckpointError: if the file is truncated, corrupt (its digest does
+                not match), or not a checkpoint.
+        """
+        try:
+            with open(path, "rb") as f:
+                raw = f.read()
+            with np.load(io.BytesIO(raw), allow_pickle=False) as z:
+                meta = json.loads(bytes(z["manifest"]).decode())
+                arrays = [z[f"a{i:05d}"] for i in range(len(meta["names"]))]
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, json.JSONDecodeError) as e:
+            raise CheckpointError(f"Checkpoint {path} is truncated or corrupt ({type(e).__name__}: {e}).") from e
+        if meta.get("format") != _FORMAT:
+            raise CheckpointError(f"Checkpoint {path} has format {meta.get('format')!r}; this version reads format {_FORMAT}.")
+        if _digest(arrays) != meta["digest"]:
+            raise CheckpointError(f"Checkpoint {path} is corrupt: the SHA-256 digest of its arrays does not match its manifest.")
+        return {"arrays": arrays, "names": meta["names"], "meta": meta}
+
+    def latest_valid(self, log=print):
+        """The newest checkpoint that loads and verifies, falling back past damaged ones.
+
+        Args:
+            log: called with a message for each damaged file that is skipped.
+
+        Returns:
+            tuple: ``(path, state)``.
+
+        Raises:
+            FileNotFoundError: if the folder holds no checkpoint.
+            CheckpointError: if every checkpoint is damaged (training never
+                continues from garbage).
+        """
+        paths = self.paths()
+        if not paths:
+            raise FileNotFoundError(f"No checkpoint in {self.directory} (no ckpt-NNNN.npz files). Start a new run without resume.")
+        problems = []
+        for path in reversed(paths):
+            try:
+                return path, self.load(path)
+            except CheckpointError as e:
+                problems.append(str(e))
+                log(f"Skipping damaged checkpoint: {e} Falling back to the previous one.")
+        raise CheckpointError(
+            f"Every checkpoint in {self.directory} is damaged, so the run cannot resume:\n  " + "\n  ".join(problems)
+            + "\nDelete the folder's ckpt-*.npz files to start over."
+        )
+
+
+def _fsync_dir(directory):
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # Windows cannot open a folder
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
