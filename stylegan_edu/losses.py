@@ -57,7 +57,8 @@ def _check_finite(name, x):
 
 def _as_float(x):
     x = ops.convert_to_tensor(x)
-    if not str(x.dtype).startswith(("float", "bfloat")):
+    # standardize_dtype: str() of a TensorFlow dtype is "<dtype: 'float64'>", not "float64".
+    if not keras.backend.standardize_dtype(x.dtype).startswith(("float", "bfloat")):
         x = ops.cast(x, "float32")
     return x
 

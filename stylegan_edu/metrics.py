@@ -25,6 +25,9 @@ __all__ = [
     "reference_statistics",
     "mnist_fid",
     "classifier_score",
+    "classifier_score_from_probabilities",
+    "psnr",
+    "ssim",
 ]
 
 _REFERENCES = ("mnist",)  # names of the statistics shipped under stylegan_edu/assets
@@ -205,8 +208,7 @@ def _check_images(images):
 def _features(images, batch_size):
     from stylegan_edu.features import mnist_features
 
-    parts = [np.asarray(mnist_features(images[i : i + batch_size])) for i in range(0, len(images), batch_size)]
-    return np.concatenate(parts, axis=0).astype(np.float64)  # (N, D)
+    return np.asarray(mnist_features(images, batch_size=batch_size), dtype=np.float64)  # (N, D)
 
 
 def mnist_fid(images, reference="mnist", batch_size=500):
@@ -245,3 +247,204 @@ def mnist_fid(images, reference="mnist", batch_size=500):
     mu_r, sigma_r, _ = reference_statistics(reference)
     mu_g, sigma_g = feature_statistics(_features(images, batch_size))
     return frechet_distance(mu_g, sigma_g, mu_r, sigma_r)
+
+
+def classifier_score_from_probabilities(probabilities, splits=1):
+    r"""The Inception-score formula applied to given class probabilities.
+
+    Formula:
+        :math:`\mathrm{CS} = \exp\Big(\mathbb E_x\,
+        \mathrm{KL}\big(p(y \mid x)\,\Vert\,p(y)\big)\Big)` with
+        :math:`p(y) = \mathbb E_x\, p(y \mid x)`, averaged over ``splits``
+        equal parts of the images (Salimans et al., 2016).
+
+    It lies between 1 (every image gets the same class distribution: no
+    variety, or no confident class) and the number of classes (confident
+    predictions spread evenly over all classes).
+
+    Args:
+        probabilities: (N, K) rows of class probabilities (each sums to 1).
+        splits: number of equal parts to average over (1: all at once).
+
+    Returns:
+        tuple: ``(mean, std)`` over the splits (std is 0 for one split).
+
+    Example:
+
+    >>> import numpy as np
+    >>> classifier_score_from_probabilities(np.eye(10))[0]  # ten confident, different classes
+    10.0
+    >>> round(classifier_score_from_probabilities(np.full((5, 10), 0.1))[0], 6)  # no confidence
+    1.0
+    """
+    p = _as_float64("probabilities", probabilities, ndim=2)  # (N, K)
+    if p.min() < -1e-6 or np.max(np.abs(p.sum(axis=1) - 1.0)) > 1e-3:
+        raise invalid("probabilities", "rows of probabilities in [0, 1] that sum to 1 (apply a softmax to logits)",
+                      f"min={p.min():.4g}, row sums in [{p.sum(axis=1).min():.4g}, {p.sum(axis=1).max():.4g}]")
+    splits = check_positive_int("splits", splits)
+    if splits > p.shape[0]:
+        raise invalid("splits", f"at most the number of images, {p.shape[0]}", f"splits={splits}")
+    p = np.clip(p, 0.0, 1.0)
+    scores = []
+    for part in np.array_split(p, splits):  # (n, K) each
+        marginal = part.mean(axis=0, keepdims=True)  # p(y), (1, K)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            kl = np.where(part > 0, part * (np.log(part) - np.log(marginal)), 0.0).sum(axis=1)  # (n,)
+        scores.append(float(np.exp(kl.mean())))
+    return float(np.mean(scores)), float(np.std(scores))
+
+
+def classifier_score(images, splits=1, batch_size=500):
+    r"""An Inception-score-like quality/diversity score on the MNIST classifier.
+
+    The Inception score with the package's MNIST feature net instead of
+    Inception v3 (see :func:`classifier_score_from_probabilities`). Higher
+    is better, at most 10 on MNIST: real digits score close to 10; a
+    generator that collapses onto one digit scores near 1, however sharp.
+    Unlike FID it never looks at real data, so it cannot see, for example,
+    that generated digits are all drawn in one style.
+
+    Args:
+        images: images in [-1, 1], shape (N, 28, 28, 1) or (N, 28, 28).
+        splits: average over this many equal parts (the original Inception
+            score uses 10).
+        batch_size: images per forward pass.
+
+    Returns:
+        tuple: ``(mean, std)`` over the splits.
+
+    Example:
+
+    >>> import numpy as np
+    >>> blank = -np.ones((20, 28, 28, 1), "float32")  # twenty identical empty images
+    >>> round(classifier_score(blank)[0], 4)  # one class distribution for all: no variety
+    1.0
+    """
+    from keras import ops
+
+    from stylegan_edu.features import mnist_feature_net
+
+    images = _check_images(images)  # (N, 28, 28, 1)
+    check_positive_int("batch_size", batch_size)
+    net = mnist_feature_net()
+    probs = np.concatenate(
+        [np.asarray(ops.softmax(net(images[i : i + batch_size], training=False), axis=-1)) for i in range(0, len(images), batch_size)]
+    )  # (N, 10)
+    return classifier_score_from_probabilities(probs, splits=splits)
+
+
+# ---------------------------------------------------------------------------
+# Image-to-image quality: PSNR and SSIM (chapter 11)
+# ---------------------------------------------------------------------------
+
+
+def _image_pair(a, b, data_range):
+    """Validate two images of one shape; return float64 copies and the data range."""
+    x, y = np.asarray(a), np.asarray(b)
+    for name, arr in (("a", x), ("b", y)):
+        if arr.dtype.kind not in "uif":
+            raise invalid(name, "a numeric image array", f"dtype {arr.dtype}")
+        if arr.ndim not in (2, 3):
+            raise invalid(name, "an image (H, W) or (H, W, C)", f"shape {arr.shape}")
+        if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+            raise invalid(name, "finite values", f"{int(arr.size - np.count_nonzero(np.isfinite(arr)))} non-finite value(s)")
+    if x.shape != y.shape:
+        raise invalid("b", f"the same shape as `a`, {x.shape}", f"shape {y.shape}")
+    if data_range is None:
+        if x.dtype == np.uint8:
+            data_range = 255.0
+        elif x.dtype.kind == "f":
+            data_range = 1.0 if x.min() >= 0 else 2.0
+        else:
+            raise invalid("data_range", f"a positive number (it cannot be inferred for dtype {x.dtype})", "data_range=None")
+    if not (isinstance(data_range, (int, float, np.integer, np.floating)) and np.isfinite(data_range) and data_range > 0):
+        raise invalid("data_range", "a positive number (the span of possible values: 255 for uint8, 1 for [0, 1])", f"data_range={data_range!r}")
+    return x.astype(np.float64), y.astype(np.float64), float(data_range)
+
+
+def psnr(a, b, data_range=None):
+    r"""Peak signal-to-noise ratio between two images, in decibels.
+
+    Formula:
+        :math:`\mathrm{PSNR} = 10 \log_{10} \dfrac{R^2}{\mathrm{MSE}(a, b)}`,
+        with :math:`R` the data range. Infinite for identical images. Equals
+        ``skimage.metrics.peak_signal_noise_ratio(a, b, data_range=R)``.
+
+    Args:
+        a: the reference image, (H, W) or (H, W, C).
+        b: the image to score, same shape.
+        data_range: :math:`R`; ``None`` infers it as skimage does (255 for
+            uint8, 1 for non-negative floats, 2 for floats with negatives).
+
+    Returns:
+        float: PSNR in dB (higher is better).
+
+    Example:
+
+    >>> import numpy as np
+    >>> a = np.zeros((4, 4)); b = np.full((4, 4), 0.1)
+    >>> round(psnr(a, b, data_range=1.0), 4)
+    20.0
+    """
+    x, y, r = _image_pair(a, b, data_range)
+    mse = float(np.mean((x - y) ** 2))
+    return float("inf") if mse == 0 else float(10.0 * np.log10(r * r / mse))
+
+
+def _box_mean(x, k):
+    """Mean over every k x k window fully inside x (valid region): (H-k+1, W-k+1)."""
+    c = np.pad(np.cumsum(np.cumsum(x, axis=0), axis=1), ((1, 0), (1, 0)))  # integral image (H+1, W+1)
+    s = c[k:, k:] - c[:-k, k:] - c[k:, :-k] + c[:-k, :-k]  # window sums
+    return s / (k * k)
+
+
+def ssim(a, b, data_range=None, win_size=7):
+    r"""Structural similarity (Wang et al., 2004), as scikit-image computes it.
+
+    Formula:
+        For each 7 x 7 window with means :math:`\mu_a, \mu_b`, unbiased
+        variances :math:`\sigma_a^2, \sigma_b^2` and covariance
+        :math:`\sigma_{ab}`:
+
+        .. math:: \mathrm{SSIM} = \frac{(2\mu_a\mu_b + C_1)(2\sigma_{ab} + C_2)}
+                                        {(\mu_a^2 + \mu_b^2 + C_1)(\sigma_a^2 + \sigma_b^2 + C_2)}
+
+        with :math:`C_1 = (0.01 R)^2`, :math:`C_2 = (0.03 R)^2`, averaged
+        over the windows that lie fully inside the image (and over channels).
+        Equals ``skimage.metrics.structural_similarity(a, b,
+        data_range=R)`` with its defaults (uniform window,
+        ``channel_axis=-1`` for colour images).
+
+    Args:
+        a: the reference image, (H, W) or (H, W, C), H and W >= ``win_size``.
+        b: the image to score, same shape.
+        data_range: :math:`R`; ``None`` infers it as in :func:`psnr`.
+        win_size: odd window side, >= 3.
+
+    Returns:
+        float: the mean SSIM, at most 1 (1 for identical images).
+
+    Example:
+
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).uniform(size=(16, 16))
+    >>> ssim(x, x, data_range=1.0), round(ssim(x, 1 - x, data_range=1.0), 4) < 0
+    (1.0, True)
+    """
+    x, y, r = _image_pair(a, b, data_range)
+    k = check_positive_int("win_size", win_size, minimum=3)
+    if k % 2 == 0:
+        raise invalid("win_size", "an odd integer >= 3", f"win_size={win_size}")
+    if min(x.shape[:2]) < k:
+        raise invalid("a", f"an image of at least {k} x {k} pixels (the SSIM window)", f"shape {x.shape}")
+    if x.ndim == 3:
+        return float(np.mean([ssim(x[..., c], y[..., c], data_range=r, win_size=k) for c in range(x.shape[-1])]))
+    n = k * k
+    cov_norm = n / (n - 1.0)  # unbiased window (co)variances, as skimage does
+    ux, uy = _box_mean(x, k), _box_mean(y, k)
+    vx = cov_norm * (_box_mean(x * x, k) - ux * ux)
+    vy = cov_norm * (_box_mean(y * y, k) - uy * uy)
+    vxy = cov_norm * (_box_mean(x * y, k) - ux * uy)
+    c1, c2 = (0.01 * r) ** 2, (0.03 * r) ** 2
+    s = ((2 * ux * uy + c1) * (2 * vxy + c2)) / ((ux * ux + uy * uy + c1) * (vx + vy + c2))
+    return float(s.mean())

@@ -19,6 +19,13 @@ from stylegan_edu.models.dcgan import (
     sample_latent,
     slerp,
 )
+from stylegan_edu.models.pix2pix import (
+    PatchGANConfig,
+    UNetConfig,
+    make_patchgan_discriminator,
+    make_unet_generator,
+    unet_valid_size,
+)
 
 __all__ = [
     "DiscriminatorConfig",
@@ -34,4 +41,9 @@ __all__ = [
     "receptive_field",
     "sample_latent",
     "slerp",
+    "UNetConfig",
+    "PatchGANConfig",
+    "make_unet_generator",
+    "make_patchgan_discriminator",
+    "unet_valid_size",
 ]

@@ -6,5 +6,13 @@ setting values and reading the displayed image back.
 """
 
 from stylegan_edu.widgets._latent import LatentExplorer, latent_explorer
+from stylegan_edu.widgets._mixed_loss import (
+    MixedLossOptimiser,
+    MixedLossPanel,
+    measure_mixed_loss_parts,
+    mixed_loss_panel,
+    optimise_mixed_loss,
+)
 
-__all__ = ["LatentExplorer", "latent_explorer"]
+__all__ = ["LatentExplorer", "latent_explorer", "MixedLossOptimiser", "MixedLossPanel", "measure_mixed_loss_parts",
+           "mixed_loss_panel", "optimise_mixed_loss"]

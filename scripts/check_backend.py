@@ -1,0 +1,191 @@
+"""Check that the package's models, losses and metrics run on a Keras backend.
+
+Convention 5 of the project: models, losses and metrics use ``keras.layers``
+and ``keras.ops`` only, so they run on every Keras 3 backend. This script
+exercises them on whatever backend ``KERAS_BACKEND`` selects and compares the
+results with numpy references. CI runs it on JAX (CPU) through
+``tests/test_backend_portability.py``; on a machine with a GPU it also shows
+the package running there::
+
+    KERAS_BACKEND=jax python scripts/check_backend.py [--data DIR] [--json OUT]
+
+It prints one line per check and exits 1 if any check fails.
+"""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+import traceback
+
+import numpy as np
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", default=os.environ.get("STYLEGAN_EDU_DATA"), help="folder holding mnist/ (for the feature-net and FID checks)")
+    parser.add_argument("--json", help="write the results here as JSON")
+    args = parser.parse_args(argv)
+
+    import keras
+    from keras import ops
+
+    from stylegan_edu import features, losses, metrics, models
+
+    backend = keras.backend.backend()
+    rng = np.random.default_rng(0)
+    results = []
+
+    def check(name):
+        def wrap(fn):
+            t0 = time.perf_counter()
+            try:
+                detail = fn() or ""
+                ok = True
+            except Exception as e:  # report and go on: one line per check
+                detail = f"{type(e).__name__}: {e}"
+                traceback.print_exc(limit=3)
+                ok = False
+            results.append({"check": name, "ok": ok, "detail": detail, "seconds": round(time.perf_counter() - t0, 3)})
+            print(f"[{'PASS' if ok else 'FAIL'}] {name}: {detail}", flush=True)
+            return fn
+        return wrap
+
+    def close(a, b, tol, what):
+        a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+        err = float(np.max(np.abs(a - b))) if a.size else 0.0
+        if not np.isfinite(a).all() or err > tol:
+            raise AssertionError(f"{what}: max |difference| {err:.3g} > {tol:g}")
+        return err
+
+    @check("binary cross-entropy vs numpy, logits up to 1e4")
+    def _():
+        y = rng.integers(0, 2, (64, 1)).astype("float32")
+        x = (rng.normal(size=(64, 1)) * np.array([[1.0]] * 32 + [[1e4]] * 32)).astype("float32")
+        ref = np.mean(np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x.astype(np.float64)))))
+        err = close(ops.convert_to_numpy(losses.binary_cross_entropy(y, x, from_logits=True)), ref, 1e-2, "BCE")
+        return f"max |diff| {err:.2g}"
+
+    @check("generator loss gradient at logit 0 is sigmoid(0) - 1 (backend autodiff)")
+    def _():
+        if backend == "jax":
+            import jax
+            g = jax.grad(lambda l: losses.generator_loss(l))(np.zeros((1, 1), "float32"))
+        elif backend == "tensorflow":
+            import tensorflow as tf
+            l = tf.Variable(np.zeros((1, 1), "float32"))
+            with tf.GradientTape() as tape:
+                loss = losses.generator_loss(l)
+            g = tape.gradient(loss, l)
+        elif backend == "torch":
+            import torch
+            l = torch.zeros((1, 1), requires_grad=True)
+            losses.generator_loss(l).backward()
+            g = l.grad
+        else:
+            return "skipped: no autodiff check for this backend"
+        close(ops.convert_to_numpy(g), [[-0.5]], 1e-6, "gradient")
+        return "-0.5"
+
+    @check("gram_matrix vs numpy.einsum; style loss 0 for identical features")
+    def _():
+        f = rng.normal(size=(2, 5, 6, 4)).astype("float32")
+        ref = np.einsum("bhwc,bhwd->bcd", f, f) / 30
+        close(ops.convert_to_numpy(losses.gram_matrix(f)), ref, 1e-4, "gram")
+        close(ops.convert_to_numpy(losses.style_loss(f, losses.gram_matrix(f))), 0.0, 1e-6, "style")
+
+    @check("total variation (l1, l2) vs numpy over height and width")
+    def _():
+        img = rng.uniform(size=(3, 7, 9, 2)).astype("float32")
+        dy, dx = np.diff(img, axis=1), np.diff(img, axis=2)
+        for kind, f in (("l1", np.abs), ("l2", np.square)):
+            ref = np.mean(f(dy).sum(axis=(1, 2, 3)) + f(dx).sum(axis=(1, 2, 3)))
+            close(ops.convert_to_numpy(losses.total_variation_loss(img, kind)), ref, 1e-3, kind)
+
+    @check("content loss and mixed loss: parts sum to total")
+    def _():
+        F, P = rng.normal(size=(2, 4, 4, 3)).astype("float32"), rng.normal(size=(2, 4, 4, 3)).astype("float32")
+        close(ops.convert_to_numpy(losses.content_loss(F, P)), np.mean(0.5 * ((F - P) ** 2).sum(axis=(1, 2, 3))), 1e-4, "content")
+        total, parts = losses.mixed_loss(F, P, {"s": F}, {"s": ops.convert_to_numpy(losses.gram_matrix(P))}, images=F)
+        close(ops.convert_to_numpy(total), sum(ops.convert_to_numpy(v) for v in parts.values()), 1e-4, "mixed")
+
+    @check("DCGAN and VGG-style generator/discriminator: shapes, ranges, parameter counts")
+    def _():
+        counts = []
+        for arch in ("dcgan", "vgg"):
+            g = models.make_generator(models.GeneratorConfig(architecture=arch))
+            d = models.make_discriminator(models.DiscriminatorConfig(architecture=arch))
+            z = rng.normal(size=(7, g.input_shape[-1])).astype("float32")
+            x = ops.convert_to_numpy(g(z, training=False))
+            logits = ops.convert_to_numpy(d(x, training=False))
+            assert x.shape == (7, 28, 28, 1) and x.min() >= -1 and x.max() <= 1, (x.shape, x.min(), x.max())
+            assert logits.shape == (7, 1) and np.isfinite(logits).all()
+            counts.append(f"{arch}: G {g.count_params():,} D {d.count_params():,}")
+        return "; ".join(counts)
+
+    @check("pix2pix U-Net keeps the input shape; PatchGAN gives a grid of logits")
+    def _():
+        g = models.make_unet_generator()
+        d = models.make_patchgan_discriminator()
+        x = rng.uniform(-1, 1, size=(2, 64, 64, 1)).astype("float32")
+        y = ops.convert_to_numpy(g(x, training=False))
+        assert y.shape == x.shape, y.shape
+        out = d([x, y], training=False) if len(d.inputs) == 2 else d(np.concatenate([x, y], -1), training=False)
+        out = ops.convert_to_numpy(out)
+        assert out.ndim == 4 and np.isfinite(out).all(), out.shape
+        return f"U-Net {g.count_params():,} params, PatchGAN output {out.shape[1:]}"
+
+    @check("VGG16 feature extractor (seeded random weights) on 32x32 images")
+    def _():
+        ext = features.vgg16_extractor(["block1_conv1", "block3_conv1"], weights=None)
+        out = ext(rng.uniform(size=(2, 32, 32, 3)).astype("float32"))
+        shapes = {k: tuple(ops.convert_to_numpy(v).shape) for k, v in out.items()}
+        assert shapes["block1_conv1"] == (2, 32, 32, 64) and shapes["block3_conv1"] == (2, 8, 8, 256), shapes
+        return f"{shapes}, weights: {ext.weights_source}"
+
+    if args.data and os.path.isdir(os.path.join(args.data, "mnist")):
+        from stylegan_edu.data import load_mnist, to_unit_range
+
+        images, labels = load_mnist("test", data_dir=args.data)
+        x = to_unit_range(images)[..., None]  # (N, 28, 28, 1)
+
+        @check("shipped MNIST feature net: accuracy on its held-out split")
+        def _():
+            net = features.mnist_feature_net()
+            _, held_out = features.mnist_feature_split(len(x))
+            probs = ops.convert_to_numpy(net.predict(x[held_out], verbose=0, batch_size=500))
+            acc = float(np.mean(probs.argmax(-1) == labels[held_out]))
+            assert acc >= 0.98, acc
+            return f"{acc:.4f} on {len(held_out)} digits"
+
+        @check("MNIST FID: two halves of the test set small, noise large")
+        def _():
+            half = metrics.mnist_fid(x[:5000])
+            noise = metrics.mnist_fid(rng.uniform(-1, 1, size=(2000, 28, 28, 1)).astype("float32"))
+            assert 0 <= half < noise, (half, noise)
+            return f"half of the test set {half:.2f}, uniform noise {noise:.1f}"
+
+    device = "cpu"
+    if backend == "jax":
+        import jax
+        device = ", ".join(str(d) for d in jax.devices())
+    elif backend == "torch":
+        import torch
+        device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
+    elif backend == "tensorflow":
+        import tensorflow as tf
+        device = ", ".join(d.name for d in tf.config.list_logical_devices()) or "cpu"
+    failed = [r for r in results if not r["ok"]]
+    summary = {"backend": backend, "keras": keras.__version__, "device": device, "python": platform.python_version(),
+               "passed": len(results) - len(failed), "failed": len(failed), "results": results}
+    print(f"backend {backend} (Keras {keras.__version__}) on {device}: {len(results) - len(failed)} passed, {len(failed)} failed")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(summary, f, indent=2)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,474 @@
+"""Callbacks for :meth:`stylegan_edu.training.GAN.fit`, each usable on its own.
+
+* :class:`SampleGrid`: a grid of samples from a fixed noise batch every
+  epoch, shown inline in notebooks and saved as PNG.
+* :class:`ProgressGif`: a GIF of the progression.
+* :class:`LiveLossPlot`: loss curves redrawn as training runs.
+* :class:`ProgressBar`: a ``tqdm.auto`` bar per epoch with the losses.
+* :class:`FIDMonitor`: MNIST-FID every N epochs, logged as ``fid``.
+* :class:`Checkpoint`: an atomic checkpoint every epoch; ``fit(resume=True)``
+  continues from it.
+* :class:`NonFiniteGuard`: on a NaN or inf loss, restore the last good
+  state, lower the learning rate, log, and continue; stop after N retries.
+* :class:`HistoryJson`: the run's per-epoch history as JSON.
+
+Each callback has an ``order``; :meth:`GAN.fit` runs them sorted by it, so
+that the checkpoint is written after FID and the history have been logged.
+"""
+
+import json
+import math
+import os
+
+import keras
+import numpy as np
+
+from stylegan_edu._validation import check_float_range, check_positive_int
+from stylegan_edu.checkpoints import CheckpointManager, capture_state, restore_state
+
+__all__ = [
+    "SampleGrid",
+    "ProgressGif",
+    "LiveLossPlot",
+    "ProgressBar",
+    "FIDMonitor",
+    "Checkpoint",
+    "NonFiniteGuard",
+    "NonFiniteLossError",
+    "HistoryJson",
+]
+
+
+def _in_notebook():
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return False
+    shell = get_ipython()
+    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
+
+
+def _fixed_noise(num, latent_dim, seed):
+    return np.random.default_rng(seed).standard_normal((num, latent_dim)).astype(np.float32)  # (num, latent_dim)
+
+
+def _grid_png(images, ncols, scale):
+    """uint8 grid image (PIL) of images in [-1, 1], magnified ``scale`` times."""
+    from PIL import Image
+
+    from stylegan_edu.viz import image_grid
+
+    grid = image_grid(images, ncols=ncols, value_range=(-1, 1))  # (H', W') or (H', W', 3) in [0, 1]
+    img = Image.fromarray(np.round(grid * 255).astype(np.uint8))
+    return img.resize((img.width * scale, img.height * scale), Image.NEAREST) if scale > 1 else img
+
+
+def _atomic_write(path, write):
+    tmp = f"{path}.tmp-{os.getpid()}"
+    try:
+        with open(tmp, "wb") as f:
+            write(f)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+class SampleGrid(keras.callbacks.Callback):
+    """Generate a grid from the same noise batch every epoch; save it as PNG and show it.
+
+    Using the same z every epoch makes the grids comparable: each cell is one
+    latent point, followed through training.
+
+    Args:
+        directory: where ``epoch_NNNN.png`` files go (``None``: do not save).
+        num: images per grid.
+        ncols: images per row.
+        seed: seeds the fixed noise batch.
+        show: display the grid inline when running in a notebook.
+        every: every this many epochs (the last epoch always).
+        scale: pixel magnification of the saved and shown grid.
+
+    Attributes:
+        frames: the grids drawn so far (PIL images).
+    """
+
+    order = 20
+
+    def __init__(self, directory=None, num=16, ncols=8, seed=0, show=True, every=1, scale=2):
+        super().__init__()
+        self.directory = None if directory is None else os.fspath(directory)
+        self.num = check_positive_int("num", num)
+        self.ncols = check_positive_int("ncols", ncols)
+        self.seed = check_positive_int("seed", seed, minimum=0)
+        self.show = bool(show)
+        self.every = check_positive_int("every", every)
+        self.scale = check_positive_int("scale", scale)
+        self.frames = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        last = epoch + 1 == self.params.get("epochs")
+        if (epoch + 1) % self.every and not last:
+            return
+        z = _fixed_noise(self.num, self.model.latent_dim, self.seed)  # (num, latent_dim)
+        img = _grid_png(self.model.generate(z), self.ncols, self.scale)
+        self.frames.append(img)
+        if self.directory:
+            os.makedirs(self.directory, exist_ok=True)
+            _atomic_write(os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png"), lambda f: img.save(f, format="PNG"))
+        if self.show and _in_notebook():
+            from IPython.display import display
+
+            print(f"epoch {epoch + 1}")
+            display(img)
+
+
+class ProgressGif(keras.callbacks.Callback):
+    """Write an animated GIF of the samples, one frame per epoch, rewritten every epoch.
+
+    Args:
+        path: the ``.gif`` file.
+        frames_dir: build the GIF from the ``epoch_*.png`` files that a
+            :class:`SampleGrid` writes there (so a resumed run's GIF still
+            starts at epoch 1). ``None``: draw its own frames from a fixed
+            noise batch.
+        num, ncols, seed, scale: as :class:`SampleGrid`, for own frames.
+        duration_ms: how long each frame shows.
+    """
+
+    order = 30
+
+    def __init__(self, path, frames_dir=None, num=16, ncols=8, seed=0, scale=2, duration_ms=300):
+        super().__init__()
+        self.path = os.fspath(path)
+        self.frames_dir = None if frames_dir is None else os.fspath(frames_dir)
+        self.num, self.ncols, self.seed = num, ncols, seed
+        self.scale = check_positive_int("scale", scale)
+        self.duration_ms = check_positive_int("duration_ms", duration_ms)
+        self.frames = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        from PIL import Image
+
+        if self.frames_dir:
+            names = sorted(n for n in os.listdir(self.frames_dir) if n.startswith("epoch_") and n.endswith(".png")) \
+                if os.path.isdir(self.frames_dir) else []
+            frames = [Image.open(os.path.join(self.frames_dir, n)).convert("L") for n in names]
+        else:
+            z = _fixed_noise(self.num, self.model.latent_dim, self.seed)
+            self.frames.append(_grid_png(self.model.generate(z), self.ncols, self.scale).convert("L"))
+            frames = self.frames
+        if not frames:
+            return
+        os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+        _atomic_write(self.path, lambda f: frames[0].save(f, format="GIF", save_all=True, append_images=frames[1:],
+                                                           duration=self.duration_ms, loop=0))
+
+
+class LiveLossPlot(keras.callbacks.Callback):
+    """Loss curves per step, redrawn in place in a notebook (and saved as PNG if asked).
+
+    Args:
+        keys: which logged values to plot.
+        redraw_every: redraw every this many steps (and at each epoch end).
+        path: save the final figure there (``None``: do not save).
+        show: draw inline in notebooks.
+
+    Attributes:
+        steps: ``{key: [value per step]}``, the running epoch means Keras logs.
+    """
+
+    order = 40
+
+    def __init__(self, keys=("d_loss", "g_loss"), redraw_every=50, path=None, show=True):
+        super().__init__()
+        self.keys = tuple(keys)
+        self.redraw_every = check_positive_int("redraw_every", redraw_every)
+        self.path = None if path is None else os.fspath(path)
+        self.show = bool(show)
+        self.steps = {k: [] for k in self.keys}
+        self._handle = None
+        self._count = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        logs = logs or {}
+        for k in self.keys:
+            if k in logs:
+                self.steps[k].append(float(logs[k]))
+        self._count += 1
+        if self._count % self.redraw_every == 0:
+            self._draw()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._draw()
+
+    def on_train_end(self, logs=None):
+        fig = self._figure()
+        if fig is not None and self.path:
+            fig.savefig(self.path, dpi=100)
+        if fig is not None:
+            import matplotlib.pyplot as plt
+
+            plt.close(fig)
+
+    def _figure(self):
+        data = {k: v for k, v in self.steps.items() if v}
+        if not data:
+            return None
+        from matplotlib.figure import Figure
+
+        from stylegan_edu.viz import plot_history
+
+        fig = Figure(figsize=(6, 3))
+        plot_history(data, ax=fig.add_subplot(), xlabel="step", title="running epoch means")
+        fig.tight_layout()
+        return fig
+
+    def _draw(self):
+        if not (self.show and _in_notebook()):
+            return
+        from IPython.display import display
+
+        fig = self._figure()
+        if fig is None:
+            return
+        if self._handle is None:
+            self._handle = display(fig, display_id=True)
+        else:
+            self._handle.update(fig)
+
+
+class ProgressBar(keras.callbacks.Callback):
+    """A ``tqdm.auto`` bar per epoch, with the running losses as its postfix.
+
+    :meth:`GAN.fit` turns Keras' own progress output off when this is used.
+
+    Args:
+        keys: the logged values to show.
+        leave: keep each epoch's finished bar on screen.
+    """
+
+    order = 0
+
+    def __init__(self, keys=("d_loss", "g_loss", "fid"), leave=True):
+        super().__init__()
+        self.keys = tuple(keys)
+        self.leave = bool(leave)
+        self._bar = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        from tqdm.auto import tqdm
+
+        self._bar = tqdm(total=self.params.get("steps"), desc=f"epoch {epoch + 1}/{self.params.get('epochs')}",
+                         leave=self.leave, unit="step")
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self._bar is None:
+            return
+        self._bar.update(1)
+        if batch % 10 == 0 and logs:
+            self._bar.set_postfix({k: f"{float(logs[k]):.3f}" for k in self.keys if k in logs}, refresh=False)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._bar is not None:
+            if logs:
+                self._bar.set_postfix({k: f"{float(logs[k]):.3f}" for k in self.keys if k in logs})
+            self._bar.close()
+            self._bar = None
+
+    def on_train_end(self, logs=None):
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+class FIDMonitor(keras.callbacks.Callback):
+    """MNIST-FID of generated samples every ``every`` epochs, logged as ``fid``.
+
+    The samples come from a fixed noise batch, so the curve measures the
+    generator, not the luck of the draw.
+
+    Args:
+        every: every this many epochs (the last epoch always).
+        num_samples: generated images per FID (FID is biased upwards for
+            small samples: compare values computed with the same number).
+        seed: seeds the noise.
+        fid_fn: ``images -> float``; default
+            :func:`stylegan_edu.metrics.mnist_fid`.
+
+    Attributes:
+        values: ``[(epoch, fid), ...]`` measured so far.
+    """
+
+    order = 10
+
+    def __init__(self, every=1, num_samples=1000, seed=0, fid_fn=None):
+        super().__init__()
+        self.every = check_positive_int("every", every)
+        self.num_samples = check_positive_int("num_samples", num_samples, minimum=2)
+        self.seed = check_positive_int("seed", seed, minimum=0)
+        self.fid_fn = fid_fn
+        self.values = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        last = epoch + 1 == self.params.get("epochs")
+        if (epoch + 1) % self.every and not last:
+            return
+        fid_fn = self.fid_fn
+        if fid_fn is None:
+            from stylegan_edu.metrics import mnist_fid as fid_fn
+        z = _fixed_noise(self.num_samples, self.model.latent_dim, self.seed + 1)
+        value = float(fid_fn(self.model.generate(z)))
+        self.values.append((epoch + 1, value))
+        if logs is not None:
+            logs["fid"] = value
+
+
+class Checkpoint(keras.callbacks.Callback):
+    """Save an atomic checkpoint at the end of every epoch; restore for ``fit(resume=True)``.
+
+    See :mod:`stylegan_edu.checkpoints` for what a checkpoint holds and how
+    a damaged one is detected.
+
+    Args:
+        directory: the checkpoint folder.
+        keep: how many checkpoints to keep (>= 2: the newest and a fallback).
+        log: called with messages (skipped damaged files).
+    """
+
+    order = 100
+
+    def __init__(self, directory, keep=2, log=print):
+        super().__init__()
+        self.manager = CheckpointManager(directory, keep=keep)
+        self.log = log
+        self.saved = []
+
+    @property
+    def directory(self):
+        return self.manager.directory
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.saved.append(self.manager.save(self.model))
+
+    def restore(self, gan):
+        """Restore the newest good checkpoint into ``gan``; return its path."""
+        path, state = self.manager.latest_valid(log=self.log)
+        restore_state(gan, state)
+        return path
+
+
+class NonFiniteLossError(RuntimeError):
+    """Training produced non-finite losses more often than the guard allows."""
+
+
+class NonFiniteGuard(keras.callbacks.Callback):
+    """Recover from a NaN or inf loss: restore the last good state, lower the rate, continue.
+
+    This is the source article's tip 6 ("reload a better checkpoint when
+    training goes wrong"), made automatic. The last good state is the one a
+    :class:`Checkpoint` saves: the state at the start of training and at the
+    end of every epoch whose losses were finite, kept in memory.
+
+    Args:
+        keys: the logged losses to watch.
+        factor: multiply the learning rate by this after each restore.
+        max_retries: raise :class:`NonFiniteLossError` on the next
+            non-finite loss after this many restores.
+        log: called with a message for each restore.
+
+    Attributes:
+        events: ``[(epoch, batch, lr_scale), ...]``, one per restore.
+    """
+
+    order = 90
+
+    def __init__(self, keys=("d_loss", "g_loss"), factor=0.5, max_retries=3, log=print):
+        super().__init__()
+        self.keys = tuple(keys)
+        self.factor = check_float_range("factor", factor, 0.0, 1.0, low_inclusive=False, high_inclusive=False)
+        self.max_retries = check_positive_int("max_retries", max_retries, minimum=0)
+        self.log = log
+        self.events = []
+        self._good = None
+        self._epoch = 0
+
+    def on_train_begin(self, logs=None):
+        self._good = capture_state(self.model)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        bad = {k: float(logs[k]) for k in self.keys if logs and k in logs and not math.isfinite(float(logs[k]))}
+        if not bad:
+            return
+        if len(self.events) >= self.max_retries:
+            raise NonFiniteLossError(
+                f"Non-finite loss ({', '.join(f'{k}={v}' for k, v in bad.items())}) at epoch {self._epoch + 1}, "
+                f"batch {batch + 1}, after {len(self.events)} restore(s) with the learning rate lowered to "
+                f"{self.model.lr_scale:g} x its schedule. Training is diverging: lower the learning rate, check the "
+                "data for NaN, or use a smaller model."
+            )
+        restore_state(self.model, self._good)
+        self.model.lr_scale = self.model.lr_scale * self.factor
+        self.model.set_learning_rates(self._epoch)
+        for m in self.model.metrics:
+            m.reset_state()
+        self.events.append((self._epoch + 1, batch + 1, self.model.lr_scale))
+        self.log(
+            f"NonFiniteGuard: {', '.join(f'{k}={v}' for k, v in bad.items())} at epoch {self._epoch + 1}, batch "
+            f"{batch + 1}. Restored the state after epoch {self.model.epochs_done} and lowered the learning rate to "
+            f"{self.model.lr_scale:g} x its schedule (retry {len(self.events)} of {self.max_retries})."
+        )
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs and all(math.isfinite(float(logs[k])) for k in self.keys if k in logs):
+            self._good = capture_state(self.model)
+
+
+class HistoryJson(keras.callbacks.Callback):
+    """Write the run's per-epoch history (across resumes) to a JSON file every epoch.
+
+    Args:
+        path: the ``.json`` file: a list of ``{"epoch": k, "d_loss": ..., ...}``.
+    """
+
+    order = 60
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = os.fspath(path)
+
+    def on_epoch_end(self, epoch, logs=None):
+        os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+        text = json.dumps(self.model.history_records, indent=1).encode()
+        _atomic_write(self.path, lambda f: f.write(text))
+
+
+# --------------------------------------------------------------------------
+# Internal callbacks that GAN.fit always adds.
+# --------------------------------------------------------------------------
+
+
+class _Schedule(keras.callbacks.Callback):
+    """Set the learning rates at the start of each epoch (schedule x lr_scale)."""
+
+    order = -100
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.model.set_learning_rates(epoch)
+
+
+class _Recorder(keras.callbacks.Callback):
+    """Append each epoch's logs to ``model.history_records``; count finished epochs."""
+
+    order = 50
+
+    def on_epoch_end(self, epoch, logs=None):
+        record = {"epoch": epoch + 1}
+        record.update({k: float(v) for k, v in (logs or {}).items()})
+        record["learning_rate"] = float(self.model.g_optimizer.learning_rate)
+        self.model.history_records.append(record)
+        self.model.epochs_done = epoch + 1
+

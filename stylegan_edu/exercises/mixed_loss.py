@@ -1,0 +1,181 @@
+"""Exercises for chapter 7, the weighted mixed loss.
+
+Example:
+
+>>> from stylegan_edu.exercises import mixed_loss as ex
+>>> ex.dominant_part.check(ex.dominant_part.reference)
+✓ Correct: Which weighted part dominates.
+"""
+
+import math
+
+from stylegan_edu.exercises._framework import Incorrect, Problem
+
+#: The article's weights (lambda, mu, gamma).
+ARTICLE_WEIGHTS = {"content": 1.0, "style": 100.0, "tv": 1e-6}
+
+#: Raw (unweighted) part sizes for the first two exercises.
+RAW_PARTS = {"content": 2.0e3, "style": 0.5, "tv": 4.0e4}
+
+
+def _weighted():
+    return {k: ARTICLE_WEIGHTS[k] * RAW_PARTS[k] for k in RAW_PARTS}
+
+
+# ---------------------------------------------------------------------------
+# 1. Which part dominates?
+# ---------------------------------------------------------------------------
+
+
+def _check_dominant(answer):
+    key = str(answer).strip().lower()
+    if key not in RAW_PARTS:
+        raise Incorrect(f"answer 'content', 'style' or 'tv' (received {answer!r}).")
+    w = _weighted()
+    best = max(w, key=w.get)
+    if key == best:
+        return
+    if key == max(RAW_PARTS, key=RAW_PARTS.get):
+        raise Incorrect(f"the raw {key} part is the largest ({RAW_PARTS[key]:g}), but its weight "
+                        f"{ARTICLE_WEIGHTS[key]:g} shrinks it to {w[key]:g}. Compare weight x size.")
+    raise Incorrect(f"weighted, {key} is {ARTICLE_WEIGHTS[key]:g} x {RAW_PARTS[key]:g} = {w[key]:g}; "
+                    "another part is larger.")
+
+
+dominant_part = Problem(
+    "Which weighted part dominates",
+    f"""
+    On some image the raw parts are content = {RAW_PARTS['content']:g}, style = {RAW_PARTS['style']:g},
+    tv = {RAW_PARTS['tv']:g}. With the article's weights (lambda, mu, gamma) = (1, 100, 1e-6), which
+    weighted part is the largest? Pass 'content', 'style' or 'tv'.
+    """,
+    _check_dominant,
+    hint="Multiply each part by its weight before comparing.",
+    solution="""
+    content: 1 x 2000 = 2000;  style: 100 x 0.5 = 50;  tv: 1e-6 x 40000 = 0.04.
+    Content dominates, by a factor of 40 over style; TV is negligible.
+    """,
+    reference="content",
+)
+
+# ---------------------------------------------------------------------------
+# 2. Choose gamma
+# ---------------------------------------------------------------------------
+
+_GAMMA = RAW_PARTS["content"] * ARTICLE_WEIGHTS["content"] / RAW_PARTS["tv"]
+
+
+def _check_gamma(value):
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise Incorrect(f"answer with one number, not {value!r}.") from None
+    if not math.isfinite(value) or value <= 0:
+        raise Incorrect("a weight is a positive, finite number.")
+    if abs(value - _GAMMA) <= 1e-3 * _GAMMA:
+        return
+    if abs(value - 1.0 / _GAMMA) <= 1e-3 / _GAMMA:
+        raise Incorrect(f"{value:g} is the inverse: gamma x {RAW_PARTS['tv']:g} should equal {RAW_PARTS['content']:g}.")
+    if abs(value - 1e-6) < 1e-12:
+        raise Incorrect("that is the article's gamma, which makes the TV part 0.04, far below the content part.")
+    raise Incorrect(f"with gamma = {value:g} the TV part is {value * RAW_PARTS['tv']:g}, "
+                    f"not {RAW_PARTS['content']:g}.")
+
+
+balance_gamma = Problem(
+    "Choose gamma",
+    f"""
+    Same raw parts (content = {RAW_PARTS['content']:g}, tv = {RAW_PARTS['tv']:g}) with lambda = 1.
+    Which gamma makes the weighted TV part exactly as large as the weighted content part? Pass a number.
+    """,
+    _check_gamma,
+    hint="Solve gamma x tv = lambda x content for gamma.",
+    solution=f"""
+    gamma = lambda x content / tv = 1 x 2000 / 40000 = {_GAMMA:g}
+    (a weight balances the *sizes*; chapter 7 also compares gradient norms, which is what the optimiser feels).
+    """,
+    reference=_GAMMA,
+)
+
+# ---------------------------------------------------------------------------
+# 3. The article's content term
+# ---------------------------------------------------------------------------
+
+CONTENT_CHOICES = {
+    "a": "it pulls the generated images towards the real ones",
+    "b": "nothing: it is identically zero and its gradient is zero",
+    "c": "a small random push, because VGG features are noisy",
+}
+
+
+def _check_self_content(answer):
+    key = str(answer).strip().lower()
+    if key not in CONTENT_CHOICES:
+        raise Incorrect(f"answer 'a', 'b' or 'c' (received {answer!r}).")
+    if key == "a":
+        raise Incorrect("look at the call again: compute_loss(real_images, real_images, fake_images) compares the "
+                        "*real* images with themselves; the fakes never enter the content term.")
+    if key == "c":
+        raise Incorrect("a frozen VGG is a deterministic function: the same image gives the same features, "
+                        "so F(x) - F(x) is exactly 0.")
+
+
+self_content = Problem(
+    "The article's content term",
+    """
+    The article's train step calls `compute_loss(real_images, real_images, fake_images)`, whose content
+    part is the content loss between its first two arguments. What does that term contribute to the
+    generator's update?
+        a) it pulls the generated images towards the real ones
+        b) nothing: it is identically zero and its gradient is zero
+        c) a small random push, because VGG features are noisy
+    Pass 'a', 'b' or 'c'.
+    """,
+    _check_self_content,
+    hint="Which images does the content term compare? Does either depend on the generator's weights?",
+    solution="""
+    b) It compares real_images with real_images: F(x) - F(x) = 0 exactly, and neither input depends on the
+    generator, so its gradient is 0. A content term needs a target that differs from the input and an input
+    that the generator produces, e.g. content(G(x), x) when G enhances a photo x (the CLAHE chapter).
+    """,
+    reference="b",
+)
+
+# ---------------------------------------------------------------------------
+# 4. Which weight does the train step use?
+# ---------------------------------------------------------------------------
+
+
+def _check_effective_weight(value):
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise Incorrect(f"answer with one number, not {value!r}.") from None
+    if value == 1.0:
+        return
+    if value == 100.0:
+        raise Incorrect("100 is mu inside compute_loss's total_loss, but the train step throws total_loss away "
+                        "(`_, losses = ...`) and adds up the dict of *unweighted* parts.")
+    raise Incorrect(f"{value:g} is not it: look at what `sum(losses.values())` adds up.")
+
+
+effective_weight = Problem(
+    "The style weight the train step really uses",
+    """
+    compute_loss returns `total_loss, {'content_loss': c, 'style_loss': s, 'tv_loss': t}` with
+    total_loss = 1*c + 100*s + 1e-6*t. The article's train step does
+        _, losses = compute_loss(real_images, real_images, fake_images)
+        gen_loss = generator_loss(fake_logits) + sum(losses.values())
+    With which weight does the style loss enter gen_loss? Pass a number.
+    """,
+    _check_effective_weight,
+    hint="Which of the two returned values does the train step keep?",
+    solution="""
+    1. The weighted total is discarded (`_`); sum(losses.values()) = c + s + t adds the raw parts,
+    so the article's (1, 100, 1e-6) never reach the generator: TV enters with weight 1, a million times
+    more than intended.
+    """,
+    reference=1.0,
+)
+
+PROBLEMS = (dominant_part, balance_gamma, self_content, effective_weight)

@@ -1,0 +1,198 @@
+"""stylegan_edu.metrics: the Fréchet distance against scipy, FID properties on
+real MNIST, the classifier score against scipy's KL divergence."""
+
+import hashlib
+import importlib.resources
+
+import numpy as np
+import pytest
+import scipy.linalg
+import scipy.stats
+
+from stylegan_edu import metrics
+from stylegan_edu.data import to_unit_range
+
+
+def _scipy_frechet(mu1, s1, mu2, s2):
+    """The textbook formula with scipy's general matrix square root (an independent reference)."""
+    covmean = scipy.linalg.sqrtm(s1 @ s2)
+    covmean = covmean.real  # scipy may return tiny imaginary parts
+    return float(np.sum((mu1 - mu2) ** 2) + np.trace(s1) + np.trace(s2) - 2 * np.trace(covmean))
+
+
+def _random_gaussian(rng, d, n):
+    a = rng.normal(size=(n, d)) @ rng.normal(size=(d, d)) + rng.normal(size=d)
+    return a.mean(axis=0), np.cov(a, rowvar=False).reshape(d, d)
+
+
+@pytest.mark.parametrize("d", [1, 3, 16, 64])
+def test_frechet_distance_matches_scipy_sqrtm(d):
+    rng = np.random.default_rng(d)
+    mu1, s1 = _random_gaussian(rng, d, 500)
+    mu2, s2 = _random_gaussian(rng, d, 300)
+    assert metrics.frechet_distance(mu1, s1, mu2, s2) == pytest.approx(_scipy_frechet(mu1, s1, mu2, s2), rel=1e-6, abs=1e-8)
+
+
+def test_frechet_distance_closed_forms():
+    # 1-D: (mu1 - mu2)^2 + (sd1 - sd2)^2
+    assert metrics.frechet_distance([1.0], [[4.0]], [-2.0], [[9.0]]) == pytest.approx(9.0 + 1.0)
+    # diagonal covariances: ||mu1 - mu2||^2 + sum (sqrt(a) - sqrt(b))^2
+    a, b = np.array([1.0, 4.0, 0.25]), np.array([9.0, 1.0, 0.25])
+    want = 3.0 + np.sum((np.sqrt(a) - np.sqrt(b)) ** 2)
+    assert metrics.frechet_distance(np.ones(3), np.diag(a), np.zeros(3), np.diag(b)) == pytest.approx(want)
+
+
+def test_frechet_distance_identical_symmetric_nonnegative():
+    rng = np.random.default_rng(0)
+    mu1, s1 = _random_gaussian(rng, 8, 100)
+    mu2, s2 = _random_gaussian(rng, 8, 100)
+    assert metrics.frechet_distance(mu1, s1, mu1, s1) == pytest.approx(0.0, abs=1e-8)
+    d12, d21 = metrics.frechet_distance(mu1, s1, mu2, s2), metrics.frechet_distance(mu2, s2, mu1, s1)
+    assert d12 > 0 and d12 == pytest.approx(d21, rel=1e-9)
+    # rank-deficient covariances (fewer samples than dimensions): still real and >= 0
+    f = rng.normal(size=(5, 20))
+    mu, s = metrics.feature_statistics(f)
+    assert metrics.frechet_distance(mu, s, mu, s) >= 0.0
+    assert metrics.frechet_distance(mu, s, np.zeros(20), np.eye(20)) > 0
+
+
+def test_frechet_distance_is_invariant_to_rotation():
+    rng = np.random.default_rng(1)
+    mu1, s1 = _random_gaussian(rng, 6, 200)
+    mu2, s2 = _random_gaussian(rng, 6, 200)
+    q, _ = np.linalg.qr(rng.normal(size=(6, 6)))
+    rotated = metrics.frechet_distance(q @ mu1, q @ s1 @ q.T, q @ mu2, q @ s2 @ q.T)
+    assert rotated == pytest.approx(metrics.frechet_distance(mu1, s1, mu2, s2), rel=1e-8)
+
+
+def test_feature_statistics_matches_numpy():
+    f = np.random.default_rng(0).normal(size=(50, 7))
+    mu, sigma = metrics.feature_statistics(f)
+    np.testing.assert_allclose(mu, f.mean(axis=0))
+    np.testing.assert_allclose(sigma, np.cov(f, rowvar=False))
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        ((np.zeros(3), np.eye(3), np.zeros(4), np.eye(4)), "Invalid value for argument `mu2`. Expected the same shape as `mu1`"),
+        ((np.zeros(3), np.eye(4), np.zeros(3), np.eye(3)), "Invalid value for argument `sigma1`. Expected a square matrix of shape (3, 3)"),
+        ((np.zeros(2), np.eye(2), np.zeros(2), [[1.0, 0.5], [0.0, 1.0]]), "Expected a symmetric covariance matrix"),
+        ((np.zeros(2), np.eye(2), [np.nan, 0.0], np.eye(2)), "Invalid value for argument `mu2`. Expected finite values"),
+        ((np.zeros((2, 1)), np.eye(2), np.zeros(2), np.eye(2)), "Invalid value for argument `mu1`. Expected an array of rank 1"),
+    ],
+)
+def test_frechet_distance_rejects_bad_input(args, message):
+    with pytest.raises(ValueError) as err:
+        metrics.frechet_distance(*args)
+    assert message in str(err.value)
+
+
+def test_feature_statistics_rejects_bad_input():
+    with pytest.raises(ValueError, match="at least 2 rows"):
+        metrics.feature_statistics(np.zeros((1, 4)))
+    with pytest.raises(ValueError, match="rank 2"):
+        metrics.feature_statistics(np.zeros(4))
+
+
+def test_classifier_score_formula_against_scipy():
+    rng = np.random.default_rng(0)
+    p = rng.dirichlet(np.full(10, 0.3), size=40)  # (40, 10)
+    marginal = p.mean(axis=0)
+    want = np.exp(np.mean([scipy.stats.entropy(row, marginal) for row in p]))  # KL(p(y|x) || p(y))
+    mean, std = metrics.classifier_score_from_probabilities(p)
+    assert mean == pytest.approx(want, rel=1e-9) and std == 0.0
+    halves = [np.exp(np.mean([scipy.stats.entropy(r, part.mean(axis=0)) for r in part])) for part in (p[:20], p[20:])]
+    assert metrics.classifier_score_from_probabilities(p, splits=2) == pytest.approx((np.mean(halves), np.std(halves)))
+    assert 1.0 <= mean <= 10.0
+
+
+def test_classifier_score_rejects_logits_and_too_many_splits():
+    with pytest.raises(ValueError, match="apply a softmax"):
+        metrics.classifier_score_from_probabilities(np.random.default_rng(0).normal(size=(4, 10)))
+    with pytest.raises(ValueError, match="Invalid value for argument `splits`"):
+        metrics.classifier_score_from_probabilities(np.eye(3), splits=4)
+
+
+# ---------------------------------------------------------------------------
+# On real MNIST, with the shipped feature net and reference statistics
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def digits(mnist_test):
+    return to_unit_range(mnist_test[0])[..., None]  # (10000, 28, 28, 1) in [-1, 1]
+
+
+@pytest.fixture(scope="module")
+def digit_features(digits):
+    from stylegan_edu.features import mnist_features
+
+    return np.asarray(mnist_features(digits), dtype=np.float64)  # (10000, 128)
+
+
+def test_reference_statistics_are_current(digit_features):
+    """The shipped statistics were computed with the shipped feature net (not a stale one)."""
+    from stylegan_edu import features
+
+    mu, sigma, info = metrics.reference_statistics("mnist")
+    data = np.load(importlib.resources.files("stylegan_edu") / "assets" / "mnist_fid_stats.npz")
+    weights = importlib.resources.files("stylegan_edu").joinpath(features._ASSETS, features._WEIGHTS_FILE).read_bytes()
+    assert str(data["feature_net_sha256"]) == hashlib.sha256(weights).hexdigest(), "rerun scripts/compute_fid_stats.py"
+    assert mu.shape == (digit_features.shape[1],) and sigma.shape == (mu.size, mu.size)
+    if "test (10,000 images)" in info["source"] and info["n"] == 10_000:  # computed offline from the test set
+        mu_t, sigma_t = metrics.feature_statistics(digit_features)
+        np.testing.assert_allclose(mu, mu_t, rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(sigma, sigma_t, rtol=1e-3, atol=1e-5)
+
+
+def test_fid_real_halves_small_noise_large(digits, digit_features):
+    half = len(digit_features) // 2
+    a, b = metrics.feature_statistics(digit_features[:half]), metrics.feature_statistics(digit_features[half:])
+    fid_halves = metrics.frechet_distance(*a, *b)
+    fid_same = metrics.frechet_distance(*a, *a)
+    noise = np.random.default_rng(0).uniform(-1, 1, size=(2000, 28, 28, 1)).astype("float32")
+    fid_noise = metrics.mnist_fid(noise)
+    assert fid_same == pytest.approx(0.0, abs=1e-6)
+    assert 0 < fid_halves < fid_noise / 50, (fid_halves, fid_noise)
+    # a real subset against the shipped reference: as small as real-vs-real
+    fid_real = metrics.mnist_fid(digits[:2000])
+    assert 0 < fid_real < fid_noise / 50, (fid_real, fid_noise)
+    # symmetric with the same sample sizes
+    assert metrics.frechet_distance(*b, *a) == pytest.approx(fid_halves, rel=1e-9)
+
+
+def test_fid_sees_missing_classes(mnist_test, digits):
+    """Only four classes of real digits: worse than all ten (mode collapse shows up)."""
+    labels = mnist_test[1]
+    few = digits[np.isin(labels, [0, 1, 2, 3])][:2000]
+    assert metrics.mnist_fid(few) > 3 * metrics.mnist_fid(digits[:2000])
+
+
+def test_classifier_score_on_digits(mnist_test, digits):
+    real, _ = metrics.classifier_score(digits[:2000])
+    ones, _ = metrics.classifier_score(digits[mnist_test[1] == 1][:500])
+    assert 9.0 < real <= 10.0  # confident and spread over ten classes
+    assert 1.0 <= ones < 1.5  # one class only
+
+
+@pytest.mark.parametrize(
+    "images,message",
+    [
+        (np.zeros((4, 28, 28, 1), np.uint8) + 255, "Expected pixel values in [-1, 1]"),
+        (np.zeros((4, 32, 32, 1), np.float32), "Expected MNIST-shaped images of shape (N, 28, 28, 1)"),
+        (np.zeros((4, 28, 28, 3), np.float32), "Received: shape (4, 28, 28, 3)"),
+        (np.zeros((1, 28, 28, 1), np.float32), "at least 2 images"),
+        (np.full((3, 28, 28, 1), np.nan, np.float32), "Expected finite values"),
+    ],
+)
+def test_mnist_fid_and_classifier_score_validate_images(images, message):
+    for fn in (metrics.mnist_fid, metrics.classifier_score):
+        with pytest.raises(ValueError) as err:
+            fn(images)
+        assert "Invalid value for argument `images`" in str(err.value) and message in str(err.value)
+
+
+def test_unknown_reference_lists_choices():
+    with pytest.raises(ValueError, match="Expected one of 'mnist'"):
+        metrics.mnist_fid(np.zeros((2, 28, 28, 1), np.float32), reference="cifar10")

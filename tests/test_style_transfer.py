@@ -1,0 +1,224 @@
+"""stylegan_edu.style_transfer: inputs, the optimisation, and bad input (chapter 10)."""
+
+import contextlib
+import io
+
+import numpy as np
+import pytest
+import skimage.data
+import skimage.transform
+from PIL import Image
+
+from stylegan_edu.losses import MixedLossWeights
+from stylegan_edu.style_transfer import (
+    DEFAULT_CONTENT_LAYERS,
+    DEFAULT_STYLE_LAYERS,
+    load_image,
+    resize_long_side,
+    stylize,
+)
+
+LAYERS = list(dict.fromkeys(DEFAULT_CONTENT_LAYERS + DEFAULT_STYLE_LAYERS))
+
+
+@pytest.fixture(scope="module")
+def vgg():
+    from stylegan_edu.features import vgg16_extractor
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        return vgg16_extractor(LAYERS, weights=None, seed=0)
+
+
+def _run(content, style, vgg, **kw):
+    kw = {"steps": 10, "size": 64, "progress": False, "extractor": vgg, "jit_compile": False, **kw}
+    return stylize(content, style, **kw)
+
+
+# ---------------------------------------------------------------------------
+# The optimisation
+# ---------------------------------------------------------------------------
+
+
+def test_total_loss_falls_over_10_steps_at_64px(vgg):
+    result = _run("astronaut", "starry_night_van_gogh", vgg)
+    h = result.history
+    assert len(h["total"]) == 10
+    assert h["total"][-1] < 0.8 * h["total"][0], h["total"]
+    assert h["style"][-1] < h["style"][0]
+    # The weighted parts sum to the total, step by step.
+    np.testing.assert_allclose(np.add(np.add(h["content"], h["style"]), h["tv"]), h["total"], rtol=1e-5)
+    assert result.weights_source == "random (seed 0)"
+
+
+def test_output_in_unit_range_with_the_resized_content_shape(vgg):
+    image, history = _run("chelsea", "the_scream_munch", vgg, steps=3, learning_rate=0.5)
+    # chelsea is 300 x 451: the long side becomes 64, the short side round(300 * 64 / 451) = 43.
+    assert image.shape == (43, 64, 3) and image.dtype == np.float32
+    assert image.min() >= 0.0 and image.max() <= 1.0
+    assert image.min() == 0.0 or image.max() == 1.0, "a step of 0.5 must hit the clip"
+
+
+def test_first_loss_matches_a_numpy_reference(vgg):
+    """Step 1's loss (measured before its update) from the features, with numpy only."""
+    weights = MixedLossWeights(content=1.0, style=3.0, tv=0.7)
+    c, s = load_image("coffee", 64), load_image("great_wave_hokusai", 64)
+    _, history = _run(c, s, vgg, steps=1, weights=weights)
+    fc = {k: v.numpy()[0] for k, v in vgg(c[None]).items()}
+    fs = {k: v.numpy()[0] for k, v in vgg(s[None]).items()}
+
+    def gram(f):
+        flat = f.reshape(-1, f.shape[-1])  # (HW, C)
+        return flat.T @ flat / flat.shape[0]
+
+    style = np.mean([np.mean((gram(fc[l]) - gram(fs[l])) ** 2) / np.mean(gram(fs[l]) ** 2) for l in DEFAULT_STYLE_LAYERS])
+    tv = (np.abs(np.diff(c, axis=0)).sum() + np.abs(np.diff(c, axis=1)).sum()) / c.size
+    assert history["content"][0] == 0.0, "the image starts as the content"
+    np.testing.assert_allclose(history["style"][0], 3.0 * style, rtol=1e-3)
+    np.testing.assert_allclose(history["tv"][0], 0.7 * tv, rtol=1e-4)
+
+
+def test_noise_start_is_seeded_and_content_pulls_it(vgg):
+    a = _run("camera", "the_scream_munch", vgg, steps=2, init="noise", seed=3)
+    b = _run("camera", "the_scream_munch", vgg, steps=2, init="noise", seed=3)
+    np.testing.assert_array_equal(a.image, b.image)
+    assert a.history["content"][0] > 0.0
+
+
+def test_callback_sees_progress_and_can_stop(vgg):
+    seen = []
+
+    def callback(step, image, losses):
+        seen.append((step, image.shape, sorted(losses)))
+        return step < 4
+
+    _, history = _run("coffee", "the_scream_munch", vgg, steps=10, callback=callback, callback_every=2)
+    assert [s for s, _, _ in seen] == [2, 4]
+    assert seen[0][1] == (43, 64, 3) and seen[0][2] == ["content", "style", "total", "tv"]
+    assert len(history["total"]) == 4
+
+
+def test_non_finite_loss_stops_with_a_message(vgg):
+    with pytest.raises(FloatingPointError, match=r"non-finite at step \d+ \(total=(nan|inf).*Lower `learning_rate`"):
+        _run("astronaut", "the_scream_munch", vgg, steps=3, weights=MixedLossWeights(style=1e38))
+
+
+def test_jit_compiled_step_agrees(vgg):
+    a = _run("astronaut", "great_wave_hokusai", vgg, steps=2, jit_compile=False)
+    b = _run("astronaut", "great_wave_hokusai", vgg, steps=2, jit_compile=True)
+    np.testing.assert_allclose(a.history["total"], b.history["total"], rtol=1e-3)
+    # Adam's first steps move each pixel by about +-learning_rate whatever the gradient's size, so
+    # pixels with a near-zero gradient may differ by 2 * 0.02; on average the images agree.
+    assert np.mean(np.abs(a.image - b.image)) < 1e-3
+
+
+# ---------------------------------------------------------------------------
+# Each input kind
+# ---------------------------------------------------------------------------
+
+
+def test_skimage_name_and_style_name():
+    np.testing.assert_array_equal(load_image("astronaut"), skimage.data.astronaut() / np.float32(255))
+    from stylegan_edu.data import style_image
+
+    np.testing.assert_array_equal(load_image("the_scream_munch"), style_image("the_scream_munch") / np.float32(255))
+
+
+@pytest.mark.parametrize("suffix", [".png", ".jpg"])
+def test_path_str_and_pathlib(tmp_path, suffix):
+    rgb = skimage.data.coffee()[:64, :80]  # (64, 80, 3) uint8
+    path = tmp_path / f"photo{suffix}"
+    Image.fromarray(rgb).save(path)
+    expected = np.asarray(Image.open(path).convert("RGB")) / np.float32(255)
+    np.testing.assert_array_equal(load_image(str(path)), expected)
+    np.testing.assert_array_equal(load_image(path), expected)
+
+
+def test_uint8_float_grey_and_rgba_arrays():
+    rgb = skimage.data.chelsea()  # (300, 451, 3) uint8
+    np.testing.assert_allclose(load_image(rgb), rgb / 255.0, atol=1e-7)
+    f = rgb.astype(np.float64) / 255.0
+    np.testing.assert_allclose(load_image(f), f, atol=1e-7)
+    grey = skimage.data.camera()  # (512, 512) uint8
+    out = load_image(grey)
+    assert out.shape == (512, 512, 3)
+    for c in range(3):
+        np.testing.assert_allclose(out[..., c], grey / 255.0, atol=1e-7)
+    np.testing.assert_allclose(load_image(grey[..., None]), out)
+    rgba = skimage.data.logo()  # (500, 500, 4): the alpha channel is dropped
+    np.testing.assert_allclose(load_image(rgba), rgba[..., :3] / 255.0, atol=1e-7)
+    np.testing.assert_allclose(load_image(rgb.astype(np.uint16) * 257), rgb / 255.0, atol=1e-6)
+
+
+def test_resize_keeps_aspect_and_matches_skimage():
+    x = load_image("coffee")  # (400, 600, 3)
+    out = load_image("coffee", size=96)
+    assert out.shape == (64, 96, 3)
+    ref = skimage.transform.resize(x, (64, 96, 3), anti_aliasing=True)
+    np.testing.assert_allclose(out, ref, atol=1e-5)
+    assert resize_long_side(x, 600) is not x and resize_long_side(x, 600).shape == x.shape
+
+
+def test_stylize_accepts_arrays_and_paths(vgg, tmp_path):
+    path = tmp_path / "style.png"
+    Image.fromarray(skimage.data.rocket()).save(path)
+    image, _ = _run(skimage.data.camera(), str(path), vgg, steps=1)
+    assert image.shape == (64, 64, 3)
+    image, _ = _run(skimage.data.logo(), skimage.data.coffee() / 255.0, vgg, steps=1)
+    assert image.shape == (64, 64, 3)
+
+
+# ---------------------------------------------------------------------------
+# Bad input
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "image,message",
+    [
+        (np.zeros((31, 64, 3), np.uint8), r"Expected an image at least 32 x 32 px .* Received: shape \(31, 64, 3\)"),
+        (np.zeros((2, 64, 64, 3), np.uint8), r"Expected a \(H, W\) grey, .* Received: shape \(2, 64, 64, 3\)"),
+        (np.zeros((64,), np.uint8), r"Expected a \(H, W\) grey, .* Received: shape \(64,\)"),
+        (np.zeros((64, 64, 5), np.uint8), r"Expected a \(H, W\) grey, .* Received: shape \(64, 64, 5\)"),
+        (np.full((64, 64, 3), 255.0), r"Expected float values in \[0, 1\] .* Received: min=255, max=255"),
+        (np.full((64, 64, 3), np.nan), r"Expected finite values. Received: 12288 non-finite value\(s\)"),
+        (np.zeros((64, 64, 3), np.int32), r"Expected a uint8, uint16, bool or float array. Received: dtype=int32"),
+        ("mona_lisa", r"Expected a skimage.data name \(astronaut, .*\), a shipped style image \(great_wave_hokusai, .*the_scream_munch\).* Received: image='mona_lisa' \(no such name or file\)"),
+        (3.5, r"Expected a skimage.data name, a style name, a file path or an array. Received: image of type float"),
+    ],
+)
+def test_bad_images(image, message):
+    with pytest.raises(ValueError, match=r"Invalid value for argument `image`. " + message):
+        load_image(image)
+
+
+def test_non_image_file(tmp_path):
+    path = tmp_path / "notes.png"
+    path.write_text("not an image")
+    with pytest.raises(ValueError, match=r"Expected an image file that Pillow can read .* \(UnidentifiedImageError"):
+        load_image(path)
+    with pytest.raises(ValueError, match=r"argument `style`. Expected an image file"):
+        stylize("astronaut", str(path), steps=1, size=64, progress=False)
+
+
+def test_unknown_style_name_lists_the_valid_ones():
+    with pytest.raises(ValueError, match=r"argument `style`.*starry_night_van_gogh.*Received: style='starry_nite'"):
+        stylize("astronaut", "starry_nite", steps=1, size=64, progress=False)
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"size": 16}, r"`size`. Expected an integer >= 32. Received: size=16"),
+        ({"size": 40, "content": "chelsea"}, r"`size`. Expected a long side that keeps the short side >= 32 px .* \(gives 27 x 40\)"),
+        ({"steps": 0}, r"`steps`. Expected an integer >= 1"),
+        ({"weights": (1, 100, 1e-6)}, r"`weights`. Expected a stylegan_edu.losses.MixedLossWeights"),
+        ({"init": "zeros"}, r"`init`. Expected one of 'content', 'noise'"),
+        ({"learning_rate": 0.0}, r"`learning_rate`. Expected a float in \(0.0, inf\]"),
+        ({"content_layers": []}, r"`content_layers`. Expected a non-empty list of VGG layer names"),
+        ({"callback": "print"}, r"`callback`. Expected a callable"),
+    ],
+)
+def test_bad_arguments(kwargs, message):
+    kw = {"content": "astronaut", "style": "the_scream_munch", "steps": 1, "size": 64, "progress": False, **kwargs}
+    with pytest.raises(ValueError, match=r"Invalid value for argument " + message):
+        stylize(**kw)

@@ -1,0 +1,187 @@
+"""training.GAN, TrainConfig and make_gan: the step against a hand-written reference, data checks, options."""
+
+import dataclasses
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from stylegan_edu import losses
+from stylegan_edu.training import GAN, TrainConfig, feature_statistics_loss, learning_rate_at, make_gan, resolve_mixed_precision
+from tests._gan_fixtures import LATENT, all_weights, tiny_gan, tiny_images, tiny_models
+
+
+def test_a_few_steps_change_the_weights_and_losses_stay_finite():
+    gan = tiny_gan()
+    before = all_weights(gan)
+    history = gan.fit(tiny_images(64), epochs=2, batch_size=16, verbose=0)
+    after = all_weights(gan)
+    g_vars = len(gan.generator.variables)
+    assert any(not np.array_equal(a, b) for a, b in zip(before[:g_vars], after[:g_vars])), "the generator did not change"
+    d_end = g_vars + len(gan.discriminator.variables)
+    assert any(not np.array_equal(a, b) for a, b in zip(before[g_vars:d_end], after[g_vars:d_end])), "the discriminator did not change"
+    for key in ("d_loss", "g_loss", "d_real", "d_fake"):
+        assert len(history.history[key]) == 2 and np.all(np.isfinite(history.history[key]))
+    assert int(gan.d_optimizer.iterations) == int(gan.g_optimizer.iterations) == 8  # one update of each per step
+    assert [r["epoch"] for r in gan.history_records] == [1, 2] and gan.epochs_done == 2
+
+
+def test_train_step_matches_a_hand_written_reference_step():
+    """One step of GAN.fit == the algorithm written out: D update on z1, then G update on z2 (plain SGD)."""
+    lr, seed = 0.05, 3
+    x = tiny_images(16, seed=1)
+    G, D = tiny_models(seed, dropout=0.0, batchnorm=False)
+    gan = GAN(G, D, seed=seed)
+    gan.compile(keras.optimizers.SGD(lr), keras.optimizers.SGD(lr))
+    G_ref, D_ref = tiny_models(seed, dropout=0.0, batchnorm=False)  # same initial weights
+    for a, b in zip(G.weights + D.weights, G_ref.weights + D_ref.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    gan.fit(x, epochs=1, batch_size=16, verbose=0)  # exactly one step over all 16 images
+
+    noise = keras.random.SeedGenerator(seed)
+    z1 = keras.random.normal((16, LATENT), seed=noise)
+    with tf.GradientTape() as tape:
+        d_loss = losses.discriminator_loss(D_ref(x, training=True), D_ref(G_ref(z1, training=True), training=True))
+    grads = tape.gradient(d_loss, D_ref.trainable_variables)
+    for v, g in zip(D_ref.trainable_variables, grads):
+        v.assign(v.numpy() - lr * g.numpy())
+    z2 = keras.random.normal((16, LATENT), seed=noise)
+    with tf.GradientTape() as tape:
+        g_loss = losses.generator_loss(D_ref(G_ref(z2, training=True), training=True))
+    grads = tape.gradient(g_loss, G_ref.trainable_variables)
+    for v, g in zip(G_ref.trainable_variables, grads):
+        v.assign(v.numpy() - lr * g.numpy())
+
+    for a, b in zip(G.weights + D.weights, G_ref.weights + D_ref.weights):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-6)
+    np.testing.assert_allclose(gan.history_records[0]["d_loss"], float(d_loss), rtol=1e-5)
+    np.testing.assert_allclose(gan.history_records[0]["g_loss"], float(g_loss), rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "x,message",
+    [
+        (tiny_images(8) * 127.5 + 127.5, "looks like 0..255"),
+        ((tiny_images(8) + 1) / 2 + 0.01, "images in [-1, 1]"),
+        (np.zeros((8, 28, 28), np.float32), "shape (N, 28, 28, 1)"),
+        (np.zeros((8, 32, 32, 1), np.float32), "shape (N, 28, 28, 1)"),
+        (np.zeros((8, 28, 28, 1), np.uint8), "to_unit_range"),
+        (np.full((8, 28, 28, 1), np.nan, np.float32), "non-finite"),
+        (tf.data.Dataset.from_tensor_slices(np.zeros((8, 28, 28), np.float32)).batch(4), "element_spec"),
+        (tf.data.Dataset.from_tensor_slices(np.full((8, 28, 28, 1), 3.0, np.float32)).batch(4), "first batch"),
+    ],
+    ids=["0..255", "0..1", "no-channel", "32px", "uint8", "nan", "dataset-shape", "dataset-range"],
+)
+def test_fit_rejects_bad_data_before_the_first_step(x, message):
+    gan = tiny_gan()
+    before = all_weights(gan)
+    with pytest.raises(ValueError, match="Invalid value for argument `x`") as info:
+        gan.fit(x, epochs=1, batch_size=4, verbose=0)
+    assert message in str(info.value), str(info.value)
+    assert int(gan.d_optimizer.iterations) == 0
+    for a, b in zip(before, all_weights(gan)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_fit_accepts_a_dataset_of_batches():
+    gan = tiny_gan()
+    ds = tf.data.Dataset.from_tensor_slices(tiny_images(32)).batch(8)
+    history = gan.fit(ds, epochs=1, verbose=0)
+    assert int(gan.g_optimizer.iterations) == 4 and np.isfinite(history.history["g_loss"][0])
+
+
+def test_epoch_order_depends_only_on_seed_and_epoch():
+    """The batches of epoch 1 are the same whether the run starts at epoch 0 or resumes at 1."""
+    gan = tiny_gan()
+    x = np.arange(40, dtype=np.float32).reshape(40, 1, 1, 1)
+    straight, steps = gan.make_dataset(x, 8, epochs=3, initial_epoch=0)
+    resumed, _ = gan.make_dataset(x, 8, epochs=3, initial_epoch=1)
+    straight = [b.numpy().ravel() for b in straight]
+    resumed = [b.numpy().ravel() for b in resumed]
+    assert steps == 5 and len(straight) == 15 and len(resumed) == 10
+    for a, b in zip(straight[5:], resumed):
+        np.testing.assert_array_equal(a, b)
+    first, second = np.concatenate(straight[:5]), np.concatenate(straight[5:10])
+    assert sorted(first) == list(range(40)) and not np.array_equal(first, second)  # a permutation, reshuffled per epoch
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"batch_size": 0}, "Invalid value for argument `batch_size`. Expected an integer >= 1. Received: batch_size=0"),
+        ({"epochs": 0}, "Invalid value for argument `epochs`. Expected an integer >= 1. Received: epochs=0"),
+        ({"schedule": "halve"}, "Expected one of 'constant', 'halve_per_epoch'. Received: schedule='halve'"),
+        ({"learning_rate": -1e-4}, "Invalid value for argument `learning_rate`"),
+        ({"beta_1": 1.0}, "Invalid value for argument `beta_1`"),
+        ({"mixed_precision": "yes"}, "Expected one of 'auto', 'on', 'off'"),
+        ({"style_weight": -1.0}, "Invalid value for argument `style_weight`"),
+        ({"epochs": 2.5}, "Invalid value for argument `epochs`"),
+    ],
+)
+def test_train_config_rejects_invalid_values(kwargs, message):
+    with pytest.raises(ValueError) as info:
+        TrainConfig(**kwargs)
+    assert message in str(info.value)
+
+
+def test_train_config_is_frozen_with_the_articles_optimizer_settings():
+    config = TrainConfig()
+    assert (config.learning_rate, config.beta_1, config.schedule) == (2e-4, 0.5, "constant")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.epochs = 3
+
+
+def test_halving_schedule_is_applied_per_epoch():
+    gan = tiny_gan(schedule="halve_per_epoch")
+    gan.fit(tiny_images(16), epochs=3, batch_size=16, verbose=0)
+    rates = [r["learning_rate"] for r in gan.history_records]
+    np.testing.assert_allclose(rates, [2e-4 / 2**k for k in range(3)], rtol=1e-6)
+    assert learning_rate_at(10, 2e-4, "halve_per_epoch") == pytest.approx(2e-4 / 1024)
+    assert learning_rate_at(10, 2e-4, "constant") == 2e-4
+
+
+def test_extra_generator_terms_add_up_with_their_weights():
+    def extractor(images):  # a fixed 2x2 average pool as a stand-in feature map, (B, 14, 14, 1)
+        return keras.ops.average_pool(images, 2, 2)
+
+    G, D = tiny_models(0)
+    gan = GAN(G, D, seed=0, feature_extractor=extractor)
+    gan.compile(keras.optimizers.Adam(2e-4), keras.optimizers.Adam(2e-4), style_weight=3.0, tv_weight=0.01)
+    gan.fit(tiny_images(32), epochs=1, batch_size=16, verbose=0)
+    r = gan.history_records[0]
+    assert r["g_stats"] > 0 and r["g_tv"] > 0
+    np.testing.assert_allclose(r["g_loss"], r["g_adv"] + 3.0 * r["g_stats"] + 0.01 * r["g_tv"], rtol=1e-5)
+
+
+def test_feature_statistics_loss_against_numpy():
+    rng = np.random.default_rng(0)
+    fake, real = rng.normal(size=(2, 3, 4, 4, 2)).astype(np.float32)
+    got = float(feature_statistics_loss(lambda a: a, fake, real))
+    gram = lambda f: np.einsum("bijc,bijd->bcd", f, f).mean(0) / 16  # noqa: E731  (c, c), normalised by H*W
+    want = np.mean((gram(fake) - gram(real)) ** 2)
+    np.testing.assert_allclose(got, want, rtol=1e-5)
+    assert float(feature_statistics_loss(lambda a: a, real, real)) == 0.0
+
+
+def test_compile_rejects_bad_optimizers():
+    G, D = tiny_models(0)
+    gan = GAN(G, D)
+    opt = keras.optimizers.Adam()
+    with pytest.raises(ValueError, match="different optimizer object"):
+        gan.compile(opt, opt)
+    with pytest.raises(ValueError, match="Invalid value for argument `d_optimizer`. Expected a keras.optimizers.Optimizer"):
+        gan.compile("adam", keras.optimizers.Adam())
+    with pytest.raises(RuntimeError, match="compile"):
+        GAN(G, D).fit(tiny_images(8), epochs=1, batch_size=4)
+    with pytest.raises(ValueError, match="Invalid value for argument `generator`"):
+        GAN(lambda z: z, D)
+
+
+def test_make_gan_builds_the_default_models_and_mixed_precision_is_off_on_cpu():
+    pytest.importorskip("stylegan_edu.models")
+    gan = make_gan(TrainConfig(seed=1, mixed_precision="off"))
+    assert gan.latent_dim == 100 and tuple(gan.generator.output_shape) == (None, 28, 28, 1)
+    assert float(gan.g_optimizer.learning_rate) == pytest.approx(2e-4) and float(gan.g_optimizer.beta_1) == 0.5
+    assert resolve_mixed_precision("auto") is bool(tf.config.list_physical_devices("GPU"))
+    assert keras.config.dtype_policy().name == "float32"
