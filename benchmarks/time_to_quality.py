@@ -214,6 +214,7 @@ def machine():
         "python": platform.python_version(),
         "tensorflow": tf.__version__,
         "gpus": len(tf.config.list_physical_devices("GPU")),
+        "load_average_at_start": [round(v, 2) for v in os.getloadavg()],
     }
 
 
@@ -347,6 +348,8 @@ def markdown(results):
         f"the machine is shared, so CPU time is the steadier clock. Run started {results['started']}.",
         "",
     ]
+    if results.get("note"):
+        lines += [f"**Note.** {results['note']}", ""]
     for name, run in results["runs"].items():
         p = run.get("params", {})
         lines += [
@@ -401,6 +404,7 @@ def main(argv=None):
     parser.add_argument("--ours-cpu-fraction", type=float, default=None, help="ours trains for at most this fraction of the tutorial's CPU time (default 1.0)")
     parser.add_argument("--ours-max-cpu-s", type=float, default=None, help="ours trains for at most this many CPU seconds")
     parser.add_argument("--fid-images", type=int, default=None)
+    parser.add_argument("--note", default=None, help="a remark stored with the results and shown in the Markdown (e.g. how a run was cut short)")
     parser.add_argument("--merge", type=Path, action="append", default=[], help="add the runs of another results JSON (a run trained in a separate process)")
     args = parser.parse_args(argv)
 
@@ -445,7 +449,10 @@ def main(argv=None):
             elif name == "ours" and "tutorial" in results["runs"]:
                 stop = results["runs"]["tutorial"].get("cpu_s", 0) * budget.ours_max_cpu_fraction or None
             train(name, budget, snap_dir, results, save, stop_cpu_s=stop)
+    if args.note:
+        results["note"] = args.note
     if args.phase in ("all", "evaluate"):
+        results["budget"]["fid_images"] = budget.fid_images
         real_floor(results, budget)
         evaluate(results, budget, save)
     save(results)

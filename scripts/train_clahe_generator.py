@@ -39,11 +39,13 @@ def parse_args(argv=None):
     p.add_argument("--out", default=DEFAULT_OUT, help="where weights, config and metrics go (default: the package assets)")
     p.add_argument("--work", default=None, help="checkpoint folder (default: OUT/../_clahe_work, outside the package)")
     p.add_argument("--variants", default="gan,l1", help="comma-separated: gan, l1")
-    p.add_argument("--steps", type=int, default=800, help="generator steps of the gan variant (l1 gets half)")
+    p.add_argument("--steps", type=int, default=600, help="generator steps of the gan variant (l1 gets half)")
     p.add_argument("--steps-per-epoch", type=int, default=50, help="steps between checkpoints")
-    p.add_argument("--batch", type=int, default=16, help="pairs per step")
+    p.add_argument("--batch", type=int, default=8, help="pairs per step")
     p.add_argument("--patch", type=int, default=64, choices=(64, 128), help="crop size")
-    p.add_argument("--lr", type=float, default=5e-4, help="Adam learning rate of both networks")
+    p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate of both networks")
+    p.add_argument("--clean-fraction", type=float, default=0.5, help="share of crops left undegraded")
+    p.add_argument("--max-strength", type=float, default=0.4, help="largest degradation strength")
     p.add_argument("--seed", type=int, default=0, help="seeds weights, crops, degradations")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoints in --work")
     p.add_argument("--quick", action="store_true", help="a few steps, tiny images: checks the script runs")
@@ -77,7 +79,8 @@ def train_variant(variant, args, photos, work):
     # The pair stream restarts from a seed that depends on the first epoch of this call,
     # so a resumed run sees fresh (still seeded) pairs instead of repeating the first ones.
     first_epoch = gan.epochs_done
-    ds = clahe_pairs(photos, patch=args.patch, batch_size=config.batch_size, seed=config.seed + 1000 * first_epoch)
+    ds = clahe_pairs(photos, patch=args.patch, batch_size=config.batch_size, clean_fraction=args.clean_fraction,
+                     max_strength=args.max_strength, seed=config.seed + 1000 * first_epoch)
     keys = ("d_loss", "g_adv", "g_l1", "g_content", "g_style", "g_tv")
     t0 = time.time()
     gan.fit(ds, epochs=config.epochs, steps_per_epoch=spe, callbacks=[ckpt, cbs.ProgressBar(keys=keys)],
@@ -142,7 +145,8 @@ def main(argv=None):
                           "python": sys.version.split()[0], "tensorflow": tf.__version__},
               "train_images": list(C.TRAIN_IMAGES), "eval_images": list(C.EVAL_IMAGES),
               "target": dataclasses.asdict(C.TARGET), "generator": dataclasses.asdict(GENERATOR_CONFIG),
-              "patch": args.patch, "seed": args.seed, "variants": {}}
+              "patch": args.patch, "clean_fraction": args.clean_fraction, "max_strength": args.max_strength,
+              "seed": args.seed, "variants": {}}
     models = {}
     for variant in [v.strip() for v in args.variants.split(",") if v.strip()]:
         if variant not in ("gan", "l1"):

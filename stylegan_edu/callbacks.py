@@ -63,6 +63,17 @@ def _grid_png(images, ncols, scale):
     return img.resize((img.width * scale, img.height * scale), Image.NEAREST) if scale > 1 else img
 
 
+def _png(save):
+    """An IPython PNG image from ``save(file, format="png")`` (a PIL image's or a figure's save)."""
+    import io
+
+    from IPython.display import Image as IPythonImage
+
+    buf = io.BytesIO()
+    save(buf, format="png")
+    return IPythonImage(data=buf.getvalue(), format="png")
+
+
 def _atomic_write(path, write):
     tmp = f"{path}.tmp-{os.getpid()}"
     try:
@@ -120,7 +131,7 @@ class SampleGrid(keras.callbacks.Callback):
             from IPython.display import display
 
             print(f"epoch {epoch + 1}")
-            display(img)
+            display(_png(img.save))
 
 
 class ProgressGif(keras.callbacks.Callback):
@@ -232,10 +243,11 @@ class LiveLossPlot(keras.callbacks.Callback):
         fig = self._figure()
         if fig is None:
             return
+        image = _png(lambda f, format: fig.savefig(f, format=format, dpi=80))
         if self._handle is None:
-            self._handle = display(fig, display_id=True)
+            self._handle = display(image, display_id=True)
         else:
-            self._handle.update(fig)
+            self._handle.update(image)
 
 
 class ProgressBar(keras.callbacks.Callback):
@@ -410,8 +422,9 @@ class NonFiniteGuard(keras.callbacks.Callback):
                 f"{self.model.lr_scale:g} x its schedule. Training is diverging: lower the learning rate, check the "
                 "data for NaN, or use a smaller model."
             )
+        lowered = self.model.lr_scale * self.factor  # compounds over retries
         restore_state(self.model, self._good)
-        self.model.lr_scale = self.model.lr_scale * self.factor
+        self.model.lr_scale = lowered
         self.model.set_learning_rates(self._epoch)
         for m in self.model.metrics:
             m.reset_state()

@@ -136,8 +136,8 @@ def to_luminance(image):
     Example:
 
     >>> import numpy as np
-    >>> to_luminance(np.full((1, 1, 3), 255, np.uint8)).tolist()
-    [[1.0]]
+    >>> np.round(to_luminance(np.array([[[255, 0, 0], [0, 255, 0]]], np.uint8)), 3).tolist()
+    [[0.299, 0.587]]
     """
     a = _to_float(_check_image(image))
     if a.ndim == 3:
@@ -353,8 +353,9 @@ def low_contrast(image, kind="compress", strength=0.5, seed=None):
 
     Formula (on the luminance :math:`I \in [0, 1]`, strength :math:`s`):
 
-    * ``"gamma"``, a washed-out tone curve: :math:`I' = I^{1/(1 + 3s)}` then
-      squeezed into :math:`[0.6 s, 1]`: shadows lifted, the range reduced.
+    * ``"gamma"``, an under-exposed, dark tone curve:
+      :math:`I' = (1 - 0.8 s)\, I^{1 + 1.5 s}`: shadows crushed, highlights
+      dimmed.
     * ``"compress"``, a flat exposure: :math:`I' = m + (1 - 0.8 s)(I - m)`
       around the mean :math:`m`.
     * ``"haze"``, the atmospheric scattering model
@@ -392,8 +393,7 @@ def low_contrast(image, kind="compress", strength=0.5, seed=None):
 
     def fn(y):  # y: (H, W) float64 in [0, 1]
         if kind == "gamma":
-            g = y ** (1.0 / (1.0 + 3.0 * s))
-            return 0.6 * s + (1.0 - 0.6 * s) * g
+            return (1.0 - 0.8 * s) * y ** (1.0 + 1.5 * s)
         if kind == "compress":
             m = float(y.mean())
             return m + (1.0 - 0.8 * s) * (y - m)

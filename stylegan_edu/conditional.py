@@ -47,14 +47,14 @@ class ConditionalLossConfig:
     """Weights of the conditional generator's loss (chapter 11).
 
     The magnitudes were set so that, at the start of training on 64 x 64
-    CLAHE pairs, the L1 term dominates, the perceptual and style terms are
+    CLAHE pairs (the raw input against its target), the L1 term (~18) dominates, the perceptual and style terms are
     each roughly a tenth of it (random VGG16 features, measured at initialisation), and TV only discourages speckle.
     """
 
     adversarial: float = 1.0  # w_adv on the non-saturating BCE (0 = no discriminator: a plain regression)
     l1: float = 100.0  # w_L1 on the mean absolute error to the CLAHE target (pix2pix's 100)
-    content: float = 1e-3  # lambda: mean-squared VGG-feature difference (~1500 at the start: ~1.5 weighted)
-    style: float = 1e-4  # mu: Gram style loss of G(x) vs the target's VGG features (~2e4 at the start: ~2 weighted)
+    content: float = 1e-3  # lambda: mean-squared VGG-feature difference (~1800 for the raw input: ~1.8 weighted)
+    style: float = 2e-7  # mu: Gram style loss of G(x) vs the target's VGG features (~9e6 for the raw input: ~1.8 weighted)
     tv: float = 1e-4  # gamma: L1 total variation of G(x), summed over pixels (so small)
     content_layers: tuple = ("block1_conv2", "block2_conv2")  # VGG16 layers of the perceptual term
     style_layers: tuple = ("block1_conv2", "block2_conv2")  # VGG16 layers of the Gram term
@@ -154,7 +154,7 @@ class ConditionalGAN(GAN):
 
     def discriminator_loss_on_batch(self, batch):
         """BCE on real pairs (input, target) and fake pairs (input, G(input))."""
-        x, y = batch  # (B, H, W, C) each, in [0, 1]
+        x, y = (ops.convert_to_tensor(b, "float32") for b in batch)  # (B, H, W, C) each, in [0, 1]
         fake = self.generator(x, training=True)  # (B, H, W, C)
         real_logits = ops.cast(self.discriminator([x, y], training=True), "float32")  # (B, h, w, 1)
         fake_logits = ops.cast(self.discriminator([x, fake], training=True), "float32")  # (B, h, w, 1)
@@ -163,7 +163,7 @@ class ConditionalGAN(GAN):
 
     def generator_loss_on_batch(self, batch):
         """Adversarial + L1 + the mixed loss (perceptual content, Gram style, TV) against the target."""
-        x, y = batch  # (B, H, W, C) each, in [0, 1]
+        x, y = (ops.convert_to_tensor(b, "float32") for b in batch)  # (B, H, W, C) each, in [0, 1]
         c = self.loss_config
         fake = ops.cast(self.generator(x, training=True), "float32")  # (B, H, W, C)
         fake_logits = ops.cast(self.discriminator([x, fake], training=True), "float32")  # (B, h, w, 1)

@@ -20,6 +20,7 @@ Nothing is built, downloaded or cached when this module is imported.
 
 import contextlib
 import functools
+import hashlib
 import importlib.resources
 import io
 import json
@@ -171,6 +172,40 @@ class VGGFeatureExtractor(keras.Model):
             out = {self.layer_names[0]: out}
         return out
 
+    def subset(self, layers):
+        """A new extractor for other layers of this one, sharing its weights (nothing is rebuilt).
+
+        Any layer up to this extractor's deepest one can be asked for. Only
+        the layers up to the deepest one asked for are computed, so a subset
+        of shallow layers is cheaper to run.
+
+        Args:
+            layers: a layer name or a list of them, no deeper than the deepest
+                of ``self.layer_names``.
+
+        Returns:
+            VGGFeatureExtractor: with the same ``weights_source``.
+
+        Example:
+
+        >>> vgg = vgg16_extractor(["block1_conv1", "block4_conv1"], weights=None)
+        VGG16: using seeded random weights (seed 0), as asked (weights=None). Features are not ImageNet features.
+        >>> vgg.subset("block1_conv1").layer_names
+        ('block1_conv1',)
+        """
+        if isinstance(layers, str):
+            layers = [layers]
+        layers = list(layers)
+        computed = [l.name for l in self.features.layers if l.name in VGG_LAYERS[self.network]]
+        unknown = [name for name in layers if name not in computed]
+        if not layers or unknown:
+            raise invalid("layers", f"a non-empty list of the layers this extractor computes, {computed}",
+                          f"layers={layers!r}")
+        outputs = {name: self.features.get_layer(name).output for name in layers}
+        sub = keras.Model(self.features.input, outputs, name=f"{self.network}_features")
+        return VGGFeatureExtractor(sub, layers, self.network, self.weights_source, self.is_random,
+                                   name=f"{self.network}_extractor")
+
     def __repr__(self):
         return (f"<VGGFeatureExtractor {self.network} layers={list(self.layer_names)} "
                 f"weights={self.weights_source!r}>")
@@ -184,18 +219,20 @@ def vgg_extractor(layers, network="vgg16", weights="imagenet", seed=0):
     (B, H, W, 1) are repeated to RGB. H and W must be at least 32.
     Only the layers up to the deepest requested one are computed.
 
-    Weights:
-        * ``"imagenet"``: Keras' ImageNet weights (downloaded on first use,
-          ~58 MB for VGG16, 80 MB for VGG19, as in Colab). If that fails
-          (offline), it falls back to random weights and prints why.
-        * ``None``: seeded random weights on purpose.
-        * a path to a ``.h5`` / ``.weights.h5`` file: a local copy of the
-          ``include_top=False`` weights.
+    The weights:
 
-        Random weights are He-normal kernels and zero biases drawn from
-        ``numpy.random.default_rng(seed)``: the same seed gives the same
-        network. A visible message on stdout says when they are used, and
-        ``extractor.weights_source`` records it for figure labels.
+    * ``"imagenet"``: Keras' ImageNet weights (downloaded on first use,
+      ~58 MB for VGG16, 80 MB for VGG19, as in Colab). If that fails
+      (offline), it falls back to random weights and prints why.
+    * ``None``: seeded random weights on purpose.
+    * a path to a ``.h5`` / ``.weights.h5`` file: a local copy of the
+      ``include_top=False`` weights.
+
+    Random weights are He-normal kernels and zero biases drawn from
+    ``numpy.random.default_rng(seed)``: the same seed gives the same
+    network. A visible message on stdout (not a warning on stderr, so
+    notebook outputs stay comparable) says when they are used, and
+    ``extractor.weights_source`` records it for figure labels.
 
     Args:
         layers: a layer name or a list of them, e.g. ``["block1_conv1", "block4_conv2"]``
@@ -392,6 +429,14 @@ def mnist_feature_net_info():
 def _shipped_net():
     net = build_mnist_feature_net()
     with importlib.resources.as_file(_asset(_WEIGHTS_FILE)) as path:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        expected = mnist_feature_net_info()["weights_sha256"]
+        if digest != expected:
+            raise ValueError(
+                f"The shipped MNIST feature net weights {path} are damaged: SHA-256 {digest[:16]}..., "
+                f"expected {expected[:16]}... Reinstall stylegan_edu, or retrain them with "
+                "scripts/train_mnist_feature_net.py."
+            )
         net.load_weights(str(path))
     net.trainable = False
     return net

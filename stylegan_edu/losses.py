@@ -31,6 +31,7 @@ __all__ = [
     "ContentLoss",
     "StyleLoss",
     "TotalVariationLoss",
+    "MixedLoss",
 ]
 
 
@@ -612,3 +613,99 @@ class TotalVariationLoss(keras.losses.Loss):
 
     def get_config(self):
         return {**super().get_config(), "kind": self.kind}
+
+
+@keras.saving.register_keras_serializable(package="stylegan_edu")
+class MixedLoss(keras.losses.Loss):
+    r""":func:`mixed_loss` per example, as a ``keras.losses.Loss`` on dicts of tensors.
+
+    Formula:
+        .. math:: L = \lambda L_\mathrm{content} + \mu L_\mathrm{style} + \gamma TV
+
+        per example, with the same parts as :func:`mixed_loss` (content
+        averaged over its layers, style weighted over its layers).
+
+    ``y_pred`` is a dict ``{"content": {layer: F}, "style": {layer: F},
+    "image": x}`` (the features a model computes of its output image, and the
+    image itself); ``y_true`` is ``{"content": {layer: P}, "style": {layer: A}}``
+    with content target features P and style target Gram matrices A
+    (batch B or 1). A key may be left out when its weight is 0.
+
+    Args:
+        weights: a :class:`MixedLossWeights`, or a dict of its fields.
+        content_reduction: ``"sum"`` or ``"mean"``, see :func:`content_loss`.
+        tv_kind: ``"l1"`` or ``"l2"``.
+        style_layer_weights: optional ``{layer: weight}``, see :func:`style_loss`.
+
+    Example:
+
+    >>> import numpy as np
+    >>> x = np.zeros((2, 4, 4, 3), "float32"); x[:, :, 2:] = 1.0  # a vertical edge: TV = 4 x 3 = 12
+    >>> loss = MixedLoss(weights=MixedLossWeights(content=1.0, style=0.0, tv=0.5), reduction=None)
+    >>> y_pred = {"content": {"f": np.ones((2, 2, 2, 1), "float32")}, "image": x}
+    >>> y_true = {"content": {"f": np.zeros((2, 2, 2, 1), "float32")}}
+    >>> loss(y_true, y_pred).numpy().tolist()  # 0.5 * 4 + 0.5 * 12 per example
+    [8.0, 8.0]
+    """
+
+    def __init__(self, weights=MixedLossWeights(), content_reduction="sum", tv_kind="l1", style_layer_weights=None,
+                 name="mixed_loss", **kwargs):
+        super().__init__(name=name, **kwargs)
+        if isinstance(weights, dict):
+            weights = MixedLossWeights(**weights)
+        if not isinstance(weights, MixedLossWeights):
+            raise invalid("weights", "a MixedLossWeights instance or a dict of its fields", f"{type(weights).__name__}")
+        self.weights_ = weights
+        self.content_reduction = check_choice("content_reduction", content_reduction, ("sum", "mean"))
+        self.tv_kind = check_choice("tv_kind", tv_kind, ("l1", "l2"))
+        self.style_layer_weights = None if style_layer_weights is None else dict(style_layer_weights)
+
+    def _part(self, d, key, name):
+        if not isinstance(d, dict) or key not in d:
+            raise invalid(name, f"a dict with the key {key!r} (its weight is not 0)",
+                          f"{sorted(d) if isinstance(d, dict) else type(d).__name__}")
+        return d[key]
+
+    def call(self, y_true, y_pred):
+        w, per_example = self.weights_, 0.0
+        if w.content:
+            F, P = self._part(y_pred, "content", "y_pred"), self._part(y_true, "content", "y_true")
+            if not isinstance(F, dict) or not isinstance(P, dict) or set(F) != set(P):
+                raise invalid("y_true", "content targets for the same layers as y_pred['content']",
+                              f"{sorted(P) if isinstance(P, dict) else type(P).__name__}")
+            c = 0.0
+            for k in F:
+                f, p = _as_float(F[k]), _as_float(P[k])  # (B, H, W, C)
+                check_same_shape(f"y_true['content'][{k!r}]", p, f"y_pred['content'][{k!r}]", f)
+                _check_finite(f"y_pred['content'][{k!r}]", f)
+                sq = ops.square(f - p)
+                axes = tuple(range(1, len(sq.shape)))
+                c = c + (0.5 * ops.sum(sq, axis=axes) if self.content_reduction == "sum" else ops.mean(sq, axis=axes))
+            per_example = per_example + w.content * c / len(F)  # (B,)
+        if w.style:
+            S, A = self._part(y_pred, "style", "y_pred"), self._part(y_true, "style", "y_true")
+            if not isinstance(S, dict) or not isinstance(A, dict) or set(S) != set(A):
+                raise invalid("y_true", "style Gram targets for the same layers as y_pred['style']",
+                              f"{sorted(A) if isinstance(A, dict) else type(A).__name__}")
+            lw = self.style_layer_weights or {k: 1.0 / len(S) for k in S}
+            s = 0.0
+            for k in S:
+                G, T = gram_matrix(S[k]), _as_float(A[k])  # (B, C, C), (B or 1, C, C)
+                _check_rank(f"y_true['style'][{k!r}]", T, 3, "(B, C, C)")
+                if T.shape[-1] != G.shape[-1]:
+                    raise invalid(f"y_true['style'][{k!r}]", f"a Gram matrix of shape (B, {G.shape[-1]}, {G.shape[-1]})",
+                                  f"shape {tuple(T.shape)}")
+                c = G.shape[-1]
+                s = s + check_float_range(f"style_layer_weights[{k!r}]", lw.get(k, 0.0), 0.0) * (
+                    ops.sum(ops.square(G - T), axis=(1, 2)) / float(c * c))  # (B,)
+            per_example = per_example + w.style * s
+        if w.tv:
+            x = self._part(y_pred, "image", "y_pred")
+            x = _tv_input(ops.convert_to_tensor(x), self.tv_kind, name="y_pred['image']")  # (B, H, W, C)
+            per_example = per_example + w.tv * _tv_per_image(x, self.tv_kind)
+        return per_example
+
+    def get_config(self):
+        return {**super().get_config(), "weights": dataclasses.asdict(self.weights_),
+                "content_reduction": self.content_reduction, "tv_kind": self.tv_kind,
+                "style_layer_weights": self.style_layer_weights}

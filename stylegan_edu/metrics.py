@@ -272,7 +272,7 @@ def classifier_score_from_probabilities(probabilities, splits=1):
     Example:
 
     >>> import numpy as np
-    >>> classifier_score_from_probabilities(np.eye(10))[0]  # ten confident, different classes
+    >>> round(classifier_score_from_probabilities(np.eye(10))[0], 6)  # ten confident, different classes
     10.0
     >>> round(classifier_score_from_probabilities(np.full((5, 10), 0.1))[0], 6)  # no confidence
     1.0

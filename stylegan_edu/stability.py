@@ -196,8 +196,8 @@ def train_and_record(model, loss_fn, optimizer, batches, steps, learning_rate=No
 
     Returns:
         dict: ``loss`` (steps,) and ``grad_norm`` (steps,) float arrays, NaN
-        after a divergence; ``diverged_at``, the step of the first
-        non-finite loss or ``None``.
+        after a divergence; ``diverged_at``, the first step whose loss or
+        gradient norm is not finite (no update is applied there), or ``None``.
 
     Example:
 

@@ -31,15 +31,16 @@ its weights are plain ratios that carry over between sizes and networks:
       + \gamma \underbrace{\frac{TV_1(x)}{HWC}}_{\text{TV}}
 
 with :math:`G^l = F^{l\top} F^l / (H_l W_l)` (:func:`~stylegan_edu.losses.gram_matrix`),
-computed by :func:`~stylegan_edu.losses.mixed_loss` with ``content_reduction="mean"``
-(content features divided by the target's RMS), per-layer style weights
-:math:`1 / (|\mathcal S|\,\mathrm{mean}(A^l)^2)`, and the TV weight divided
-by the number of pixel values. The article's weights in these units are
+computed by :func:`~stylegan_edu.losses.mixed_loss` with ``content_reduction="mean"``:
+content features are divided by the target's RMS, style features multiplied
+by :math:`\mathrm{mean}((A^l)^2)^{-1/4}` (which divides each layer's squared Gram
+error by :math:`\mathrm{mean}((A^l)^2)`), and the TV weight is divided by the
+number of pixel values. The article's weights in these units are
 
 .. math::
 
-    \lambda' = \tfrac12 \lambda \, N_l\, \mathrm{mean}(P^l)^2, \quad
-    \mu'_l = \mu\, (H_l W_l)^2 C_l^2\, \mathrm{mean}(A^l)^2, \quad
+    \lambda' = \tfrac12 \lambda \, N_l\, \mathrm{mean}((P^l)^2), \quad
+    \mu'_l = \mu\, |\mathcal S|\, (H_l W_l)^2 C_l^2\, \mathrm{mean}((A^l)^2), \quad
     \gamma' = \gamma\, HWC,
 
 which :func:`article_weights_in_our_units` computes for a given pair of
@@ -298,56 +299,102 @@ def _check_layers(name, layers):
 
 
 def _targets(extractor, content, style, content_layers, style_layers):
-    """Content targets, Gram targets and the per-layer scales of the relative losses."""
+    """Content targets P, Gram targets A, and the per-layer scales that make the losses relative.
+
+    Returns ``(P, A, c, r)``: content features are multiplied by ``c[l] = 1 / rms(P^l)``, so that
+    ``mean((cF - cP)^2)`` is the relative error; style features by ``r[l] = mean((A^l)^2)^(-1/4)``,
+    which scales Gram matrices by ``r^2`` and squared Gram errors by ``r^4 = 1 / mean((A^l)^2)``.
+    """
     import tensorflow as tf
 
     from stylegan_edu.losses import gram_matrix
 
     fc = extractor(tf.constant(content[None]))  # {layer: (1, h, w, c)}
     fs = extractor(tf.constant(style[None]))
-    P = {l: fc[l] for l in content_layers}
-    A = {l: gram_matrix(fs[l]) for l in style_layers}  # {layer: (1, c, c)}
+    P = {l: fc[l].numpy() for l in content_layers}  # {layer: (1, h, w, c)}
+    A = {l: gram_matrix(fs[l]).numpy() for l in style_layers}  # {layer: (1, c, c)}
     for kind, d in (("content", P), ("style", A)):
         for l, t in d.items():
-            if not np.all(np.isfinite(t.numpy())):
+            if not np.all(np.isfinite(t)):
                 raise FloatingPointError(f"The {kind} target at layer {l!r} holds non-finite values: "
                                          "the extractor overflowed. Check the extractor and the input images.")
     eps = 1e-12
-    # Content: features divided by the target's RMS make mean((F - P)^2) a relative error.
-    content_scale = {l: float(1.0 / np.sqrt(np.mean(np.square(P[l].numpy())) + eps)) for l in content_layers}
-    # Style: layer weights 1 / (L mean(A^2)) make each layer's Gram error relative.
-    style_weights = {l: float(1.0 / (len(style_layers) * (np.mean(np.square(A[l].numpy())) + eps))) for l in style_layers}
-    return P, A, content_scale, style_weights
+    c = {l: np.float32(1.0 / np.sqrt(np.mean(np.square(P[l], dtype=np.float64)) + eps)) for l in content_layers}
+    r = {l: np.float32((np.mean(np.square(A[l], dtype=np.float64)) + eps) ** -0.25) for l in style_layers}
+    return P, A, c, r
 
 
-def _make_step(extractor, P, A, content_scale, style_weights, weights, shape, learning_rate, jit_compile):
-    """The optimisation state and its ``tf.function`` step (one Adam update, then clip to [0, 1])."""
-    import keras
-    import tensorflow as tf
+class _Optimisation:
+    """The state of one optimisation and its ``tf.function`` step (Adam update, then clip to [0, 1]).
 
-    h, w, c = shape
-    # TV per pixel value: divide the weight, not the loss, so mixed_loss reports the weighted part.
-    scaled = MixedLossWeights(content=weights.content, style=weights.style, tv=weights.tv / (h * w * c))
-    P_scaled = {l: P[l] * content_scale[l] for l in P}  # {layer: (1, h, w, c)}
-    optimizer = keras.optimizers.Adam(learning_rate=learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-7)
+    Targets, scales, weights and the image live in ``tf.Variable``s, so one traced (and compiled)
+    step serves every run with the same extractor, layers, image shape and learning rate: a grid
+    of weights, or a panel's re-runs, trace once.
+    """
 
-    def loss_fn(x):  # x: (1, H, W, 3)
-        feats = extractor(x)  # {layer: (1, h, w, c)}
-        return mixed_loss(
-            content_features={l: feats[l] * content_scale[l] for l in P}, content_targets=P_scaled,
-            style_features={l: feats[l] for l in A}, style_targets=A, images=x, weights=scaled,
-            content_reduction="mean", tv_kind="l1", style_layer_weights=style_weights,
-        )
+    def __init__(self, extractor, P, A, shape, learning_rate, jit_compile):
+        import keras
+        import tensorflow as tf
 
-    def step(image):
+        h, w, _ = shape
+        self.extractor = extractor  # held, so that the cache key id(extractor) stays valid
+        self.image = tf.Variable(tf.zeros((1, h, w, 3)), name="stylized")  # (1, H, W, 3)
+        self.P = {l: tf.Variable(tf.zeros_like(v), name=f"P_{l}") for l, v in P.items()}  # (1, h, w, c)
+        self.A = {l: tf.Variable(tf.zeros_like(v), name=f"A_{l}") for l, v in A.items()}  # (1, c, c)
+        self.c = {l: tf.Variable(1.0, name=f"c_{l}") for l in P}
+        self.r = {l: tf.Variable(1.0, name=f"r_{l}") for l in A}
+        self.w = tf.Variable(tf.zeros(3), name="weights")  # (lambda, mu, gamma / HWC)
+        self.optimizer = keras.optimizers.Adam(learning_rate=learning_rate)
+        self.optimizer.build([self.image])
+        self.step = tf.function(self._step, jit_compile=jit_compile)
+
+    def reset(self, start, P, A, c, r, weights):
+        h, w, ch = start.shape
+        self.image.assign(start[None])
+        for l in self.P:
+            self.P[l].assign(P[l] * c[l])  # scaled content target, (1, h, w, c)
+            self.c[l].assign(c[l])
+        for l in self.A:
+            self.A[l].assign(A[l] * r[l] ** 2)  # scaled Gram target, (1, c, c)
+            self.r[l].assign(r[l])
+        # TV per pixel value: divide the weight, so the reported part is the weighted, normalised TV.
+        self.w.assign(np.array([weights.content, weights.style, weights.tv / (h * w * ch)], np.float32))
+        for v in self.optimizer.variables:  # a fresh Adam: step count and moments back to 0
+            if v.name != "learning_rate":
+                v.assign(np.zeros(v.shape, v.dtype.name if hasattr(v.dtype, "name") else v.dtype))
+
+    def _step(self):
+        import tensorflow as tf
+
+        x = self.image
         with tf.GradientTape() as tape:
-            total, parts = loss_fn(image)
-        grad = tape.gradient(total, image)  # (1, H, W, 3)
-        optimizer.apply_gradients([(grad, image)])
-        image.assign(tf.clip_by_value(image, 0.0, 1.0))
-        return tf.stack([total, parts["content"], parts["style"], parts["tv"]])  # (4,)
+            feats = self.extractor(x)  # {layer: (1, h, w, c)}
+            # Unit weights: mixed_loss returns the three normalised parts; self.w weights them.
+            _, parts = mixed_loss(
+                content_features={l: feats[l] * self.c[l] for l in self.P}, content_targets=dict(self.P),
+                style_features={l: feats[l] * self.r[l] for l in self.A}, style_targets=dict(self.A),
+                images=x, weights=MixedLossWeights(content=1.0, style=1.0, tv=1.0),
+                content_reduction="mean", tv_kind="l1",
+            )
+            weighted = self.w * tf.stack([parts["content"], parts["style"], parts["tv"]])  # (3,)
+            total = tf.reduce_sum(weighted)
+        grad = tape.gradient(total, x)  # (1, H, W, 3)
+        self.optimizer.apply_gradients([(grad, x)])
+        x.assign(tf.clip_by_value(x, 0.0, 1.0))
+        return tf.concat([total[None], weighted], axis=0)  # (4,): total, content, style, tv
 
-    return tf.function(step, jit_compile=jit_compile), optimizer
+
+_OPTIMISATIONS = {}
+_MAX_CACHED = 6
+
+
+def _optimisation(extractor, P, A, shape, learning_rate, jit_compile):
+    key = (id(extractor), tuple(P), tuple(A), tuple(shape), float(learning_rate), bool(jit_compile))
+    if key not in _OPTIMISATIONS:
+        while len(_OPTIMISATIONS) >= _MAX_CACHED:
+            _OPTIMISATIONS.pop(next(iter(_OPTIMISATIONS)))
+        _OPTIMISATIONS[key] = _Optimisation(extractor, P, A, shape, learning_rate, jit_compile)
+    return _OPTIMISATIONS[key]
 
 
 def _auto_jit():
@@ -423,8 +470,6 @@ def stylize(content, style, steps=300, weights=DEFAULT_WEIGHTS, size=384, conten
     >>> bool(0.0 <= image.min() and image.max() <= 1.0)
     True
     """
-    import tensorflow as tf
-
     steps = check_positive_int("steps", steps)
     if not isinstance(weights, MixedLossWeights):
         raise invalid("weights", "a stylegan_edu.losses.MixedLossWeights", f"weights of type {type(weights).__name__}")
@@ -447,14 +492,15 @@ def stylize(content, style, steps=300, weights=DEFAULT_WEIGHTS, size=384, conten
         extractor = _extractor(network, layers, vgg_weights, seed)
     weights_source = str(getattr(extractor, "weights_source", "custom extractor"))
 
-    P, A, content_scale, style_weights = _targets(extractor, x_c, x_s, content_layers, style_layers)
+    P, A, c, r = _targets(extractor, x_c, x_s, content_layers, style_layers)
     if init == "content":
         start = x_c
     else:
-        start = np.random.default_rng(seed).uniform(0.0, 1.0, x_c.shape).astype(np.float32)
-    image = tf.Variable(start[None], dtype=tf.float32, name="stylized")  # (1, H, W, 3)
+        start = np.random.default_rng(seed).uniform(0.0, 1.0, x_c.shape).astype(np.float32)  # (H, W, 3)
     jit = _auto_jit() if jit_compile is None else bool(jit_compile)
-    step_fn, _ = _make_step(extractor, P, A, content_scale, style_weights, weights, x_c.shape, learning_rate, jit)
+    opt = _optimisation(extractor, P, A, x_c.shape, learning_rate, jit)
+    opt.reset(start, P, A, c, r, weights)
+    image, step_fn = opt.image, opt.step  # (1, H, W, 3) variable; the traced step
 
     from tqdm.auto import tqdm
 
@@ -485,7 +531,7 @@ def stylize(content, style, steps=300, weights=DEFAULT_WEIGHTS, size=384, conten
     try:
         for step in range(1, steps + 1):
             t0 = time.perf_counter()
-            pending.append(step_fn(image))
+            pending.append(step_fn())
             if step <= 2 or step == steps:
                 pending[-1].numpy()  # sync, so the first (compiling) step is timed on its own
             times.append(time.perf_counter() - t0)
@@ -520,8 +566,8 @@ def article_weights_in_our_units(content, style, extractor, weights=MixedLossWei
 
         .. math::
 
-            \lambda' = \lambda\,\tfrac12 N_l\,\mathrm{mean}(P^l)^2, \quad
-            \mu'_l = \mu\, |\mathcal S|\, (H_l W_l)^2 C_l^2\, \mathrm{mean}(A^l)^2, \quad
+            \lambda' = \lambda\,\tfrac12 N_l\,\mathrm{mean}((P^l)^2), \quad
+            \mu'_l = \mu\, |\mathcal S|\, (H_l W_l)^2 C_l^2\, \mathrm{mean}((A^l)^2), \quad
             \gamma' = \gamma\, HWC
 
         (the article's Gram matrix is not divided by :math:`H_l W_l`, its style
@@ -556,10 +602,10 @@ def article_weights_in_our_units(content, style, extractor, weights=MixedLossWei
     import tensorflow as tf
 
     fs = extractor(tf.constant(np.asarray(style, np.float32)[None]))
-    lam = np.mean([0.5 * np.size(P[l]) * np.mean(np.square(P[l].numpy())) for l in content_layers])
+    lam = np.mean([0.5 * np.size(P[l]) * np.mean(np.square(P[l])) for l in content_layers])
     mu = {}
     for l in style_layers:
         _, h, w, c = fs[l].shape
-        mu[l] = float(weights.style * len(style_layers) * (h * w) ** 2 * c ** 2 * np.mean(np.square(A[l].numpy())))
+        mu[l] = float(weights.style * len(style_layers) * (h * w) ** 2 * c ** 2 * np.mean(np.square(A[l])))
     h, w, c = np.shape(content)
     return {"content": float(weights.content * lam), "style": mu, "tv": float(weights.tv * h * w * c)}

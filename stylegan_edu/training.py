@@ -30,7 +30,7 @@ from keras import ops
 from stylegan_edu import losses
 from stylegan_edu._validation import check_choice, check_float_range, check_positive_int, invalid
 
-__all__ = ["TrainConfig", "GAN", "make_gan", "resolve_mixed_precision", "learning_rate_at", "train_mnist", "SCHEDULES"]
+__all__ = ["TrainConfig", "GAN", "make_gan", "resolve_mixed_precision", "learning_rate_at", "train_mnist", "feature_statistics_loss", "mnist_feature_maps", "SCHEDULES"]
 
 SCHEDULES = ("constant", "halve_per_epoch")
 
@@ -136,8 +136,8 @@ class GAN(keras.Model):
         seed: seeds the noise generator (its state is checkpointed).
         feature_extractor: for the feature-statistics term: a callable
             images (B, 28, 28, 1) in [-1, 1] -> a feature map (B, h, w, c), or
-            a dict of them. ``None``: the package's MNIST feature net, loaded
-            when ``style_weight > 0``.
+            a dict of them. ``None``: :func:`mnist_feature_maps` (the shipped
+            MNIST feature net's conv maps), loaded when ``style_weight > 0``.
 
     Extension point:
         :meth:`train_step` calls :meth:`discriminator_loss_on_batch` and
@@ -472,12 +472,23 @@ def feature_statistics_loss(extractor, fake, real):
     return total
 
 
+def mnist_feature_maps():
+    """The shipped MNIST feature net's two convolutional maps, for the feature-statistics term.
+
+    Returns:
+        keras.Model: frozen; images (B, 28, 28, 1) in [-1, 1] to
+        ``{"conv1": (B, 26, 26, 32), "conv2": (B, 11, 11, 64)}``.
+    """
+    from stylegan_edu.features import mnist_feature_net
+
+    net = mnist_feature_net()
+    model = keras.Model(net.input, {n: net.get_layer(n).output for n in ("conv1", "conv2")}, name="mnist_feature_maps")
+    model.trainable = False
+    return model
+
+
 def _default_feature_extractor():
-    try:
-        from stylegan_edu.features import mnist_feature_maps
-    except ImportError as e:  # pragma: no cover - depends on the features module's version
-        raise ImportError("style_weight > 0 needs stylegan_edu.features.mnist_feature_maps, or pass feature_extractor=") from e
-    return mnist_feature_maps
+    return mnist_feature_maps()
 
 
 def _is_dataset(x):
@@ -589,9 +600,10 @@ def train_mnist(config, out_dir, images=None, resume=False, fid_every=0, fid_sam
         callbacks.append(cbs.ProgressBar())
     if fid_every:
         callbacks.append(cbs.FIDMonitor(every=fid_every, num_samples=fid_samples, seed=config.seed))
-    gan.fit(x, epochs=config.epochs, batch_size=config.batch_size, callbacks=callbacks, resume=resume,
-            verbose=0 if progress else 2)
+    os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "config.json"), "w") as f:
         json.dump(dataclasses.asdict(config), f, indent=1)
+    gan.fit(x, epochs=config.epochs, batch_size=config.batch_size, callbacks=callbacks, resume=resume,
+            verbose=0 if progress else 2)
     return gan
 

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 
 import keras
 import numpy as np
@@ -9,7 +10,7 @@ import pytest
 from PIL import Image
 
 from stylegan_edu import callbacks as cbs
-from stylegan_edu.checkpoints import CheckpointError, CheckpointManager
+from stylegan_edu.checkpoints import CheckpointError, CheckpointManager, capture_state, restore_state
 from stylegan_edu.training import GAN
 from tests._gan_fixtures import all_weights, tiny_gan, tiny_images
 
@@ -83,21 +84,16 @@ def test_history_json_and_checkpoints(trained):
     assert sorted(os.listdir(out / "ckpt")) == ["ckpt-0002.npz", "ckpt-0003.npz"]  # keep=2
 
 
-def test_progress_bar_reports_the_epoch(capsys):
-    gan = tiny_gan()
+def test_progress_bar_reports_the_epoch(fresh, capsys):
+    gan = fresh
     gan.fit(tiny_images(32), epochs=1, batch_size=16, callbacks=[cbs.ProgressBar()])
     err = capsys.readouterr().err
     assert "epoch 1/1" in err and "2/2" in err and "g_loss=" in err
 
 
-def test_fid_monitor_with_the_real_metric():
-    metrics = pytest.importorskip("stylegan_edu.metrics")
-    try:
-        metrics.reference_statistics("mnist")
-    except FileNotFoundError:
-        pytest.skip("the MNIST reference statistics are not shipped yet")
+def test_fid_monitor_with_the_real_metric(fresh):
     monitor = cbs.FIDMonitor(every=1, num_samples=64)
-    gan = tiny_gan()
+    gan = fresh
     gan.fit(tiny_images(16), epochs=1, batch_size=16, callbacks=[monitor], verbose=0)
     assert monitor.values[0][1] > 10  # blobs from an untrained generator are far from digits
 
@@ -107,17 +103,26 @@ def test_fid_monitor_with_the_real_metric():
 # ---------------------------------------------------------------------------
 
 
-def _two_checkpoints(tmp_path):
+@pytest.fixture(scope="module")
+def _saved(tmp_path_factory):
+    """A GAN trained 2 epochs with a checkpoint after each, saved once for the module."""
+    folder = tmp_path_factory.mktemp("ckpt")
     gan = tiny_gan()
-    ckpt = cbs.Checkpoint(tmp_path)
-    gan.fit(tiny_images(16), epochs=2, batch_size=16, callbacks=[ckpt], verbose=0)
-    return gan, ckpt
+    gan.fit(tiny_images(16), epochs=2, batch_size=16, callbacks=[cbs.Checkpoint(folder)], verbose=0)
+    return gan, folder
 
 
-def test_checkpoint_restores_every_variable(tmp_path):
-    gan, ckpt = _two_checkpoints(tmp_path)
+def _two_checkpoints(tmp_path, saved):
+    gan, folder = saved
+    for p in folder.iterdir():
+        shutil.copy(p, tmp_path / p.name)
+    return gan, cbs.Checkpoint(tmp_path)
+
+
+def test_checkpoint_restores_every_variable(tmp_path, _saved):
+    gan, ckpt = _two_checkpoints(tmp_path, _saved)
     saved = all_weights(gan)
-    fresh = tiny_gan(seed=1)
+    fresh = tiny_gan(seed=1)  # built, never traced: cheap
     assert ckpt.restore(fresh).endswith("ckpt-0002.npz")
     for a, b in zip(saved, all_weights(fresh)):
         np.testing.assert_array_equal(a, b)
@@ -125,8 +130,8 @@ def test_checkpoint_restores_every_variable(tmp_path):
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip-bytes", "empty"])
-def test_damaged_newest_checkpoint_falls_back_to_the_previous(tmp_path, damage):
-    gan, ckpt = _two_checkpoints(tmp_path)
+def test_damaged_newest_checkpoint_falls_back_to_the_previous(tmp_path, _saved, damage):
+    gan, ckpt = _two_checkpoints(tmp_path, _saved)
     newest = tmp_path / "ckpt-0002.npz"
     raw = newest.read_bytes()
     if damage == "truncate":
@@ -142,16 +147,16 @@ def test_damaged_newest_checkpoint_falls_back_to_the_previous(tmp_path, damage):
     assert len(messages) == 1 and "ckpt-0002.npz" in messages[0] and ("corrupt" in messages[0] or "truncated" in messages[0])
 
 
-def test_every_checkpoint_damaged_stops_clearly(tmp_path):
-    _two_checkpoints(tmp_path)
+def test_every_checkpoint_damaged_stops_clearly(tmp_path, _saved):
+    _two_checkpoints(tmp_path, _saved)
     for p in tmp_path.glob("ckpt-*.npz"):
         p.write_bytes(p.read_bytes()[:100])
     with pytest.raises(CheckpointError, match="Every checkpoint in .* is damaged"):
         CheckpointManager(tmp_path).latest_valid(log=lambda m: None)
 
 
-def test_a_kill_while_saving_leaves_the_last_good_checkpoint_intact(tmp_path, monkeypatch):
-    gan, ckpt = _two_checkpoints(tmp_path)
+def test_a_kill_while_saving_leaves_the_last_good_checkpoint_intact(tmp_path, _saved, monkeypatch):
+    gan, ckpt = _two_checkpoints(tmp_path, _saved)
     good = (tmp_path / "ckpt-0002.npz").read_bytes()
 
     def dies_half_way(f, **arrays):  # writes part of the file, then the process "dies"
@@ -166,8 +171,8 @@ def test_a_kill_while_saving_leaves_the_last_good_checkpoint_intact(tmp_path, mo
     assert sorted(os.listdir(tmp_path)) == ["ckpt-0001.npz", "ckpt-0002.npz"]
 
 
-def test_checkpoint_of_another_architecture_is_refused(tmp_path):
-    _two_checkpoints(tmp_path)
+def test_checkpoint_of_another_architecture_is_refused(tmp_path, _saved):
+    _two_checkpoints(tmp_path, _saved)
     G = keras.Sequential([keras.Input((8,)), keras.layers.Dense(784, activation="tanh"), keras.layers.Reshape((28, 28, 1))])
     D = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])
     other = GAN(G, D)
@@ -210,16 +215,27 @@ class _PoisonAt(keras.callbacks.Callback):
             self.variable.assign(1.0)
 
 
-def _poisoned_gan():
+@pytest.fixture(scope="module")
+def _poisoned_base():
     import tensorflow as tf
 
     gan = tiny_gan(cls=_Poisoned)
     gan.poison = tf.Variable(1.0, trainable=False)
+    return gan, capture_state(gan)
+
+
+@pytest.fixture
+def fresh(_poisoned_base):
+    """The same compiled GAN for several tests (tracing once), reset to its initial state."""
+    gan, state = _poisoned_base
+    restore_state(gan, state)
+    gan.set_learning_rates(0)
+    gan.poison.assign(1.0)
     return gan
 
 
-def test_guard_restores_lowers_the_rate_and_continues():
-    gan = _poisoned_gan()
+def test_guard_restores_lowers_the_rate_and_continues(fresh):
+    gan = fresh
     messages = []
     guard = cbs.NonFiniteGuard(log=messages.append)
     gan.fit(tiny_images(48), epochs=2, batch_size=16, callbacks=[_PoisonAt(gan.poison, 1, 1), guard], verbose=0)
@@ -231,17 +247,17 @@ def test_guard_restores_lowers_the_rate_and_continues():
     assert all(np.isfinite(r["g_loss"]) and np.isfinite(r["d_loss"]) for r in gan.history_records)
 
 
-def test_guard_gives_up_after_max_retries():
-    gan = _poisoned_gan()
+def test_guard_gives_up_after_max_retries(fresh):
+    gan = fresh
     guard = cbs.NonFiniteGuard(max_retries=2, log=lambda m: None)
     with pytest.raises(cbs.NonFiniteLossError, match=r"after 2 restore\(s\).*Training is diverging"):
         gan.fit(tiny_images(48), epochs=2, batch_size=16, callbacks=[_PoisonAt(gan.poison, 0, 1, forever=True), guard], verbose=0)
     assert len(guard.events) == 2 and gan.lr_scale == 0.25
 
 
-def test_without_the_guard_nan_spreads_to_the_weights():
+def test_without_the_guard_nan_spreads_to_the_weights(fresh):
     """The control experiment: the same injection, no guard, ruins the weights."""
-    gan = _poisoned_gan()
+    gan = fresh
     gan.fit(tiny_images(48), epochs=1, batch_size=16, callbacks=[_PoisonAt(gan.poison, 0, 1)], verbose=0)
     assert not all(np.all(np.isfinite(w)) for w in all_weights(gan))
 

@@ -188,5 +188,23 @@ def test_mnist_features_rejects_bad_images(images, message):
     assert message in str(e.value)
 
 
-def test_nothing_is_built_at_import():
-    assert features._shipped_net.cache_info().currsize <= 1  # built lazily, at most once
+def test_damaged_weights_are_detected(monkeypatch):
+    info = dict(mnist_feature_net_info(), weights_sha256="0" * 64)
+    monkeypatch.setattr(features, "mnist_feature_net_info", lambda: info)
+    features._shipped_net.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="damaged"):
+            mnist_feature_net()
+    finally:
+        features._shipped_net.cache_clear()
+        features._feature_model.cache_clear()
+
+
+def test_subset_shares_weights_and_checks_names():
+    vgg = vgg16_extractor(["block1_conv2", "block3_conv1"], weights=None, seed=4)
+    sub = vgg.subset("block1_conv2")
+    np.testing.assert_array_equal(np.asarray(sub(X)["block1_conv2"]), np.asarray(vgg(X)["block1_conv2"]))
+    assert sub.weights_source == "random (seed 4)" and list(sub(X)) == ["block1_conv2"]
+    assert list(vgg.subset(["block2_conv1"])(X)) == ["block2_conv1"]  # computed on the way to block3_conv1
+    with pytest.raises(ValueError, match="layers this extractor computes"):
+        vgg.subset("block5_conv1")

@@ -16,6 +16,7 @@ from stylegan_edu.models import (  # noqa: E402
     layer_table,
     make_discriminator,
     make_generator,
+    multiply_adds,
     receptive_field,
     sample_latent,
     slerp,
@@ -173,16 +174,19 @@ def test_configs_are_frozen_and_checked_by_builders():
 
 @pytest.mark.parametrize("padding", ["same", "valid"])
 def test_output_sizes_match_keras(padding):
+    x = keras.ops.zeros((1, 7, 7, 1))
     for size in (5, 7, 14):
         for k in (1, 2, 3, 4, 5):
             for s in (1, 2, 3):
-                x = keras.ops.zeros((1, size, size, 1))
-                t = keras.layers.Conv2DTranspose(1, k, strides=s, padding=padding)(x)
-                assert conv_transpose_output_size(size, k, s, padding) == t.shape[1], (size, k, s, padding)
+                t = keras.layers.Conv2DTranspose(1, k, strides=s, padding=padding)
+                assert conv_transpose_output_size(size, k, s, padding) == t.compute_output_shape((1, size, size, 1))[1], (size, k, s, padding)
                 if padding == "valid" and k > size:
                     continue
-                c = keras.layers.Conv2D(1, k, strides=s, padding=padding)(x)
-                assert conv_output_size(size, k, s, padding) == c.shape[1], (size, k, s, padding)
+                c = keras.layers.Conv2D(1, k, strides=s, padding=padding)
+                assert conv_output_size(size, k, s, padding) == c.compute_output_shape((1, size, size, 1))[1], (size, k, s, padding)
+                if size == 7 and k in (3, 4) and s == 2:  # and on real tensors, for a few layers
+                    assert t(x).shape[1] == conv_transpose_output_size(7, k, s, padding)
+                    assert c(x).shape[1] == conv_output_size(7, k, s, padding)
 
 
 def _empirical_receptive_field(model, row, col):
@@ -266,3 +270,27 @@ def test_interpolate_rejects(args, message):
     assert message in str(err.value)
     with pytest.raises(ValueError, match="Expected one of 'linear', 'slerp'"):
         interpolate(np.zeros(3), np.ones(3), 3, kind="cubic")
+
+
+def test_multiply_adds_by_hand(models):
+    total, rows = multiply_adds(models[("generator", "vgg")])
+    by_hand = {
+        "project": 100 * 6272,
+        "block1_conv1": 14 * 14 * 9 * 128 * 128,
+        "block1_conv2": 14 * 14 * 9 * 128 * 128,
+        "block2_conv1": 28 * 28 * 9 * 128 * 64,
+        "block2_conv2": 28 * 28 * 9 * 64 * 64,
+        "output_conv": 28 * 28 * 9 * 64 * 1,
+    }
+    assert dict(rows) == by_hand and total == sum(by_hand.values())
+    total, rows = multiply_adds(models[("discriminator", "dcgan")])
+    assert dict(rows) == {"block1_conv": 14 * 14 * 16 * 1 * 64, "block2_conv": 7 * 7 * 16 * 64 * 128, "logit": 6272}
+
+
+def test_multiply_adds_transposed_against_dense_equivalent():
+    # A Conv2DTranspose is the transpose of a linear map: its multiply-adds equal the
+    # number of (input value, kernel weight) products, counted here by brute force.
+    x = keras.Input((3, 3, 2))
+    layer = keras.layers.Conv2DTranspose(5, 2, strides=2, padding="valid", use_bias=False)
+    model = keras.Model(x, layer(x))
+    assert multiply_adds(model)[0] == 3 * 3 * 2 * (2 * 2 * 5)

@@ -84,6 +84,20 @@ def test_noise_start_is_seeded_and_content_pulls_it(vgg):
     assert a.history["content"][0] > 0.0
 
 
+def test_runs_share_one_traced_step_and_start_afresh(vgg):
+    from stylegan_edu import style_transfer
+
+    a = _run("astronaut", "great_wave_hokusai", vgg, steps=3)
+    n = len(style_transfer._OPTIMISATIONS)
+    b = _run("astronaut", "the_scream_munch", vgg, steps=3, weights=MixedLossWeights(content=2.0, style=50.0, tv=0.1))
+    again = _run("astronaut", "great_wave_hokusai", vgg, steps=3)
+    assert len(style_transfer._OPTIMISATIONS) == n, "other weights and another style reuse the traced step"
+    assert not np.allclose(a.image, b.image)
+    # Adam's moments and step count were reset: the same settings give the same result.
+    np.testing.assert_array_equal(a.image, again.image)
+    assert a.history == again.history
+
+
 def test_callback_sees_progress_and_can_stop(vgg):
     seen = []
 
@@ -222,3 +236,43 @@ def test_bad_arguments(kwargs, message):
     kw = {"content": "astronaut", "style": "the_scream_munch", "steps": 1, "size": 64, "progress": False, **kwargs}
     with pytest.raises(ValueError, match=r"Invalid value for argument " + message):
         stylize(**kw)
+
+
+# ---------------------------------------------------------------------------
+# The panel
+# ---------------------------------------------------------------------------
+
+
+def _decode(png):
+    return np.asarray(Image.open(io.BytesIO(png)))
+
+
+def test_panel_previews_runs_and_redraws(vgg):
+    from stylegan_edu.widgets import style_transfer_panel
+
+    panel = style_transfer_panel(contents=["chelsea", skimage.data.camera()], styles=["the_scream_munch", "great_wave_hokusai"],
+                                 steps=3, size=64, extractor=vgg, progress=False, jit_compile=False)
+    assert panel.array is None and panel.image.value == b""
+    np.testing.assert_array_equal(_decode(panel.content_preview.value), np.round(load_image("chelsea", 64) * 255))
+    panel.content.value = "content image 2"
+    assert _decode(panel.content_preview.value).shape == (64, 64, 3)
+    panel.style.value = "great_wave_hokusai"
+    np.testing.assert_array_equal(_decode(panel.style_preview.value), np.round(load_image("great_wave_hokusai", 64) * 255))
+    panel.sliders["tv"].value = 10.0
+    panel.steps.value = 2
+    panel.button.click()
+    assert panel.array.shape == (64, 64, 3) and len(panel.history["total"]) == 2
+    np.testing.assert_array_equal(_decode(panel.image.value), np.round(panel.array * 255))
+    assert panel.weights == MixedLossWeights(content=1.0, style=10.0, tv=10.0)
+    assert "random (seed 0)" in panel.status.value and "2 steps" in panel.status.value
+
+
+def test_panel_bad_arguments():
+    from stylegan_edu.widgets import style_transfer_panel
+
+    with pytest.raises(ValueError, match=r"`weights.tv`. Expected a weight in \[1e-4, 1e4\]"):
+        style_transfer_panel(weights=MixedLossWeights(tv=0.0))
+    with pytest.raises(ValueError, match=r"`style`. Expected a skimage.data name"):
+        style_transfer_panel(styles=["starry_nite"])
+    with pytest.raises(ValueError, match=r"`steps`. Expected an integer in \[1, max_steps=10\]"):
+        style_transfer_panel(steps=50, max_steps=10)

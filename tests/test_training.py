@@ -13,7 +13,7 @@ from tests._gan_fixtures import LATENT, all_weights, tiny_gan, tiny_images, tiny
 
 
 def test_a_few_steps_change_the_weights_and_losses_stay_finite():
-    gan = tiny_gan()
+    gan = tiny_gan(schedule="halve_per_epoch")
     before = all_weights(gan)
     history = gan.fit(tiny_images(64), epochs=2, batch_size=16, verbose=0)
     after = all_weights(gan)
@@ -25,6 +25,8 @@ def test_a_few_steps_change_the_weights_and_losses_stay_finite():
         assert len(history.history[key]) == 2 and np.all(np.isfinite(history.history[key]))
     assert int(gan.d_optimizer.iterations) == int(gan.g_optimizer.iterations) == 8  # one update of each per step
     assert [r["epoch"] for r in gan.history_records] == [1, 2] and gan.epochs_done == 2
+    # The article's schedule, applied at the start of each epoch: 2e-4, then 1e-4.
+    np.testing.assert_allclose([r["learning_rate"] for r in gan.history_records], [2e-4, 1e-4], rtol=1e-6)
 
 
 def test_train_step_matches_a_hand_written_reference_step():
@@ -132,12 +134,8 @@ def test_train_config_is_frozen_with_the_articles_optimizer_settings():
         config.epochs = 3
 
 
-def test_halving_schedule_is_applied_per_epoch():
-    gan = tiny_gan(schedule="halve_per_epoch")
-    gan.fit(tiny_images(16), epochs=3, batch_size=16, verbose=0)
-    rates = [r["learning_rate"] for r in gan.history_records]
-    np.testing.assert_allclose(rates, [2e-4 / 2**k for k in range(3)], rtol=1e-6)
-    assert learning_rate_at(10, 2e-4, "halve_per_epoch") == pytest.approx(2e-4 / 1024)
+def test_learning_rate_schedules():
+    assert [learning_rate_at(k, 2e-4, "halve_per_epoch") for k in (0, 1, 10)] == pytest.approx([2e-4, 1e-4, 2e-4 / 1024])
     assert learning_rate_at(10, 2e-4, "constant") == 2e-4
 
 
@@ -152,6 +150,19 @@ def test_extra_generator_terms_add_up_with_their_weights():
     r = gan.history_records[0]
     assert r["g_stats"] > 0 and r["g_tv"] > 0
     np.testing.assert_allclose(r["g_loss"], r["g_adv"] + 3.0 * r["g_stats"] + 0.01 * r["g_tv"], rtol=1e-5)
+
+
+def test_default_feature_maps_come_from_the_shipped_feature_net():
+    from stylegan_edu.features import mnist_feature_net
+    from stylegan_edu.training import mnist_feature_maps
+
+    maps = mnist_feature_maps()
+    out = maps(tiny_images(3))
+    assert {k: tuple(v.shape) for k, v in out.items()} == {"conv1": (3, 26, 26, 32), "conv2": (3, 11, 11, 64)}
+    assert not maps.trainable_weights
+    conv1 = mnist_feature_net().get_layer("conv1")
+    want = keras.ops.relu(keras.ops.conv(tiny_images(3), conv1.kernel) + conv1.bias)  # independent: the raw convolution
+    np.testing.assert_allclose(np.asarray(out["conv1"]), np.asarray(want), atol=1e-5)
 
 
 def test_feature_statistics_loss_against_numpy():
@@ -185,3 +196,20 @@ def test_make_gan_builds_the_default_models_and_mixed_precision_is_off_on_cpu():
     assert float(gan.g_optimizer.learning_rate) == pytest.approx(2e-4) and float(gan.g_optimizer.beta_1) == 0.5
     assert resolve_mixed_precision("auto") is bool(tf.config.list_physical_devices("GPU"))
     assert keras.config.dtype_policy().name == "float32"
+
+
+def test_mixed_precision_on_trains_and_checkpoints(tmp_path):
+    """Forced on (as "auto" does on a GPU): float16 compute, float32 weights, loss-scaled optimizers."""
+    pytest.importorskip("stylegan_edu.models")
+    from stylegan_edu import callbacks as cbs
+
+    gan = make_gan(TrainConfig(seed=0, mixed_precision="on"))
+    assert keras.config.dtype_policy().name == "float32", "the global policy is restored"
+    assert gan.generator.dtype_policy.name == "mixed_float16" and gan.generator.weights[0].dtype == "float32"
+    assert isinstance(gan.g_optimizer, keras.optimizers.LossScaleOptimizer)
+    gan.fit(tiny_images(32), epochs=1, batch_size=16, callbacks=[cbs.Checkpoint(tmp_path)], verbose=0)
+    assert np.isfinite(gan.history_records[0]["g_loss"]) and gan.generate(np.zeros((2, 100))).dtype == np.float32
+    other = make_gan(TrainConfig(seed=5, mixed_precision="on"))
+    cbs.Checkpoint(tmp_path).restore(other)
+    for a, b in zip(all_weights(gan), all_weights(other)):
+        np.testing.assert_array_equal(a, b)

@@ -451,6 +451,49 @@ def format_layer_table(model):
     return "\n".join(lines)
 
 
+def multiply_adds(model):
+    r"""Multiply-adds of one forward pass for one image, per layer and in total.
+
+    Counts the layers that hold almost all the arithmetic; BatchNorm,
+    activations and pooling (a few operations per value) are left out.
+
+    Formula:
+        ``Dense``: :math:`n_\text{in} n_\text{out}`;
+        ``Conv2D``: :math:`H_\text{out} W_\text{out} k_h k_w C_\text{in} C_\text{out}`;
+        ``Conv2DTranspose``: :math:`H_\text{in} W_\text{in} k_h k_w C_\text{in} C_\text{out}`
+        (every input pixel stamps a kernel).
+
+    Args:
+        model: a built Keras model.
+
+    Returns:
+        tuple ``(total, rows)``, ``rows`` a list of ``(layer_name, multiply_adds)``.
+
+    Example:
+
+    >>> total, rows = multiply_adds(make_generator(GeneratorConfig(seed=0)))
+    >>> total
+    7250432
+    >>> rows[1]
+    ('up1_conv', 6422528)
+    """
+    rows = []
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind == "Dense":
+            n = int(layer.kernel.shape[0]) * int(layer.kernel.shape[1])
+        elif kind in ("Conv2D", "Conv2DTranspose"):
+            kh, kw = layer.kernel_size
+            in_shape, out_shape = layer.input.shape, layer.output.shape
+            c_in, c_out = int(in_shape[-1]), int(out_shape[-1])
+            h, w = (in_shape[1], in_shape[2]) if kind == "Conv2DTranspose" else (out_shape[1], out_shape[2])
+            n = int(h) * int(w) * kh * kw * c_in * c_out // getattr(layer, "groups", 1)
+        else:
+            continue
+        rows.append((layer.name, n))
+    return sum(n for _, n in rows), rows
+
+
 _SPATIAL = ("Conv2D", "MaxPooling2D", "AveragePooling2D")
 _UPSAMPLING = ("Conv2DTranspose", "UpSampling2D")
 

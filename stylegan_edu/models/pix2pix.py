@@ -39,7 +39,8 @@ class UNetConfig:
     base_filters: int = 16  # filters at full resolution; doubled at each level
     depth: int = 4  # number of 2x downsamplings; H, W must be multiples of 2**depth
     max_filters: int = 128  # cap on the filters of the deep levels
-    output_activation: str = "sigmoid"  # outputs in [0, 1], like the inputs
+    output_activation: str = "sigmoid"  # outputs in [0, 1], like the inputs (when residual=False)
+    residual: bool = True  # predict a correction: output = clip(input + delta, 0, 1); starts near identity
     seed: int = 0  # seed of the weight initialisers
 
     def __post_init__(self):
@@ -50,6 +51,7 @@ class UNetConfig:
         if self.max_filters < self.base_filters:
             raise invalid("max_filters", f"an integer >= base_filters ({self.base_filters})", f"max_filters={self.max_filters}")
         check_choice("output_activation", self.output_activation, ("sigmoid", "linear"))
+        check_choice("residual", self.residual, (True, False))
         check_positive_int("seed", self.seed, minimum=0)
 
     @property
@@ -107,8 +109,12 @@ def make_unet_generator(config=None, name="unet_generator"):
         ReLU per level, then a 3x3 stride-2 convolution down. Decoder:
         bilinear 2x upsampling + 3x3 convolution, concatenated with the
         encoder's level-:math:`\ell` features, then two 3x3 convolutions.
-        A 1x1 convolution and a sigmoid give the output. Inputs are mapped to
-        [-1, 1] inside the model.
+        A 1x1 convolution gives the output: with ``residual=True`` (the
+        default) it is a correction :math:`\delta` and the output is
+        :math:`\mathrm{clip}(x + \delta, 0, 1)`, so an untrained network is
+        close to the identity (a good start: a photo is already close to its
+        enhancement); otherwise a sigmoid. Inputs are mapped to [-1, 1]
+        inside the model.
 
     Args:
         config: a :class:`UNetConfig` (default ``UNetConfig()``).
@@ -154,7 +160,12 @@ def make_unet_generator(config=None, name="unet_generator"):
         x = keras.layers.Concatenate(name=f"skip{level}")([x, skips[level]])  # (B, H/2^l, W/2^l, 2 f_l)
         x = conv(x, filters[level], f"dec{level}_a")
         x = conv(x, filters[level], f"dec{level}_b")  # (B, H/2^l, W/2^l, f_l)
-    outputs = conv(x, c, "to_image", kernel=1, activation=config.output_activation)  # (B, H, W, C)
+    if config.residual:
+        delta = keras.layers.Conv2D(c, 1, kernel_initializer=keras.initializers.Zeros(), name="to_delta")(x)  # (B, H, W, C)
+        summed = keras.layers.Add(name="input_plus_delta")([inputs, delta])
+        outputs = keras.layers.ReLU(max_value=1.0, name="clip_0_1")(summed)  # clip to [0, 1], (B, H, W, C)
+    else:
+        outputs = conv(x, c, "to_image", kernel=1, activation=config.output_activation)  # (B, H, W, C)
     model = keras.Model(inputs, outputs, name=name)
     model.stride = config.stride
     model.min_size = config.stride

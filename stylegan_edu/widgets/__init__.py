@@ -5,6 +5,7 @@ synchronously when a control's ``.value`` changes, so tests can drive them by
 setting values and reading the displayed image back.
 """
 
+from stylegan_edu.widgets._clahe import ClahePanel, clahe_panel
 from stylegan_edu.widgets._latent import LatentExplorer, latent_explorer
 from stylegan_edu.widgets._mixed_loss import (
     MixedLossOptimiser,
@@ -13,6 +14,7 @@ from stylegan_edu.widgets._mixed_loss import (
     mixed_loss_panel,
     optimise_mixed_loss,
 )
+from stylegan_edu.widgets._style_transfer import StyleTransferPanel, style_transfer_panel
 
-__all__ = ["LatentExplorer", "latent_explorer", "MixedLossOptimiser", "MixedLossPanel", "measure_mixed_loss_parts",
-           "mixed_loss_panel", "optimise_mixed_loss"]
+__all__ = ["ClahePanel", "clahe_panel", "LatentExplorer", "latent_explorer", "MixedLossOptimiser", "MixedLossPanel", "measure_mixed_loss_parts",
+           "mixed_loss_panel", "optimise_mixed_loss", "StyleTransferPanel", "style_transfer_panel"]

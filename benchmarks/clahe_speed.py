@@ -1,0 +1,120 @@
+"""Speed of contrast enhancement: the learned CLAHE generator against skimage and OpenCV CLAHE.
+
+Images per second on this machine's CPU, at 256 x 256 and 512 x 512 grey
+images, one by one and (for the network) in batches of 8. skimage and OpenCV
+have no batch API, so their "batched" rate is a Python loop over the batch,
+the same as one by one. All three see the same images; the network is the
+shipped generator (``stylegan_edu.pretrained.clahe_generator()``), called
+through a ``tf.function`` after a warm-up (tracing is not timed).
+
+Writes ``benchmarks/clahe_speed.json`` and ``benchmarks/clahe_speed.md`` with
+the machine (platform, CPU count, thread settings, library versions).
+
+    python benchmarks/clahe_speed.py            # the recorded run (about a minute)
+    python benchmarks/clahe_speed.py --quick    # a smoke test (seconds, writes to /tmp)
+"""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _rate(fn, n_images, min_seconds, min_reps=2):
+    """Images per second of ``fn`` (which processes ``n_images``), median over repeats."""
+    fn()  # warm-up
+    times, total = [], 0.0
+    while total < min_seconds or len(times) < min_reps:
+        t0 = time.perf_counter()
+        fn()
+        dt = time.perf_counter() - t0
+        times.append(dt)
+        total += dt
+    times.sort()
+    return n_images / times[len(times) // 2], len(times)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="tiny timings, output to /tmp")
+    p.add_argument("--out", default=None, help="output prefix (default benchmarks/clahe_speed)")
+    args = p.parse_args(argv)
+
+    import cv2
+    import numpy as np
+    import skimage
+    import tensorflow as tf
+    from skimage.exposure import equalize_adapthist
+    from skimage.transform import resize
+
+    from stylegan_edu import clahe as C
+
+    try:
+        from stylegan_edu.pretrained import clahe_generator
+
+        model, model_note = clahe_generator("gan"), "shipped generator"
+    except Exception as e:  # weights not built yet: same architecture, same speed
+        from stylegan_edu.conditional import GENERATOR_CONFIG
+        from stylegan_edu.models import make_unet_generator
+
+        model, model_note = make_unet_generator(GENERATOR_CONFIG), f"untrained, same architecture ({type(e).__name__})"
+
+    run = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+    sizes = (64, 128) if args.quick else (256, 512)
+    batch = 8
+    min_seconds = 0.2 if args.quick else 3.0
+    moon = C.load_photos(["moon"])["moon"]
+    rows = []
+    for size in sizes:
+        imgs = [resize(np.roll(moon, 37 * i, axis=1), (size, size), anti_aliasing=True).astype(np.float32)
+                for i in range(batch)]  # 8 different (H, W) images in [0, 1]
+        u8 = [np.round(im * 255).astype(np.uint8) for im in imgs]
+        grid = C.tile_grid_for((size, size))
+        ks = (size // grid[0], size // grid[1])
+        op = cv2.createCLAHE(clipLimit=C.opencv_clip_limit(C.TARGET.clip_limit), tileGridSize=grid[::-1])
+        stack = np.stack(imgs)[..., None]  # (8, size, size, 1)
+        run(stack[:1]), run(stack)  # trace both shapes once
+        tests = {
+            ("skimage equalize_adapthist", "one by one"): lambda: [equalize_adapthist(im, kernel_size=ks, clip_limit=0.01) for im in imgs],
+            ("OpenCV CLAHE (uint8)", "one by one"): lambda: [op.apply(im) for im in u8],
+            ("learned U-Net", "one by one"): lambda: [run(stack[i : i + 1]).numpy() for i in range(batch)],
+            ("learned U-Net", f"batch of {batch}"): lambda: run(stack).numpy(),
+        }
+        for (method, mode), fn in tests.items():
+            rate, reps = _rate(fn, batch, min_seconds)
+            rows.append({"method": method, "mode": mode, "size": size, "images_per_s": rate, "repeats": reps})
+            print(f"{size:4d}  {method:28s} {mode:12s} {rate:10.1f} images/s", flush=True)
+    machine = {"platform": platform.platform(), "processor": platform.processor() or "unknown",
+               "cpus": os.cpu_count(), "python": sys.version.split()[0], "tensorflow": tf.__version__,
+               "opencv": cv2.__version__, "opencv_threads": cv2.getNumThreads(), "skimage": skimage.__version__,
+               "tf_intra_op_threads": tf.config.threading.get_intra_op_parallelism_threads(),
+               "gpu": bool(tf.config.list_physical_devices("GPU")), "model": model_note,
+               "model_parameters": int(model.count_params()),
+               "load_average_at_end": os.getloadavg() if hasattr(os, "getloadavg") else None}
+    out = args.out or (os.path.join("/tmp", "clahe_speed_quick") if args.quick else os.path.join(HERE, "clahe_speed"))
+    with open(out + ".json", "w") as f:
+        json.dump({"machine": machine, "results": rows}, f, indent=1)
+    ref = {(r["size"], "cv"): r["images_per_s"] for r in rows if r["method"].startswith("OpenCV")}
+    lines = ["# CLAHE speed: learned U-Net against skimage and OpenCV (CPU)", "",
+             f"Machine: {machine['platform']}, {machine['cpus']} CPUs, TensorFlow {machine['tensorflow']}, "
+             f"OpenCV {machine['opencv']} ({machine['opencv_threads']} threads), scikit-image {machine['skimage']}; "
+             f"GPU: {machine['gpu']}. Model: {model_note}, {machine['model_parameters']:,} parameters. "
+             f"Load average at the end: {machine['load_average_at_end']}.", "",
+             "| size | method | mode | images/s | x OpenCV |", "|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['size']} | {r['method']} | {r['mode']} | {r['images_per_s']:.1f} | "
+                     f"{r['images_per_s'] / ref[(r['size'], 'cv')]:.3g} |")
+    with open(out + ".md", "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    print(f"wrote {out}.json and {out}.md")
+
+
+if __name__ == "__main__":
+    main()

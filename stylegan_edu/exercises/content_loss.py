@@ -1,0 +1,210 @@
+"""Exercises for chapter 4, the content loss.
+
+Example:
+
+>>> from stylegan_edu.exercises import content_loss as ex
+>>> ex.content_loss_fn.check(ex.content_loss_fn.reference)
+✓ Correct: Content loss from scratch.
+"""
+
+import numpy as np
+
+from stylegan_edu.exercises._framework import Incorrect, Problem
+
+# ---------------------------------------------------------------------------
+# 1. The content loss from scratch
+# ---------------------------------------------------------------------------
+
+
+def _reference_content_loss(F, P):
+    F, P = np.asarray(F, np.float64), np.asarray(P, np.float64)
+    per_image = 0.5 * np.sum((F - P) ** 2, axis=tuple(range(1, F.ndim)))  # (B,)
+    return float(np.mean(per_image))
+
+
+def _as_number(value, what):
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise Incorrect(f"{what} returned {type(value).__name__}; return one number (a scalar).") from None
+    if arr.size != 1:
+        raise Incorrect(f"{what} returned an array of shape {arr.shape}; reduce it to one number (a scalar).")
+    return float(arr.reshape(()))
+
+
+def _check_content_loss(fn):
+    if not callable(fn):
+        raise Incorrect(f"pass your function itself, e.g. check(my_content_loss), not {type(fn).__name__}.")
+    rng = np.random.default_rng(4)
+    F = rng.normal(size=(3, 4, 5, 6)).astype(np.float32)  # (B, H, W, C)
+    P = rng.normal(size=(3, 4, 5, 6)).astype(np.float32)
+    got = _as_number(fn(F, P), "your function")
+    want = _reference_content_loss(F, P)
+    d = (F.astype(np.float64) - P)
+    close = lambda a, b: abs(a - b) <= 1e-4 * max(1.0, abs(b))  # noqa: E731
+    if close(got, want):
+        if _as_number(fn(F, F), "your function") != 0.0:
+            raise Incorrect("the loss of an image against itself must be exactly 0.")
+        return
+    if close(got, 2 * want):
+        raise Incorrect("your value is twice the reference: the article's formula has a factor 1/2 in front "
+                        "(it cancels the 2 of the square's derivative).")
+    if close(got, float(np.mean(d**2))):
+        raise Incorrect("you averaged over all elements: that is the mean-normalised variant. "
+                        "Here, sum over H, W, C with the factor 1/2, then average over the batch only.")
+    if close(got, want * len(F)):
+        raise Incorrect("you summed over the batch too; average the per-image losses over the batch.")
+    if close(got, 0.5 * float(np.sum(np.abs(d))) / len(F)):
+        raise Incorrect("you used |F - P|; the content loss squares the differences.")
+    raise Incorrect(f"on random features your function gives {got:.4f}, the reference {want:.4f}.")
+
+
+content_loss_fn = Problem(
+    "Content loss from scratch",
+    """
+    Write `my_content_loss(F, P)` for numpy feature maps F and P of shape (B, H, W, C):
+    for each image, 1/2 times the sum of squared differences over H, W and C; then the mean
+    over the batch. Then run `content_loss_fn.check(my_content_loss)`.
+    """,
+    _check_content_loss,
+    hint="np.sum(..., axis=(1, 2, 3)) gives one number per image; np.mean of those averages the batch.",
+    solution="""
+    def my_content_loss(F, P):
+        per_image = 0.5 * np.sum((F - P) ** 2, axis=(1, 2, 3))  # (B,)
+        return np.mean(per_image)
+    """,
+    reference=_reference_content_loss,
+)
+
+# ---------------------------------------------------------------------------
+# 2. The gradient of the content loss, by hand
+# ---------------------------------------------------------------------------
+
+GRAD_F = (1.0, 2.0, 3.0)
+GRAD_P = (0.0, 2.0, 5.0)
+_GRAD_ANSWER = tuple(f - p for f, p in zip(GRAD_F, GRAD_P))
+
+
+def _check_gradient(answer):
+    try:
+        g = np.asarray(answer, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise Incorrect("pass three numbers, e.g. [0.0, 0.0, 0.0].") from None
+    want = np.asarray(_GRAD_ANSWER)
+    if g.shape != want.shape:
+        raise Incorrect(f"pass three numbers, one per element of F (received {g.size}).")
+    if np.allclose(g, want):
+        return
+    if np.allclose(g, 2 * want):
+        raise Incorrect("you differentiated (F - P)^2 but forgot the 1/2 in front: it cancels the 2.")
+    if np.allclose(g, -want):
+        raise Incorrect("the sign is flipped: the gradient with respect to F is F - P, pointing away from P.")
+    if np.allclose(g, 0.5 * want**2):
+        raise Incorrect("that is the loss of each element, not its derivative.")
+    raise Incorrect(f"{g.tolist()} is not it: differentiate 1/2 (F_k - P_k)^2 with respect to F_k.")
+
+
+content_gradient = Problem(
+    "Gradient of the content loss",
+    f"""
+    One image, features F = {list(GRAD_F)} and target P = {list(GRAD_P)}.
+    With L = 1/2 sum_k (F_k - P_k)^2, what is dL/dF (three numbers)?
+    Pass them, e.g. `content_gradient.check([0.0, 0.0, 0.0])`.
+    """,
+    _check_gradient,
+    hint="d/dF_k of 1/2 (F_k - P_k)^2 is (F_k - P_k).",
+    solution=f"""
+    dL/dF = F - P = {list(_GRAD_ANSWER)}. Gradient descent moves F towards P, and elements that
+    already match (the middle one) get no gradient. The 1/2 exists only to cancel the 2.
+    """,
+    reference=list(_GRAD_ANSWER),
+)
+
+# ---------------------------------------------------------------------------
+# 3. The shape of a VGG feature map
+# ---------------------------------------------------------------------------
+
+SHAPE_INPUT = (1, 64, 64, 3)
+SHAPE_LAYER = "block4_conv2"
+_SHAPE_ANSWER = (1, 8, 8, 512)
+
+
+def _check_shape(answer):
+    try:
+        shape = tuple(int(v) for v in answer)
+    except (TypeError, ValueError):
+        raise Incorrect("pass a shape as a tuple of four integers, e.g. (1, 32, 32, 64).") from None
+    if shape == _SHAPE_ANSWER:
+        return
+    if len(shape) != 4:
+        raise Incorrect(f"a feature map has four axes (B, H, W, C); you gave {len(shape)}.")
+    if shape[1:3] == (4, 4):
+        raise Incorrect("block4_conv2 comes *before* block4_pool: only the pools of blocks 1 to 3 have "
+                        "halved the size so far.")
+    if shape[1:3] == (64, 64):
+        raise Incorrect("VGG's 3x3 convolutions use 'same' padding, but the max-pooling layers between "
+                        "blocks halve height and width.")
+    if shape[1:3] == (8, 8) and shape[3] != 512:
+        raise Incorrect(f"the height and width are right; count the channels again: VGG16's blocks have "
+                        f"64, 128, 256, 512, 512 filters (you said {shape[3]}).")
+    raise Incorrect(f"{shape} is not it: three poolings before block 4 take 64 px to 64 / 2^3.")
+
+
+feature_shape = Problem(
+    "Shape of a VGG16 feature map",
+    f"""
+    A batch of shape {SHAPE_INPUT} goes into VGG16. What is the shape of the feature map at
+    `{SHAPE_LAYER}`? Pass a tuple: `feature_shape.check((1, 32, 32, 64))`.
+    """,
+    _check_shape,
+    hint="Each block ends with a 2x2 max-pool; the convolutions keep the size. Blocks 1-5 have "
+    "64, 128, 256, 512, 512 channels.",
+    solution="""
+    (1, 8, 8, 512): block4_conv2 sits after the pools of blocks 1, 2 and 3 (64 -> 32 -> 16 -> 8)
+    and block 4 has 512 filters. Check it: vgg16_extractor("block4_conv2")(x)["block4_conv2"].shape.
+    """,
+    reference=_SHAPE_ANSWER,
+)
+
+# ---------------------------------------------------------------------------
+# 4. Which layer keeps the pixels?
+# ---------------------------------------------------------------------------
+
+LAYER_CHOICES = {
+    "a": "block1_conv2 (shallow)",
+    "b": "block4_conv2 (deep)",
+}
+
+
+def _check_which_layer(answer):
+    key = str(answer).strip().lower()
+    if key not in LAYER_CHOICES:
+        raise Incorrect(f"answer 'a' or 'b' (received {answer!r}).")
+    if key == "b":
+        raise Incorrect("a deep layer has 8x fewer positions per side and ReLUs and pools that throw "
+                        "information away: many images share its features, so a reconstruction keeps the "
+                        "layout, not the exact pixels. Look at the other one.")
+
+
+which_layer = Problem(
+    "Which layer keeps the pixels",
+    """
+    You reconstruct an image from its content loss at one VGG16 layer. Which layer gives back
+    (almost) the exact pixels, colours and fine texture included?
+        a) block1_conv2 (shallow)
+        b) block4_conv2 (deep)
+    Pass 'a' or 'b'.
+    """,
+    _check_which_layer,
+    hint="Count how many positions each layer keeps (H x W), and how many pooling and ReLU layers "
+    "lie between the pixels and the layer.",
+    solution="""
+    'a'. block1_conv2 keeps every pixel position with 64 channels of local filters: the map from
+    pixels to features is nearly invertible, so the reconstruction matches the image. block4_conv2
+    sees the image through three poolings: it keeps *what is where* at a coarse scale (the content)
+    and lets the fine detail go, which is why style transfer uses a deep layer for content.
+    """,
+    reference="a",
+)
+
+PROBLEMS = (content_loss_fn, content_gradient, feature_shape, which_layer)

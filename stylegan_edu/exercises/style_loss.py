@@ -1,0 +1,168 @@
+"""Exercises for chapter 5, the Gram matrix and the style loss.
+
+Example:
+
+>>> from stylegan_edu.exercises import style_loss as ex
+>>> ex.gram_fn.check(ex.gram_fn.reference)
+✓ Correct: Gram matrix from scratch.
+"""
+
+import numpy as np
+
+from stylegan_edu.exercises._framework import Incorrect, Problem
+
+# ---------------------------------------------------------------------------
+# 1. The Gram matrix from scratch
+# ---------------------------------------------------------------------------
+
+
+def _reference_gram(F):
+    F = np.asarray(F, np.float64)
+    b, h, w, c = F.shape
+    flat = F.reshape(b, h * w, c)  # (B, HW, C)
+    return np.einsum("bnc,bnd->bcd", flat, flat) / (h * w)  # (B, C, C)
+
+
+def _check_gram(fn):
+    if not callable(fn):
+        raise Incorrect(f"pass your function itself, e.g. check(my_gram), not {type(fn).__name__}.")
+    rng = np.random.default_rng(5)
+    F = rng.normal(size=(2, 3, 5, 4)).astype(np.float32)  # (B, H, W, C), H != W, C != H, W
+    b, h, w, c = F.shape
+    want = _reference_gram(F)
+    try:
+        got = np.asarray(fn(F), dtype=np.float64)
+    except (TypeError, ValueError):
+        raise Incorrect("your function must return an array of shape (B, C, C).") from None
+    if got.shape == (b, h * w, h * w):
+        raise Incorrect(f"your result has shape {got.shape}: you multiplied over channels, giving position-by-position "
+                        "products. The Gram matrix compares channels: (B, C, C), summing over positions.")
+    if got.shape == (c, c):
+        raise Incorrect("your result has no batch axis: return one (C, C) matrix per image, shape (B, C, C).")
+    if got.shape != want.shape:
+        raise Incorrect(f"your result has shape {got.shape}; expected (B, C, C) = {want.shape}.")
+    close = lambda x, y: np.allclose(x, y, rtol=1e-4, atol=1e-4)  # noqa: E731
+    if close(got, want):
+        return
+    if close(got, want * h * w):
+        raise Incorrect("not normalised: divide by the number of positions H*W, so that the Gram matrix "
+                        "does not grow with the image size.")
+    if close(got, want / c):
+        raise Incorrect("you divided by H*W*C; the normalisation here is by H*W only (positions, not channels).")
+    mixed = np.einsum("bnc,and->bcd", F.reshape(b, h * w, c), F.reshape(b, h * w, c)) / (h * w)
+    if close(got, mixed) or close(got, np.broadcast_to(mixed.sum(0) / b, got.shape)):
+        raise Incorrect("your products mix different images of the batch; each image gets its own Gram matrix.")
+    raise Incorrect("on random features your result differs from the reference G_cd = 1/(HW) sum_ij F_ijc F_ijd.")
+
+
+gram_fn = Problem(
+    "Gram matrix from scratch",
+    """
+    Write `my_gram(F)` for a numpy array F of shape (B, H, W, C): for each image, the (C, C)
+    matrix G_cd = 1/(H W) * sum over positions (i, j) of F_ijc * F_ijd. Return shape (B, C, C).
+    Then run `gram_fn.check(my_gram)`.
+    """,
+    _check_gram,
+    hint="Reshape F to (B, H*W, C); then the product of its transpose with itself, per image, sums "
+    "over positions: np.einsum('bnc,bnd->bcd', ...) or flat.transpose(0, 2, 1) @ flat.",
+    solution="""
+    def my_gram(F):
+        B, H, W, C = F.shape
+        flat = F.reshape(B, H * W, C)                           # (B, HW, C)
+        return flat.transpose(0, 2, 1) @ flat / (H * W)          # (B, C, C)
+    """,
+    reference=_reference_gram,
+)
+
+# ---------------------------------------------------------------------------
+# 2. A Gram matrix by hand
+# ---------------------------------------------------------------------------
+
+#: One image, 2x2 positions, 2 channels: channel 0 is a diagonal, channel 1 the top row.
+HAND_CHANNEL_0 = ((1.0, 0.0), (0.0, 1.0))
+HAND_CHANNEL_1 = ((1.0, 1.0), (0.0, 0.0))
+_HAND_F = np.stack([np.array(HAND_CHANNEL_0), np.array(HAND_CHANNEL_1)], axis=-1)[None]  # (1, 2, 2, 2)
+_HAND_ANSWER = _reference_gram(_HAND_F)[0]  # [[0.5, 0.25], [0.25, 0.5]]
+
+
+def _check_hand_gram(answer):
+    try:
+        g = np.asarray(answer, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise Incorrect("pass a 2x2 matrix, e.g. [[0, 0], [0, 0]].") from None
+    if g.shape != (2, 2):
+        raise Incorrect(f"pass a 2x2 matrix (channels by channels); received shape {g.shape}.")
+    if np.allclose(g, _HAND_ANSWER):
+        return
+    if np.allclose(g, 4 * _HAND_ANSWER):
+        raise Incorrect("you forgot to divide by the number of positions, H*W = 4.")
+    if np.allclose(g, _HAND_ANSWER / 2):
+        raise Incorrect("divide by the number of positions H*W = 4 only, not by H*W*C = 8.")
+    if not np.allclose(g, g.T):
+        raise Incorrect("a Gram matrix is symmetric: G_01 = G_10, since F_0 F_1 = F_1 F_0 at each position.")
+    raise Incorrect(f"{g.tolist()} is not it: multiply the two channel maps position by position, sum, divide by 4.")
+
+
+hand_gram = Problem(
+    "A Gram matrix by hand",
+    f"""
+    One image with 2x2 positions and 2 channels:
+        channel 0 = {[list(r) for r in HAND_CHANNEL_0]}
+        channel 1 = {[list(r) for r in HAND_CHANNEL_1]}
+    What is its Gram matrix G (2x2, normalised by H*W)? Pass it as nested lists.
+    """,
+    _check_hand_gram,
+    hint="G_00 = mean of channel0 * channel0 over the 4 positions; G_01 = mean of channel0 * channel1.",
+    solution=f"""
+    G_00 = (1 + 0 + 0 + 1) / 4 = 0.5     (channel 0 with itself)
+    G_11 = (1 + 1 + 0 + 0) / 4 = 0.5
+    G_01 = G_10 = (1*1 + 0*1 + 0*0 + 1*0) / 4 = 0.25   (both are on only at the top-left)
+    G = {_HAND_ANSWER.tolist()}
+    """,
+    reference=_HAND_ANSWER.tolist(),
+)
+
+# ---------------------------------------------------------------------------
+# 3. What the Gram matrix forgets
+# ---------------------------------------------------------------------------
+
+FORGET_CHOICES = {
+    "a": "it stays exactly the same",
+    "b": "it changes, because the positions changed",
+    "c": "it becomes zero",
+}
+
+
+def _check_forget(answer):
+    key = str(answer).strip().lower()
+    if key not in FORGET_CHOICES:
+        raise Incorrect(f"answer 'a', 'b' or 'c' (received {answer!r}).")
+    if key == "b":
+        raise Incorrect("the Gram matrix sums over all positions: a sum does not depend on the order of "
+                        "its terms. That is exactly why it describes texture (style) and not layout (content).")
+    if key == "c":
+        raise Incorrect("the diagonal G_cc is the mean of F_c^2 over positions, which no rearrangement changes; "
+                        "it is not zero unless the features are.")
+
+
+gram_forgets_layout = Problem(
+    "What the Gram matrix forgets",
+    """
+    Take a feature map F (B, H, W, C) and shuffle its H*W positions at random (the same shuffle
+    for every channel). What happens to its Gram matrix?
+        a) it stays exactly the same
+        b) it changes, because the positions changed
+        c) it becomes zero
+    Pass 'a', 'b' or 'c'.
+    """,
+    _check_forget,
+    hint="Write G_cd as a sum over positions. Does a sum care about the order of its terms?",
+    solution="""
+    'a'. G_cd = 1/(HW) sum_n F_nc F_nd: a sum over positions n, so any permutation of the positions
+    leaves it unchanged. The Gram matrix keeps which features occur together and how strongly, and
+    throws away where: the definition of a texture. (Check it: tests/test_losses_content_style.py.)
+    """,
+    reference="a",
+)
+
+PROBLEMS = (gram_fn, hand_gram, gram_forgets_layout)

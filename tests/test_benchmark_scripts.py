@@ -1,0 +1,31 @@
+"""The benchmark and asset scripts still start (a tiny budget); their numbers are not tested."""
+
+import json
+import subprocess
+import sys
+
+from tests._notebooks import ROOT
+
+
+def test_time_to_quality_tiny(tmp_path, shared_data):
+    env = {"STYLEGAN_EDU_DATA": shared_data, "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"}
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "time_to_quality.py"), "--tiny", "--out", str(tmp_path), "--snapshots", str(tmp_path / "snaps")]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads((tmp_path / "time_to_quality.json").read_text())
+    assert results["runs"]["tutorial"]["params"] == {"generator": 2_330_944, "discriminator": 212_865}
+    for name in ("tutorial", "ours"):
+        snaps = results["runs"][name]["snapshots"]
+        assert snaps and all(s["fid"] is not None and s["fid"] >= 0 for s in snaps)
+    assert results["machine"]["cpu_count"] >= 1 and results["machine"]["tensorflow"]
+    assert "| step |" in (tmp_path / "time_to_quality.md").read_text()
+
+
+def test_time_to_quality_help():
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "time_to_quality.py"), "--help"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "--tiny" in done.stdout
+
+
+def test_compute_fid_stats_help():
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "compute_fid_stats.py"), "--help"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "--out" in done.stdout

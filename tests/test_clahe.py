@@ -1,0 +1,198 @@
+"""Classical CLAHE, degradations, the pair pipeline, and PSNR/SSIM against scikit-image and OpenCV."""
+
+import cv2
+import numpy as np
+import pytest
+import skimage.data
+from skimage.exposure import equalize_adapthist, equalize_hist
+from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+from skimage.util import img_as_ubyte
+
+from stylegan_edu import clahe as C
+from stylegan_edu.metrics import psnr, ssim
+
+
+@pytest.fixture(scope="module")
+def camera():
+    return skimage.data.camera()[::2, ::2]  # (256, 256) uint8
+
+
+@pytest.fixture(scope="module")
+def photos():
+    return C.load_photos(["camera", "astronaut", "coins", "brick", "retina"], max_side=192)
+
+
+@pytest.mark.parametrize("clip, grid", [(0.01, (8, 8)), (0.03, (4, 6)), (1.0, (2, 2))])
+def test_skimage_backend_equals_equalize_adapthist(camera, clip, grid):
+    h, w = camera.shape
+    ks = (h // grid[0], w // grid[1])
+    ref = equalize_adapthist(camera, kernel_size=ks, clip_limit=clip)  # float64 in [0, 1]
+    as_float = camera.astype(np.float32) / 255
+    out = C.clahe(as_float, clip, grid)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, equalize_adapthist(as_float, kernel_size=ks, clip_limit=clip).astype(np.float32))
+    out8 = C.clahe(camera, clip, grid)
+    assert out8.dtype == np.uint8
+    np.testing.assert_array_equal(out8, img_as_ubyte(ref))
+
+
+@pytest.mark.parametrize("clip, grid", [(0.01, (8, 8)), (0.02, (3, 5)), (0.005, (16, 16))])
+def test_opencv_backend_equals_create_clahe(camera, clip, grid):
+    ref = cv2.createCLAHE(clipLimit=256 * clip, tileGridSize=(grid[1], grid[0])).apply(camera)
+    np.testing.assert_array_equal(C.clahe(camera, clip, grid, backend="opencv"), ref)
+
+
+def test_opencv_float_goes_through_uint8(camera):
+    out = C.clahe(camera / 255.0, 0.01, (4, 4), backend="opencv")
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(np.round(out * 255).astype(np.uint8), C.clahe(camera, 0.01, (4, 4), backend="opencv"))
+
+
+def test_opencv_clip_limit_mapping_gives_the_same_bin_cap():
+    # skimage caps a bin at int(c * n); OpenCV at L * n / 256: equal for L = 256 c
+    n = 64 * 64
+    for c in (0.01, 0.02, 0.5):
+        assert C.opencv_clip_limit(c) * n / 256 == pytest.approx(c * n)
+
+
+def test_rgb_is_enhanced_on_luminance_keeping_chroma():
+    rgb = skimage.data.astronaut()[::4, ::4].astype(np.float64) / 255  # (128, 128, 3)
+    out = C.clahe(rgb, 0.01, (4, 4))
+    y, y_out = C.to_luminance(rgb), C.to_luminance(out)
+    ok = np.all((out > 1e-9) & (out < 1 - 1e-9), axis=-1)  # pixels where no channel was clipped
+    assert ok.mean() > 0.5
+    np.testing.assert_allclose(y_out[ok], C.clahe(y, 0.01, (4, 4))[ok], atol=1e-9)
+    # Cb and Cr are linear in B - Y and R - Y: unchanged where nothing was clipped
+    np.testing.assert_allclose((out[..., 2] - y_out)[ok], (rgb[..., 2] - y)[ok], atol=1e-9)
+    np.testing.assert_allclose((out[..., 0] - y_out)[ok], (rgb[..., 0] - y)[ok], atol=1e-9)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"clip_limit": 0.0}, "clip_limit"),
+    ({"clip_limit": -1.0}, r"Expected a float in \(0.0, 1.0\]. Received: clip_limit=-1.0"),
+    ({"clip_limit": 1.5}, "clip_limit"),
+    ({"tile_grid": (300, 2)}, "at most one tile per pixel"),
+    ({"tile_grid": (0, 2)}, "positive integers"),
+    ({"tile_grid": 8}, "positive integers"),
+    ({"backend": "pillow"}, "Expected one of 'skimage', 'opencv'"),
+])
+def test_clahe_bad_arguments(camera, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        C.clahe(camera, **kwargs)
+
+
+@pytest.mark.parametrize("image, match", [
+    ("not an image", "dtype"),
+    (np.zeros((2, 8, 8, 1)), "grey image"),
+    (np.zeros((8, 8, 4)), "grey image"),
+    (np.zeros((8, 8), bool), "dtype"),
+    (np.full((8, 8), 2.0), r"float values in \[0, 1\]"),
+    (np.full((8, 8), np.nan), "finite"),
+    (np.zeros((8, 8), np.uint16), "dtype"),
+])
+def test_clahe_rejects_non_images(image, match):
+    with pytest.raises(ValueError, match=match):
+        C.clahe(image, tile_grid=(2, 2))
+
+
+def test_clip_histogram_keeps_the_total_and_caps_before_redistribution():
+    rng = np.random.default_rng(0)
+    h = rng.integers(0, 50, 256).astype(float)
+    out = C.clip_histogram(h, 20)
+    assert out.sum() == pytest.approx(h.sum())
+    excess = np.maximum(h - 20, 0).sum()
+    np.testing.assert_allclose(out - excess / 256, np.minimum(h, 20))
+    with pytest.raises(ValueError, match="clip_limit"):
+        C.clip_histogram(h, 0)
+
+
+def test_global_equalize_equals_equalize_hist(camera):
+    x = camera / 255.0
+    np.testing.assert_allclose(C.global_equalize(x), equalize_hist(x, nbins=256))
+
+
+@pytest.mark.parametrize("kind", C.DEGRADATIONS)
+def test_degradations_lower_contrast(photos, kind):
+    for name, img in photos.items():
+        for strength in (0.3, 0.7, 1.0):
+            out = C.low_contrast(img, kind, strength, seed=3)
+            assert out.dtype == img.dtype and out.shape == img.shape
+            assert 0.0 <= out.min() and out.max() <= 1.0
+            assert out.std() < img.std(), (name, kind, strength)
+
+
+def test_degradations_are_seeded_keep_dtype_and_are_identity_at_zero(camera):
+    a = C.low_contrast(camera, "haze", 0.6, seed=1)
+    assert a.dtype == np.uint8
+    np.testing.assert_array_equal(a, C.low_contrast(camera, "haze", 0.6, seed=1))
+    assert not np.array_equal(a, C.low_contrast(camera, "haze", 0.6, seed=2))
+    for kind in C.DEGRADATIONS:
+        np.testing.assert_array_equal(C.low_contrast(camera, kind, 0.0, seed=0), camera)
+    with pytest.raises(ValueError, match="kind"):
+        C.low_contrast(camera, "blur")
+    with pytest.raises(ValueError, match="strength"):
+        C.low_contrast(camera, "gamma", 1.5)
+
+
+def test_clahe_pairs_shapes_ranges_and_seed(photos):
+    ds = C.clahe_pairs(photos, patch=64, batch_size=4, seed=5)
+    (x1, t1), = list(ds.take(1))
+    (x2, t2), = list(C.clahe_pairs(photos, patch=64, batch_size=4, seed=5).take(1))
+    assert x1.shape == t1.shape == (4, 64, 64, 1)
+    np.testing.assert_array_equal(x1, x2)
+    np.testing.assert_array_equal(t1, t2)
+    x1 = np.asarray(x1)
+    assert 0 <= x1.min() and x1.max() <= 1
+    np.testing.assert_array_equal(np.round(x1 * 255), x1 * 255)  # 8-bit inputs
+    assert x1.std(axis=(1, 2, 3)).mean() < np.asarray(t1).std(axis=(1, 2, 3)).mean()  # targets have more contrast
+
+
+def test_clahe_pairs_targets_are_crops_of_the_whole_image_target():
+    img = C.load_photos(["camera"], max_side=128)["camera"]
+    target = C.clahe_target(img)
+    (x, t), = list(C.clahe_pairs({"camera": img}, patch=64, batch_size=1, clean_fraction=1.0, seed=0).take(1))
+    t = np.asarray(t)[0, :, :, 0]
+    windows = [target[r : r + 64, c : c + 64] for r in range(65) for c in range(65)]
+    views = [np.rot90(t, -k) for k in range(4)] + [np.rot90(t[:, ::-1], -k) for k in range(4)]
+    assert any(np.array_equal(np.rot90(w, 0), v) for w in windows for v in views)
+
+
+def test_clahe_pairs_bad_arguments(photos):
+    with pytest.raises(ValueError, match="patch"):
+        C.clahe_pairs(photos, patch=100)
+    with pytest.raises(ValueError, match="at least 128 x 128"):
+        C.clahe_pairs({"small": np.zeros((100, 200), np.float32)}, patch=128)
+    with pytest.raises(ValueError, match="kinds"):
+        C.clahe_pairs(photos, kinds=("blur",))
+
+
+def test_split_is_disjoint_and_fixed():
+    assert not set(C.TRAIN_IMAGES) & set(C.EVAL_IMAGES)
+    assert C.EVAL_IMAGES == ("moon", "retina", "hubble_deep_field")
+    assert C.tile_grid_for((512, 446)) == (8, 7)
+
+
+@pytest.mark.parametrize("kind", ["uint8", "float", "rgb"])
+def test_psnr_and_ssim_match_skimage(kind):
+    rng = np.random.default_rng(1)
+    a = skimage.data.astronaut()[::4, ::4] if kind == "rgb" else skimage.data.camera()[::4, ::4]
+    b = np.clip(a.astype(int) + rng.integers(-30, 30, a.shape), 0, 255).astype(np.uint8)
+    extra = {"channel_axis": -1} if kind == "rgb" else {}
+    if kind == "float":
+        a, b = a / 255.0, b / 255.0
+    r = 1.0 if kind == "float" else 255
+    assert psnr(a, b, data_range=r) == pytest.approx(peak_signal_noise_ratio(a, b, data_range=r), rel=1e-12)
+    assert ssim(a, b, data_range=r) == pytest.approx(structural_similarity(a, b, data_range=r, **extra), abs=1e-10)
+    assert psnr(a, b) == pytest.approx(peak_signal_noise_ratio(a, b, data_range=r), rel=1e-12)
+
+
+def test_metric_edge_cases():
+    x = np.random.default_rng(0).uniform(size=(16, 16))
+    assert psnr(x, x, data_range=1.0) == float("inf")
+    assert ssim(x, x, data_range=1.0) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="same shape"):
+        ssim(x, x[:8])
+    with pytest.raises(ValueError, match="data_range"):
+        psnr(x, x, data_range=0)
+    with pytest.raises(ValueError, match="at least 7 x 7"):
+        ssim(x[:5, :5], x[:5, :5], data_range=1.0)

@@ -1,0 +1,78 @@
+"""`enhance`: any size, grey or RGB, padding and tiling; the shipped generators."""
+
+import importlib.resources
+
+import keras
+import numpy as np
+import pytest
+
+from stylegan_edu import clahe as C
+from stylegan_edu.metrics import ssim
+
+
+def _pointwise(stride=16):
+    """A model whose output is a known pixel-wise function (1 - x): tiling must not change it."""
+    inp = keras.Input((None, None, 1))
+    out = keras.layers.Rescaling(-1.0, offset=1.0)(inp)
+    model = keras.Model(inp, out)
+    model.stride = model.min_size = stride
+    return model
+
+
+@pytest.mark.parametrize("shape", [(37, 51), (16, 16), (101, 77, 1), (45, 33, 3)])
+def test_enhance_returns_the_same_shape_and_dtype(shape):
+    rng = np.random.default_rng(0)
+    img = rng.integers(0, 256, shape).astype(np.uint8)
+    out = C.enhance(img, model=_pointwise())
+    assert out.shape == img.shape and out.dtype == np.uint8
+    if len(shape) == 2:
+        np.testing.assert_array_equal(out, 255 - img)
+
+
+def test_tiled_and_whole_give_the_same_result_for_a_pointwise_model():
+    x = np.random.default_rng(1).uniform(size=(150, 97))
+    whole = C.enhance(x, model=_pointwise(), tile=160)
+    tiled = C.enhance(x, model=_pointwise(), tile=64, overlap=8, batch_size=3)
+    np.testing.assert_allclose(tiled, 1 - x, atol=1e-6)
+    np.testing.assert_allclose(whole, 1 - x, atol=1e-6)
+
+
+def test_enhance_rgb_changes_only_luminance():
+    rgb = np.random.default_rng(2).uniform(0.3, 0.7, (40, 40, 3))
+    out = C.enhance(rgb, model=_pointwise())
+    y, y2 = C.to_luminance(rgb), C.to_luminance(out)
+    np.testing.assert_allclose(y2, 1 - y, atol=1e-6)
+    np.testing.assert_allclose(out[..., 0] - y2, rgb[..., 0] - y, atol=1e-6)
+
+
+@pytest.mark.parametrize("image, kwargs, match", [
+    (np.zeros((10, 40)), {}, "at least 16 x 16"),
+    (np.zeros((40, 40, 4)), {}, "grey image"),
+    (np.zeros((2, 40, 40, 1)), {}, "grey image"),
+    (np.zeros((40, 40)), {"tile": 40}, "multiple of the model's stride"),
+    (np.zeros((40, 40)), {"overlap": 16, "tile": 32}, "overlap"),
+])
+def test_enhance_rejects_bad_input(image, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        C.enhance(image, model=_pointwise(), **kwargs)
+
+
+_SHIPPED = importlib.resources.files("stylegan_edu") / "assets" / "clahe_generator" / "gan.weights.h5"
+
+
+@pytest.mark.skipif(not _SHIPPED.is_file(), reason="the shipped weights are not built yet")
+def test_shipped_generators_load_offline_and_reproduce_their_recorded_metrics():
+    from stylegan_edu import pretrained
+
+    info = pretrained.clahe_generator_info()
+    moon = C.load_photos(["moon"])["moon"]  # (512, 512), as the training script evaluated it
+    target = C.clahe_target(moon)
+    names = {"gan": "full GAN", "l1": "L1-only U-Net"}
+    for variant in ("gan", "l1"):
+        g = pretrained.clahe_generator(variant)
+        assert g.min_size == 16
+        out = C.enhance(moon, model=g)
+        recorded = next(r for r in info["metrics"]["clean"] if r["method"] == names[variant] and r["image"] == "moon")
+        assert ssim(target, out, data_range=1.0) == pytest.approx(recorded["ssim"], abs=2e-3)
+        odd = C.enhance(moon[:-3, :-5], model=g)  # odd size in, same size out
+        assert odd.shape == (509, 507) and 0.0 <= odd.min() and odd.max() <= 1.0

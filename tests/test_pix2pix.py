@@ -1,0 +1,117 @@
+"""The U-Net generator, the PatchGAN discriminator and the conditional GAN on the shared trainer."""
+
+import keras
+import numpy as np
+import pytest
+
+from stylegan_edu.conditional import L1_ONLY, ConditionalGAN, ConditionalLossConfig, make_perceptual_extractor
+from stylegan_edu.models import (
+    PatchGANConfig,
+    UNetConfig,
+    make_patchgan_discriminator,
+    make_unet_generator,
+    unet_valid_size,
+)
+from stylegan_edu.training import GAN
+
+TINY = UNetConfig(base_filters=4, depth=3, max_filters=16)
+
+
+@pytest.mark.parametrize("shape", [(1, 8, 8, 1), (2, 64, 48, 1), (1, 40, 120, 3)])
+@pytest.mark.parametrize("residual", [True, False])
+def test_unet_output_shape_equals_input_shape(shape, residual):
+    g = make_unet_generator(UNetConfig(channels=shape[-1], base_filters=4, depth=3, residual=residual))
+    x = np.random.default_rng(0).uniform(size=shape).astype("float32")
+    y = np.asarray(g(x))
+    assert y.shape == shape
+    assert 0.0 <= y.min() and y.max() <= 1.0
+    assert g.stride == g.min_size == 8
+
+
+def test_residual_unet_starts_as_the_identity():
+    g = make_unet_generator(TINY)
+    x = np.random.default_rng(1).uniform(size=(2, 16, 16, 1)).astype("float32")
+    np.testing.assert_allclose(np.asarray(g(x)), x, atol=1e-6)
+
+
+def test_unet_skip_connections_and_depth_show_in_the_layers():
+    g = make_unet_generator(TINY)
+    names = [layer.name for layer in g.layers]
+    assert [n for n in names if n.startswith("skip")] == ["skip2", "skip1", "skip0"]
+    assert sum(n.startswith("down") for n in names) == 3
+
+
+def test_unet_valid_size_matches_what_the_model_accepts():
+    assert [unet_valid_size(n, 3) for n in (1, 8, 9, 100)] == [8, 8, 16, 104]
+    g = make_unet_generator(TINY)
+    assert g(np.zeros((1, 104, 104, 1), "float32")).shape == (1, 104, 104, 1)
+    with pytest.raises(Exception):  # 100 -> 50 -> 25 -> 13 -> up 26 != 25: the skip concatenation fails
+        g(np.zeros((1, 100, 100, 1), "float32"))
+
+
+def test_patchgan_output_grid():
+    d = make_patchgan_discriminator(PatchGANConfig(base_filters=4, n_down=3))
+    x = np.zeros((2, 64, 32, 1), "float32")
+    assert tuple(d([x, x]).shape) == (2, 8, 4, 1)
+
+
+@pytest.mark.parametrize("cls, kwargs, match", [
+    (UNetConfig, {"depth": 0}, "depth"),
+    (UNetConfig, {"base_filters": 32, "max_filters": 16}, "max_filters"),
+    (UNetConfig, {"output_activation": "tanh"}, "output_activation"),
+    (PatchGANConfig, {"n_down": 0}, "n_down"),
+    (ConditionalLossConfig, {"l1": -1.0}, "l1"),
+    (ConditionalLossConfig, {"content_layers": "block1_conv2"}, "content_layers"),
+])
+def test_configs_reject_bad_values(cls, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        cls(**kwargs)
+
+
+def _gan(loss_config=L1_ONLY):
+    g = make_unet_generator(UNetConfig(base_filters=4, depth=2, residual=False))
+    d = make_patchgan_discriminator(PatchGANConfig(base_filters=4))
+    gan = ConditionalGAN(g, d, loss_config=loss_config, seed=0)
+    gan.compile(keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5), jit_compile=False)
+    return gan
+
+
+def test_conditional_gan_is_the_shared_trainer_and_learns():
+    assert issubclass(ConditionalGAN, GAN)
+    rng = np.random.default_rng(0)
+    x = rng.uniform(size=(16, 16, 16, 1)).astype("float32")
+    y = 1.0 - x  # a target the identity does not reach
+    gan = _gan()
+    before = [w.copy() for w in gan.generator.get_weights()]
+    hist = gan.fit((x, y), epochs=3, batch_size=8, verbose=0)
+    after = gan.generator.get_weights()
+    assert any(not np.array_equal(a, b) for a, b in zip(before, after))
+    l1 = hist.history["g_l1"]
+    assert all(np.isfinite(v) for k in hist.history for v in hist.history[k])
+    assert l1[-1] < l1[0]
+
+
+def test_full_loss_has_all_parts_finite_and_weighted():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(size=(2, 32, 32, 1)).astype("float32")
+    y = rng.uniform(size=(2, 32, 32, 1)).astype("float32")
+    cfg = ConditionalLossConfig()
+    gan = _gan(cfg)
+    assert gan.feature_extractor is not None and gan.feature_extractor.is_random
+    total, logs = gan.generator_loss_on_batch((x, y))
+    assert set(logs) == {"g_adv", "g_l1", "g_content", "g_style", "g_tv"}
+    parts = cfg.adversarial * float(logs["g_adv"]) + cfg.l1 * float(logs["g_l1"])
+    parts += sum(float(logs[k]) for k in ("g_content", "g_style", "g_tv"))  # mixed-loss parts come weighted
+    assert float(total) == pytest.approx(parts, rel=1e-5)
+    assert make_perceptual_extractor(L1_ONLY) is None
+
+
+@pytest.mark.parametrize("data, match", [
+    (np.zeros((4, 16, 16, 1), "float32"), "tuple"),
+    ((np.zeros((4, 16, 16, 1), "float32"), np.zeros((4, 8, 8, 1), "float32")), "same shape"),
+    ((np.full((4, 16, 16, 1), 2.0, "float32"),) * 2, r"in \[0, 1\]"),
+    ((np.zeros((4, 18, 18, 1), "float32"),) * 2, "stride"),
+])
+def test_conditional_gan_rejects_bad_data_before_training(data, match):
+    with pytest.raises(ValueError, match=match):
+        _gan().fit(data, epochs=1, batch_size=2, verbose=0)
