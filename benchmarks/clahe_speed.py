@@ -65,7 +65,7 @@ def main(argv=None):
 
         model, model_note = make_unet_generator(GENERATOR_CONFIG), f"untrained, same architecture ({type(e).__name__})"
 
-    run = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+    run = tf.function(lambda x: model(x, training=False))  # one trace per input shape
     sizes = (64, 128) if args.quick else (256, 512)
     batch = 8
     min_seconds = 0.2 if args.quick else 3.0

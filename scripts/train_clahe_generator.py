@@ -37,7 +37,8 @@ DEFAULT_OUT = os.path.join(ROOT, "stylegan_edu", "assets", "clahe_generator")
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", default=DEFAULT_OUT, help="where weights, config and metrics go (default: the package assets)")
-    p.add_argument("--work", default=None, help="checkpoint folder (default: OUT/../_clahe_work, outside the package)")
+    p.add_argument("--work", default=os.path.join(ROOT, "runs", "clahe_generator"),
+                   help="checkpoint folder (default: runs/clahe_generator, git-ignored, outside the package)")
     p.add_argument("--variants", default="gan,l1", help="comma-separated: gan, l1")
     p.add_argument("--steps", type=int, default=600, help="generator steps of the gan variant (l1 gets half)")
     p.add_argument("--steps-per-epoch", type=int, default=50, help="steps between checkpoints")
@@ -134,7 +135,7 @@ def main(argv=None):
     if args.quick:
         args.steps, args.steps_per_epoch = 2, 1
     os.makedirs(args.out, exist_ok=True)
-    work = args.work or os.path.join(os.path.dirname(os.path.abspath(args.out)), "_clahe_work")
+    work = args.work
     import tensorflow as tf
 
     from stylegan_edu import clahe as C

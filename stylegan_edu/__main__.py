@@ -56,6 +56,9 @@ def _parser():
     p.add_argument("--data-dir", default=None, help="folder holding mnist/ IDX files (default: $STYLEGAN_EDU_DATA)")
     p.add_argument("--mixed-precision", choices=("auto", "on", "off"), default="auto",
                    help="float16 compute: auto = only on a GPU (default: auto)")
+    p.add_argument("--deterministic", action="store_true",
+                   help="TensorFlow's deterministic ops (slower on a GPU): a killed and resumed run then equals an "
+                   "uninterrupted one bit for bit")
     p.add_argument("--no-progress", action="store_true", help="print one line per epoch instead of a progress bar")
     return parser
 
@@ -81,6 +84,10 @@ def _train_mnist(args):
                          seed=args.seed, mixed_precision=args.mixed_precision)
     from stylegan_edu.data import load_mnist
 
+    if args.deterministic:
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
     images, _ = load_mnist("all", data_dir=args.data_dir)
     if args.limit is not None:
         images = images[: check_positive_int("limit", args.limit)]

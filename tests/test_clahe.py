@@ -196,3 +196,30 @@ def test_metric_edge_cases():
         psnr(x, x, data_range=0)
     with pytest.raises(ValueError, match="at least 7 x 7"):
         ssim(x[:5, :5], x[:5, :5], data_range=1.0)
+
+
+def test_clahe_panel_redraws_image_and_histogram_from_its_sliders():
+    from stylegan_edu.widgets import clahe_panel
+
+    img = C.load_photos(["coins"], max_side=128)["coins"]
+    panel = clahe_panel(img, clip_limit=0.01, tile_grid=(4, 4))
+    np.testing.assert_array_equal(panel.array, C.clahe(img.astype(np.float64), 0.01, (4, 4)))
+    panel.rows.value, panel.cols.value = 2, 3
+    panel.clip.value = 0.1
+    assert panel.redraws == 4
+    expected = C.clahe(img.astype(np.float64), panel.clip.value, (2, 3))
+    np.testing.assert_array_equal(panel.array, expected)
+    np.testing.assert_array_equal(panel.histogram, np.histogram(expected, bins=256, range=(0, 1))[0])
+    assert panel.image.value[:4] == b"\x89PNG" and panel.plot.value[:4] == b"\x89PNG"
+    with pytest.raises(ValueError, match="tile_grid"):
+        clahe_panel(img, tile_grid=(20, 2), max_tiles=16)
+
+
+def test_training_script_help_runs_without_training():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "train_clahe_generator.py"
+    out = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and "--clean-fraction" in out.stdout and "--resume" in out.stdout

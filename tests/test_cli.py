@@ -15,7 +15,7 @@ def test_help_lists_the_options_and_what_the_run_writes():
     proc = subprocess.run([sys.executable, "-m", "stylegan_edu", "train-mnist", "--help"], capture_output=True, text=True,
                           timeout=60, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
     assert proc.returncode == 0
-    for text in ("--epochs N", "--out DIR", "--resume", "--seed S", "history.json", "progress.gif", "kill -9", "examples:"):
+    for text in ("--epochs N", "--out DIR", "--resume", "--seed S", "--deterministic", "history.json", "progress.gif", "kill -9", "examples:"):
         assert text in proc.stdout, text
 
 

@@ -109,6 +109,7 @@ def test_options_change_the_model():
     assert no_bn.get_layer("project").use_bias  # without BatchNorm the layers need their bias
     patch = make_discriminator(DiscriminatorConfig(patch_output=True, seed=0))
     assert patch.output_shape == (None, 7, 7, 1)
+    assert patch.count_params() == (4 * 4 * 1 * 64 + 64) + (4 * 4 * 64 * 128 + 128) + (3 * 3 * 128 + 1) == 133_441  # chapter 3 prints it
     bn = make_discriminator(DiscriminatorConfig(batchnorm=True, seed=0))
     assert [l.name for l in bn.layers if type(l).__name__ == "BatchNormalization"] == ["block2_bn"]
 

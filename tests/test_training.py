@@ -203,13 +203,23 @@ def test_mixed_precision_on_trains_and_checkpoints(tmp_path):
     pytest.importorskip("stylegan_edu.models")
     from stylegan_edu import callbacks as cbs
 
-    gan = make_gan(TrainConfig(seed=0, mixed_precision="on"))
+    gan = make_gan(TrainConfig(seed=0, mixed_precision="on"))  # the default models, built under the policy
     assert keras.config.dtype_policy().name == "float32", "the global policy is restored"
     assert gan.generator.dtype_policy.name == "mixed_float16" and gan.generator.weights[0].dtype == "float32"
     assert isinstance(gan.g_optimizer, keras.optimizers.LossScaleOptimizer)
+
+    def tiny_mixed(seed):  # tiny models keep the training part fast
+        keras.config.set_dtype_policy("mixed_float16")
+        try:
+            G, D = tiny_models(seed)
+        finally:
+            keras.config.set_dtype_policy("float32")
+        return make_gan(TrainConfig(seed=seed, mixed_precision="on"), generator=G, discriminator=D)
+
+    gan = tiny_mixed(0)
     gan.fit(tiny_images(32), epochs=1, batch_size=16, callbacks=[cbs.Checkpoint(tmp_path)], verbose=0)
-    assert np.isfinite(gan.history_records[0]["g_loss"]) and gan.generate(np.zeros((2, 100))).dtype == np.float32
-    other = make_gan(TrainConfig(seed=5, mixed_precision="on"))
+    assert np.isfinite(gan.history_records[0]["g_loss"]) and gan.generate(np.zeros((2, LATENT))).dtype == np.float32
+    other = tiny_mixed(5)
     cbs.Checkpoint(tmp_path).restore(other)
     for a, b in zip(all_weights(gan), all_weights(other)):
         np.testing.assert_array_equal(a, b)

@@ -12,13 +12,31 @@ import numbers
 import numpy as np
 
 from stylegan_edu._validation import check_choice, check_positive_int, invalid
-from stylegan_edu.losses import MixedLossWeights, gram_matrix, mixed_loss
+
 
 #: Layers used by default: one deep layer for content, the first conv of four blocks for style
 #: (Gatys et al.'s choice, without block 5 so that 64 px images still give 4x4 maps).
 DEFAULT_CONTENT_LAYERS = ("block4_conv2",)
 DEFAULT_STYLE_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1")
 PARTS = ("content", "style", "tv")
+
+
+def _losses():
+    """``stylegan_edu.losses``, imported on first use (it imports Keras; importing this module does not)."""
+    from stylegan_edu import losses
+
+    return losses
+
+
+def _weights(weights, name="weights"):
+    """``weights``, or the article's defaults for ``None``; anything else is an error."""
+    MixedLossWeights = _losses().MixedLossWeights
+    if weights is None:
+        return MixedLossWeights()
+    if not isinstance(weights, MixedLossWeights):
+        raise invalid(name, "a MixedLossWeights instance (or None for the article's (1, 100, 1e-6))",
+                      f"{type(weights).__name__}")
+    return weights
 
 
 def _image(name, image):
@@ -47,20 +65,20 @@ def _setup(content_image, style_image, extractor, content_layers, style_layers):
     fc = extractor(content[None])  # {layer: (1, h, w, C)}
     fs = extractor(style[None])
     content_targets = {k: fc[k] for k in content_layers}
-    style_grams = {k: gram_matrix(fs[k]) for k in style_layers}  # {layer: (1, C, C)}
+    style_grams = {k: _losses().gram_matrix(fs[k]) for k in style_layers}  # {layer: (1, C, C)}
     return content, content_targets, style_grams, content_layers, style_layers
 
 
 def _loss_fn(extractor, content_targets, style_grams, content_layers, style_layers, weights, tv_kind):
     def loss(x):  # x: (1, H, W, 3)
         f = extractor(x)
-        return mixed_loss({k: f[k] for k in content_layers}, content_targets,
+        return _losses().mixed_loss({k: f[k] for k in content_layers}, content_targets,
                           {k: f[k] for k in style_layers}, style_grams, x, weights=weights, tv_kind=tv_kind)
 
     return loss
 
 
-def measure_mixed_loss_parts(image, content_image, style_image, extractor, weights=MixedLossWeights(),
+def measure_mixed_loss_parts(image, content_image, style_image, extractor, weights=None,
                              content_layers=DEFAULT_CONTENT_LAYERS, style_layers=DEFAULT_STYLE_LAYERS, tv_kind="l1"):
     r"""Each part of the mixed loss at ``image``: raw size, weighted size, and their gradient norms.
 
@@ -75,7 +93,8 @@ def measure_mixed_loss_parts(image, content_image, style_image, extractor, weigh
         content_image: the content target's image, (H, W, 3) in [0, 1].
         style_image: the style image, (H', W', 3) in [0, 1].
         extractor: a feature extractor computing every layer named below.
-        weights: a :class:`~stylegan_edu.losses.MixedLossWeights`.
+        weights: a :class:`~stylegan_edu.losses.MixedLossWeights`; ``None``
+            for the article's (1, 100, 1e-6).
         content_layers: layers of the content term.
         style_layers: layers of the style term.
         tv_kind: ``"l1"`` or ``"l2"``.
@@ -98,11 +117,10 @@ def measure_mixed_loss_parts(image, content_image, style_image, extractor, weigh
     """
     import tensorflow as tf
 
-    if not isinstance(weights, MixedLossWeights):
-        raise invalid("weights", "a MixedLossWeights instance", f"{type(weights).__name__}")
+    weights = _weights(weights)
     x0 = _image("image", image)
     _, ct, sg, cl, sl = _setup(content_image, style_image, extractor, content_layers, style_layers)
-    unit = MixedLossWeights(content=1.0, style=1.0, tv=1.0)
+    unit = _losses().MixedLossWeights(content=1.0, style=1.0, tv=1.0)
     x = tf.constant(x0[None])  # (1, H, W, 3)
     with tf.GradientTape(persistent=True) as tape:
         tape.watch(x)
@@ -149,7 +167,7 @@ class MixedLossOptimiser:
 
         check_choice("tv_kind", tv_kind, ("l1", "l2"))
         self.content, ct, sg, cl, sl = _setup(content_image, style_image, extractor, content_layers, style_layers)
-        unit = MixedLossWeights(content=1.0, style=1.0, tv=1.0)
+        unit = _losses().MixedLossWeights(content=1.0, style=1.0, tv=1.0)
         parts_of = _loss_fn(extractor, ct, sg, cl, sl, unit, tv_kind)  # raw (unit-weight) parts
         shape = (1,) + self.content.shape  # (1, H, W, 3)
         self._x = tf.Variable(tf.zeros(shape))
@@ -174,11 +192,12 @@ class MixedLossOptimiser:
 
         self._step = step
 
-    def run(self, weights=MixedLossWeights(), steps=20, learning_rate=0.02, init="content", seed=0):
+    def run(self, weights=None, steps=20, learning_rate=0.02, init="content", seed=0):
         """Run ``steps`` Adam steps from ``init`` (Adam's state starts afresh).
 
         Args:
-            weights: a :class:`~stylegan_edu.losses.MixedLossWeights`.
+            weights: a :class:`~stylegan_edu.losses.MixedLossWeights`; ``None``
+                for the article's (1, 100, 1e-6).
             steps: number of steps.
             learning_rate: Adam's step size, in pixel units (images in [0, 1]).
             init: ``"content"`` (start from the content image), ``"noise"``
@@ -192,8 +211,7 @@ class MixedLossOptimiser:
         """
         import tensorflow as tf
 
-        if not isinstance(weights, MixedLossWeights):
-            raise invalid("weights", "a MixedLossWeights instance", f"{type(weights).__name__}")
+        weights = _weights(weights)
         steps = check_positive_int("steps", steps)
         if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real) or not (
                 math.isfinite(learning_rate) and learning_rate > 0):
@@ -222,7 +240,7 @@ class MixedLossOptimiser:
         return self._x.numpy()[0], history
 
 
-def optimise_mixed_loss(content_image, style_image, extractor, weights=MixedLossWeights(), steps=20,
+def optimise_mixed_loss(content_image, style_image, extractor, weights=None, steps=20,
                         learning_rate=0.02, init="content", seed=0, content_layers=DEFAULT_CONTENT_LAYERS,
                         style_layers=DEFAULT_STYLE_LAYERS, tv_kind="l1"):
     r"""Optimise an image under the mixed loss with Adam, for a few steps (one-off).
@@ -239,7 +257,8 @@ def optimise_mixed_loss(content_image, style_image, extractor, weights=MixedLoss
         content_image: (H, W, 3) in [0, 1]; its features are the content target.
         style_image: (H', W', 3) in [0, 1]; its Gram matrices are the style target.
         extractor: a feature extractor computing every layer named below.
-        weights: a :class:`~stylegan_edu.losses.MixedLossWeights`.
+        weights: a :class:`~stylegan_edu.losses.MixedLossWeights`; ``None``
+            for the article's (1, 100, 1e-6).
         steps: number of Adam steps.
         learning_rate: Adam's step size (in pixel units, images in [0, 1]).
         init: ``"content"``, ``"noise"`` or an (H, W, 3) array.
@@ -268,7 +287,7 @@ def optimise_mixed_loss(content_image, style_image, extractor, weights=MixedLoss
     return optimiser.run(weights, steps=steps, learning_rate=learning_rate, init=init, seed=seed)
 
 
-def mixed_loss_panel(content_image, style_image, extractor, weights=MixedLossWeights(), steps=10,
+def mixed_loss_panel(content_image, style_image, extractor, weights=None, steps=10,
                      learning_rate=0.02, auto_run=True, zoom=2, **options):
     r"""An ipywidgets panel: one log-scale slider per weight of the mixed loss, and the result.
 
@@ -283,7 +302,8 @@ def mixed_loss_panel(content_image, style_image, extractor, weights=MixedLossWei
         style_image: (H', W', 3) in [0, 1].
         extractor: a feature extractor computing the layers used.
         weights: the sliders' starting :class:`~stylegan_edu.losses.MixedLossWeights`
-            (each must be > 0: the sliders are logarithmic, 1e-8 to 1e4).
+            (each must be > 0: the sliders are logarithmic, 1e-8 to 1e4);
+            ``None`` for the article's (1, 100, 1e-6).
         steps: optimisation steps per run.
         learning_rate: Adam's step size.
         auto_run: re-run when a slider moves (on release); else only on *Run*.
@@ -325,12 +345,11 @@ class MixedLossPanel(_widget_base()):
 
     LOG_MIN, LOG_MAX = -8, 4  # slider range: 10^-8 .. 10^4
 
-    def __init__(self, content_image, style_image, extractor, weights=MixedLossWeights(), steps=10,
+    def __init__(self, content_image, style_image, extractor, weights=None, steps=10,
                  learning_rate=0.02, auto_run=True, zoom=2, **options):
         import ipywidgets as w
 
-        if not isinstance(weights, MixedLossWeights):
-            raise invalid("weights", "a MixedLossWeights instance", f"{type(weights).__name__}")
+        weights = _weights(weights)
         for k in PARTS:
             v = getattr(weights, k)
             if not 10.0 ** self.LOG_MIN <= v <= 10.0 ** self.LOG_MAX:
@@ -367,7 +386,7 @@ class MixedLossPanel(_widget_base()):
     @property
     def weights(self):
         """The sliders' current :class:`~stylegan_edu.losses.MixedLossWeights`."""
-        return MixedLossWeights(**{k: float(s.value) for k, s in self.sliders.items()})
+        return _losses().MixedLossWeights(**{k: float(s.value) for k, s in self.sliders.items()})
 
     def run(self):
         """Re-run the optimisation with the sliders' weights and redraw."""

@@ -1,7 +1,5 @@
 """The chapter 10 panel: choose a photograph, a painting, the weights and the steps; run; look."""
 
-import numpy as np
-
 from stylegan_edu._validation import check_positive_int, invalid
 from stylegan_edu.losses import MixedLossWeights
 
