@@ -40,7 +40,7 @@ test-unit: $(STAMP)
 
 # Every notebook in _toc.yml under strict nbval (never --nbval-lax), in quick mode.
 test-notebooks: $(STAMP)
-	STYLEGAN_EDU_QUICK=1 $(PY) -m pytest -q -n 2 $(NBVAL_FLAGS) $(NOTEBOOKS)
+	STYLEGAN_EDU_QUICK=1 $(PY) -m pytest -q -n 2 --dist loadfile $(NBVAL_FLAGS) $(NOTEBOOKS)
 
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . --builder html -W --keep-going
