@@ -86,6 +86,27 @@ def _time_step(batch, steps, warmup=3):
             "warmup_seconds": compile_s, "final_d_loss": float(ld), "final_g_loss": float(lg)}
 
 
+def write_markdown(data, path):
+    """Write the Markdown table of every recorded device (and GPU/CPU ratios)."""
+    lines = ["# Default DCGAN training step on Keras' JAX backend", "",
+             "One discriminator and one generator update (Adam 2e-4, beta_1 0.5), `jax.jit`-compiled, "
+             "timed after warm-up; `benchmarks/gan_step_backends.py`.", "",
+             "| device | host CPUs | batch | ms/step | images/s |", "|---|---:|---:|---:|---:|"]
+    for e in data["entries"]:
+        for r in e["results"]:
+            lines.append(f"| {e['device']} ({e['platform']}) | {e['cpu_count']} | {r['batch']} | "
+                         f"{r['seconds_per_step'] * 1000:.2f} | {r['images_per_second']:.0f} |")
+    cpu = [e for e in data["entries"] if e["platform"] == "cpu"]
+    gpu = [e for e in data["entries"] if e["platform"] == "gpu"]
+    if cpu and gpu:
+        lines += ["", "GPU speed-up over this CPU, same batch:"]
+        for rc in cpu[0]["results"]:
+            for rg in gpu[0]["results"]:
+                if rg["batch"] == rc["batch"]:
+                    lines.append(f"- batch {rc['batch']}: {rc['seconds_per_step'] / rg['seconds_per_step']:.0f}x")
+    path.write_text("\n".join(lines) + "\n")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=50)
@@ -111,23 +132,7 @@ def main(argv=None):
     data = json.loads(out_json.read_text()) if out_json.exists() else {"entries": []}
     data["entries"] = [e for e in data["entries"] if e["device"] != device] + [entry]
     out_json.write_text(json.dumps(data, indent=2))
-    lines = ["# Default DCGAN training step on Keras' JAX backend", "",
-             "One discriminator and one generator update (Adam 2e-4, beta_1 0.5), `jax.jit`-compiled, "
-             "timed after warm-up; `benchmarks/gan_step_backends.py`.", "",
-             "| device | host CPUs | batch | ms/step | images/s |", "|---|---:|---:|---:|---:|"]
-    for e in data["entries"]:
-        for r in e["results"]:
-            lines.append(f"| {e['device']} ({e['platform']}) | {e['cpu_count']} | {r['batch']} | "
-                         f"{r['seconds_per_step'] * 1000:.2f} | {r['images_per_second']:.0f} |")
-    cpu = [e for e in data["entries"] if e["platform"] == "cpu"]
-    gpu = [e for e in data["entries"] if e["platform"] == "gpu"]
-    if cpu and gpu:
-        lines += ["", "GPU speed-up over this CPU, same batch:"]
-        for rc in cpu[0]["results"]:
-            for rg in gpu[0]["results"]:
-                if rg["batch"] == rc["batch"]:
-                    lines.append(f"- batch {rc['batch']}: {rc['seconds_per_step'] / rg['seconds_per_step']:.0f}x")
-    Path(args.out + ".md").write_text("\n".join(lines) + "\n")
+    write_markdown(data, Path(args.out + ".md"))
     return 0
 
 

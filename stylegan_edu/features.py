@@ -479,12 +479,12 @@ def _check_digit_images(images):
     if x.ndim == 3:
         x = x[..., None]  # (N, 28, 28, 1)
     if x.ndim != 4 or x.shape[1:] != (28, 28, 1):
-        raise invalid("images", "digits of shape (N, 28, 28, 1) or (N, 28, 28)", f"shape {x.shape}")
+        raise invalid("images", "MNIST-shaped images of shape (N, 28, 28, 1) or (N, 28, 28)", f"shape {np.shape(images)}")
     if not np.all(np.isfinite(x)):
         bad = int(x.size - np.count_nonzero(np.isfinite(x)))
         raise invalid("images", "finite values", f"{bad} non-finite value(s) out of {x.size}")
     if x.size and (x.min() < -1.001 or x.max() > 1.001):
-        raise invalid("images", "values in [-1, 1] (uint8 digits: x / 127.5 - 1)",
+        raise invalid("images", "pixel values in [-1, 1] (scale uint8 digits with data.to_unit_range: x / 127.5 - 1)",
                       f"min={x.min():g}, max={x.max():g}")
     return x
 

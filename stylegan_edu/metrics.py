@@ -181,27 +181,12 @@ def reference_statistics(reference="mnist"):
 
 
 def _check_images(images):
-    """Validate MNIST-shaped images in [-1, 1]; return float32 (N, 28, 28, 1)."""
-    try:
-        a = np.asarray(images, dtype=np.float32)
-    except (TypeError, ValueError):
-        raise invalid("images", "a numeric array of shape (N, 28, 28, 1)", f"images of type {type(images).__name__}") from None
-    if a.ndim == 3:
-        a = a[..., None]  # (N, 28, 28) -> (N, 28, 28, 1)
-    if a.ndim != 4 or a.shape[1:] != (28, 28, 1):
-        raise invalid("images", "MNIST-shaped images of shape (N, 28, 28, 1) or (N, 28, 28)", f"shape {np.shape(images)}")
+    """Validate MNIST-shaped images in [-1, 1]; return float32 (N, 28, 28, 1), N >= 2."""
+    from stylegan_edu.features import _check_digit_images
+
+    a = _check_digit_images(images)  # (N, 28, 28, 1): shape, finiteness and range checked there
     if a.shape[0] < 2:
         raise invalid("images", "at least 2 images (a covariance needs two samples)", f"shape {a.shape}")
-    if not np.all(np.isfinite(a)):
-        bad = int(a.size - np.count_nonzero(np.isfinite(a)))
-        raise invalid("images", "finite values", f"{bad} non-finite value(s) out of {a.size}")
-    lo, hi = float(a.min()), float(a.max())
-    if lo < -1.0 - 1e-3 or hi > 1.0 + 1e-3:
-        raise invalid(
-            "images",
-            "pixel values in [-1, 1] (scale uint8 images with data.to_unit_range)",
-            f"min={lo:.4g}, max={hi:.4g}",
-        )
     return np.clip(a, -1.0, 1.0)
 
 
