@@ -26,3 +26,19 @@ def test_package_runs_on_jax_backend(tmp_path, shared_data):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     summary = json.loads(out.read_text())
     assert summary["backend"] == "jax" and summary["failed"] == 0 and summary["passed"] >= 10
+
+
+def test_gan_step_benchmark_still_starts(tmp_path):
+    """benchmarks/gan_step_backends.py (the CPU/GPU step timing quoted in chapter 9) still runs."""
+    pytest.importorskip("jax", reason="the dev extra installs jax")
+    env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"}
+    out = tmp_path / "steps"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "gan_step_backends.py"), "--steps", "2", "--batch", "8", "--out", str(out)],
+        env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    (entry,) = json.loads(out.with_suffix(".json").read_text())["entries"]
+    (row,) = entry["results"]
+    assert entry["platform"] == "cpu" and row["batch"] == 8 and row["seconds_per_step"] > 0
+    assert "ms/step" in out.with_suffix(".md").read_text()
