@@ -19,25 +19,12 @@ import json
 import os
 import platform
 import sys
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def _rate(fn, n_images, min_seconds, min_reps=2):
-    """Images per second of ``fn`` (which processes ``n_images``), median over repeats."""
-    fn()  # warm-up
-    times, total = [], 0.0
-    while total < min_seconds or len(times) < min_reps:
-        t0 = time.perf_counter()
-        fn()
-        dt = time.perf_counter() - t0
-        times.append(dt)
-        total += dt
-    times.sort()
-    return n_images / times[len(times) // 2], len(times)
+sys.path.insert(0, HERE)
+from _timing import rate as _rate  # noqa: E402
 
 
 def main(argv=None):
@@ -87,7 +74,7 @@ def main(argv=None):
             ("learned U-Net", f"batch of {batch}"): lambda: run(stack).numpy(),
         }
         for (method, mode), fn in tests.items():
-            rate, reps = _rate(fn, batch, min_seconds)
+            rate, reps = _rate(fn, batch, min_seconds, min_reps=2)
             rows.append({"method": method, "mode": mode, "size": size, "images_per_s": rate, "repeats": reps})
             print(f"{size:4d}  {method:28s} {mode:12s} {rate:10.1f} images/s", flush=True)
     machine = {"platform": platform.platform(), "processor": platform.processor() or "unknown",

@@ -20,25 +20,12 @@ import json
 import os
 import platform
 import sys
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def _rate(fn, n_items, min_seconds, min_reps=3):
-    """Items per second of ``fn`` (which processes ``n_items``), median over repeats."""
-    fn()  # warm-up (traces the tf.function)
-    times, total = [], 0.0
-    while total < min_seconds or len(times) < min_reps:
-        t0 = time.perf_counter()
-        fn()
-        dt = time.perf_counter() - t0
-        times.append(dt)
-        total += dt
-    times.sort()
-    return n_items / times[len(times) // 2], len(times)
+sys.path.insert(0, HERE)
+from _timing import rate as _rate  # noqa: E402
 
 
 def main(argv=None):

@@ -1,0 +1,24 @@
+"""Timing helper shared by the benchmark scripts (run as ``python benchmarks/<script>.py``)."""
+
+import time
+
+
+def rate(fn, n_items, min_seconds, min_reps=3):
+    """Items per second of ``fn`` (which processes ``n_items`` per call), median over repeats.
+
+    One untimed warm-up call first (it traces any ``tf.function``), then calls
+    until both ``min_seconds`` of timed work and ``min_reps`` calls are done.
+
+    Returns:
+        tuple: ``(items_per_second, number_of_timed_calls)``.
+    """
+    fn()  # warm-up
+    times, total = [], 0.0
+    while total < min_seconds or len(times) < min_reps:
+        t0 = time.perf_counter()
+        fn()
+        dt = time.perf_counter() - t0
+        times.append(dt)
+        total += dt
+    times.sort()
+    return n_items / times[len(times) // 2], len(times)
