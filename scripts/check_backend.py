@@ -141,6 +141,27 @@ def main(argv=None):
         assert out.ndim == 4 and np.isfinite(out).all(), out.shape
         return f"U-Net {g.count_params():,} params, PatchGAN output {out.shape[1:]}"
 
+    @check("tone-curve U-Net: starts as the identity, local histograms, shipped CLAHE generator")
+    def _():
+        cfg = models.UNetConfig(base_filters=4, depth=3, max_filters=16, tone_curve_knots=9, histogram_window=16)
+        g = models.make_unet_generator(cfg)
+        x = rng.uniform(size=(2, 32, 48, 1)).astype("float32")
+        close(ops.convert_to_numpy(g(x, training=False)), x, 1e-5, "zero-logit curve")
+        sub = keras.Model(g.input, g.get_layer("local_histograms").output)
+        h = ops.convert_to_numpy(sub(x))  # (2, 4, 6, 9)
+        hats = np.maximum(0.0, 1.0 - np.abs(8 * x[0, 4:20, 12:28, 0, None] - np.arange(9)))
+        close(h[0, 1, 2], hats.mean((0, 1)), 1e-5, "window histogram")
+        from stylegan_edu import clahe as C
+        from stylegan_edu import pretrained
+
+        info = pretrained.clahe_generator_info()
+        moon = C.load_photos(["moon"])["moon"]
+        out = C.enhance(moon, model=pretrained.clahe_generator("gan"))
+        got = metrics.ssim(C.clahe_target(moon), out, data_range=1.0)
+        recorded = next(r["ssim"] for r in info["metrics"]["clean"] if r["method"] == "full GAN" and r["image"] == "moon")
+        assert abs(got - recorded) < 2e-3, (got, recorded)
+        return f"shipped GAN on moon: SSIM {got:.4f} (recorded with TensorFlow: {recorded:.4f})"
+
     @check("VGG16 feature extractor (seeded random weights) on 32x32 images")
     def _():
         ext = features.vgg16_extractor(["block1_conv1", "block3_conv1"], weights=None)

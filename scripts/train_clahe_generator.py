@@ -1,17 +1,23 @@
 """Train the CLAHE generators that ship in ``stylegan_edu/assets/clahe_generator/`` (chapter 11).
 
-Two variants, both a U-Net on (degraded crop, CLAHE of the clean photo) pairs
-from the fixed training photos (``stylegan_edu.clahe.TRAIN_IMAGES``), trained
-with the shared trainer (``stylegan_edu.conditional.ConditionalGAN``, a
-subclass of ``stylegan_edu.training.GAN``):
+Three variants, all U-Nets trained on (degraded crop, CLAHE of the clean
+crop) pairs from the fixed training photos (``stylegan_edu.clahe.TRAIN_IMAGES``,
+``clahe.clahe_pairs``) with the shared trainer
+(``stylegan_edu.conditional.ConditionalGAN``, a subclass of
+``stylegan_edu.training.GAN``):
 
-* ``gan``: PatchGAN adversarial loss + L1 + the mixed loss (perceptual
-  content, Gram style, TV), weights ``ConditionalLossConfig()``;
-* ``l1``: the ablation, L1 to the target only (``L1_ONLY``), half the steps.
+* ``gan``: the shipped model. The tone-curve U-Net
+  (``conditional.GENERATOR_CONFIG``), PatchGAN adversarial loss + L1 + the
+  mixed loss (perceptual content, Gram style, TV), ``ConditionalLossConfig()``;
+* ``l1``: the loss ablation, the same U-Net with L1 to the target only (``L1_ONLY``);
+* ``plain_l1``: the architecture ablation, the plain residual U-Net
+  (``conditional.PLAIN_GENERATOR_CONFIG``) with L1 only.
 
-Then both are evaluated on the held-out photos (``EVAL_IMAGES``) against
-identity, global histogram equalisation and classical CLAHE, and everything
-is written to ``--out``: ``<variant>.weights.h5``, ``config.json``,
+All get the same steps, batch and cosine learning-rate schedule. Then they
+are evaluated on the held-out photos (``EVAL_IMAGES``) against identity,
+global histogram equalisation and classical CLAHE, and everything is written
+to ``--out``: ``<variant>.weights.h5`` (``gan`` and ``l1``; the ``plain_l1`` weights go to
+``--work``, so that the shipped weights stay under 10 MB), ``config.json``,
 ``history_<variant>.json``, ``metrics.json`` and ``metrics.md``.
 
 Seeded and deterministic given the seed (up to oneDNN round-off). Usage::
@@ -39,13 +45,21 @@ def parse_args(argv=None):
     p.add_argument("--out", default=DEFAULT_OUT, help="where weights, config and metrics go (default: the package assets)")
     p.add_argument("--work", default=os.path.join(ROOT, "runs", "clahe_generator"),
                    help="checkpoint folder (default: runs/clahe_generator, git-ignored, outside the package)")
-    p.add_argument("--variants", default="gan,l1", help="comma-separated: gan, l1")
-    p.add_argument("--steps", type=int, default=600, help="generator steps of the gan variant (l1 gets half)")
+    p.add_argument("--variants", default="gan,l1,plain_l1", help="comma-separated: gan, l1, plain_l1")
+    p.add_argument("--steps", type=int, default=1000, help="generator steps of each variant")
     p.add_argument("--steps-per-epoch", type=int, default=50, help="steps between checkpoints")
     p.add_argument("--batch", type=int, default=8, help="pairs per step")
-    p.add_argument("--patch", type=int, default=64, choices=(64, 128), help="crop size")
-    p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate of both networks")
-    p.add_argument("--clean-fraction", type=float, default=0.5, help="share of crops left undegraded")
+    p.add_argument("--patch", type=int, default=128, choices=(64, 128), help="crop size")
+    p.add_argument("--target-from", default="image", choices=("image", "crop"),
+                   help="target: CLAHE of each crop, or crops of each whole image's CLAHE")
+    p.add_argument("--lr", type=float, default=1e-3, help="initial Adam learning rate of the gan variant (cosine decay)")
+    p.add_argument("--l1-lr", type=float, default=5e-4,
+                   help="initial learning rate of the L1-only variants (at 1e-3 the tone-curve U-Net's activations blew up)")
+    p.add_argument("--reuse", default="", help="comma-separated variants to load from --out (weights and history) "
+                                               "instead of training them again; they are evaluated with the others")
+    p.add_argument("--clean-fraction", type=float, default=1.0, help="share of crops left undegraded")
+    p.add_argument("--tone-fraction", type=float, default=0.0, help="share of photos re-exposed by clahe.random_tone")
+    p.add_argument("--margin", type=int, default=32, help="border pixels of each crop left out of the loss")
     p.add_argument("--max-strength", type=float, default=0.4, help="largest degradation strength")
     p.add_argument("--seed", type=int, default=0, help="seeds weights, crops, degradations")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoints in --work")
@@ -53,27 +67,47 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def train_variant(variant, args, photos, work):
+def weights_path(variant, args):
+    """Shipped variants' weights go to --out (the package), the plain U-Net's to --work (not shipped)."""
+    from stylegan_edu.conditional import VARIANTS
+
+    folder = args.out if variant in VARIANTS else args.work
+    os.makedirs(folder, exist_ok=True)
+    return os.path.join(folder, f"{variant}.weights.h5")
+
+
+def train_variant(variant, args, photos, work, reuse=()):
     import keras
 
     from stylegan_edu import callbacks as cbs
     from stylegan_edu.clahe import clahe_pairs
-    from stylegan_edu.conditional import L1_ONLY, ConditionalGAN, ConditionalLossConfig
+    from stylegan_edu.conditional import L1_ONLY, ConditionalGAN, ConditionalLossConfig, generator_config_for
     from stylegan_edu.models import PatchGANConfig, make_patchgan_discriminator, make_unet_generator
-    from stylegan_edu.conditional import GENERATOR_CONFIG
     from stylegan_edu.training import TrainConfig
 
-    loss_config = ConditionalLossConfig() if variant == "gan" else L1_ONLY
-    steps = args.steps if variant == "gan" else max(1, args.steps // 2)
+    loss_config = dataclasses.replace(ConditionalLossConfig() if variant == "gan" else L1_ONLY, margin=args.margin)
+    steps = args.steps
     spe = min(args.steps_per_epoch, steps)
     epochs = max(1, steps // spe)
-    config = TrainConfig(epochs=epochs, batch_size=args.batch, learning_rate=args.lr, seed=args.seed)
+    lr = args.lr if variant == "gan" else args.l1_lr
+    config = TrainConfig(epochs=epochs, batch_size=args.batch, learning_rate=lr, schedule="cosine", seed=args.seed)
+    summary = {"generator": dataclasses.asdict(generator_config_for(variant)), "steps": epochs * spe, "epochs": epochs,
+               "steps_per_epoch": spe, "loss_config": dataclasses.asdict(loss_config),
+               "train_config": dataclasses.asdict(config)}
+    if variant in reuse:
+        G = make_unet_generator(generator_config_for(variant))
+        G.load_weights(weights_path(variant, args))
+        with open(os.path.join(args.out, f"history_{variant}.json")) as f:
+            if len(json.load(f)) != epochs:
+                raise SystemExit(f"--reuse {variant}: its history does not have {epochs} epochs; train it again")
+        return G, {**summary, "seconds_this_call": None, "reused": True}
     keras.utils.set_random_seed(config.seed)
-    G = make_unet_generator(GENERATOR_CONFIG)
+    G = make_unet_generator(generator_config_for(variant))
     D = make_patchgan_discriminator(PatchGANConfig(seed=config.seed))
     gan = ConditionalGAN(G, D, loss_config=loss_config, seed=config.seed)
     gan.compile(keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1),
-                keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1))
+                keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1),
+                schedule=config.schedule, jit_compile=False)
     ckpt = cbs.Checkpoint(os.path.join(work, variant))
     if args.resume:
         ckpt.restore(gan)  # raises if there is no checkpoint; fit then starts at gan.epochs_done
@@ -81,18 +115,21 @@ def train_variant(variant, args, photos, work):
     # so a resumed run sees fresh (still seeded) pairs instead of repeating the first ones.
     first_epoch = gan.epochs_done
     ds = clahe_pairs(photos, patch=args.patch, batch_size=config.batch_size, clean_fraction=args.clean_fraction,
-                     max_strength=args.max_strength, seed=config.seed + 1000 * first_epoch)
+                     max_strength=args.max_strength, seed=config.seed + 1000 * first_epoch,
+                     target_from=args.target_from, tone_fraction=args.tone_fraction)
     keys = ("d_loss", "g_adv", "g_l1", "g_content", "g_style", "g_tv")
     t0 = time.time()
     gan.fit(ds, epochs=config.epochs, steps_per_epoch=spe, callbacks=[ckpt, cbs.ProgressBar(keys=keys)],
             verbose=0)
     seconds = time.time() - t0
-    G.save_weights(os.path.join(args.out, f"{variant}.weights.h5"))
+    G.save_weights(weights_path(variant, args))
     with open(os.path.join(args.out, f"history_{variant}.json"), "w") as f:
         json.dump(gan.history_records, f, indent=1, default=float)
-    return G, {"steps": epochs * spe, "epochs": epochs, "steps_per_epoch": spe, "seconds_this_call": round(seconds, 1),
-               "loss_config": {k: v for k, v in dataclasses.asdict(loss_config).items()},
-               "train_config": dataclasses.asdict(config)}
+    return G, {**summary, "seconds_this_call": round(seconds, 1)}
+
+
+#: How each variant is called in the metrics tables.
+METHOD_NAMES = {"plain_l1": "plain U-Net, L1", "l1": "tone-curve U-Net, L1", "gan": "full GAN"}
 
 
 def evaluate_all(models, args):
@@ -101,8 +138,8 @@ def evaluate_all(models, args):
     from stylegan_edu import clahe as C
 
     methods = {"identity": lambda x: x, "global HE": C.global_equalize}
-    for name, G in models.items():
-        methods[{"l1": "L1-only U-Net", "gan": "full GAN"}[name]] = (lambda G: lambda x: C.enhance(x, model=G))(G)
+    for name, G in sorted(models.items(), key=lambda kv: list(METHOD_NAMES).index(kv[0])):
+        methods[METHOD_NAMES[name]] = (lambda G: lambda x: C.enhance(x, model=G))(G)
     methods["classical CLAHE"] = C.clahe_target
     photos = C.load_photos(C.EVAL_IMAGES, max_side=256 if args.quick else 512)
     results = {}
@@ -134,6 +171,7 @@ def main(argv=None):
     args = parse_args(argv)
     if args.quick:
         args.steps, args.steps_per_epoch = 2, 1
+        args.patch, args.margin = 64, min(args.margin, 8)  # the photos are halved: 64-pixel crops fit them all
     os.makedirs(args.out, exist_ok=True)
     work = args.work
     import tensorflow as tf
@@ -146,14 +184,16 @@ def main(argv=None):
                           "python": sys.version.split()[0], "tensorflow": tf.__version__},
               "train_images": list(C.TRAIN_IMAGES), "eval_images": list(C.EVAL_IMAGES),
               "target": dataclasses.asdict(C.TARGET), "generator": dataclasses.asdict(GENERATOR_CONFIG),
-              "patch": args.patch, "clean_fraction": args.clean_fraction, "max_strength": args.max_strength,
+              "patch": args.patch, "target_from": args.target_from, "tone_fraction": args.tone_fraction,
+              "margin": args.margin, "clean_fraction": args.clean_fraction, "max_strength": args.max_strength,
               "seed": args.seed, "variants": {}}
     models = {}
     for variant in [v.strip() for v in args.variants.split(",") if v.strip()]:
-        if variant not in ("gan", "l1"):
-            raise SystemExit(f"unknown variant {variant!r}: use gan and/or l1")
-        print(f"== training {variant} ==", flush=True)
-        models[variant], record["variants"][variant] = train_variant(variant, args, photos, work)
+        if variant not in METHOD_NAMES:
+            raise SystemExit(f"unknown variant {variant!r}: use some of {', '.join(METHOD_NAMES)}")
+        reuse = {v.strip() for v in args.reuse.split(",") if v.strip()}
+        print(f"== {'loading' if variant in reuse else 'training'} {variant} ==", flush=True)
+        models[variant], record["variants"][variant] = train_variant(variant, args, photos, work, reuse)
     results = evaluate_all(models, args)
     record["metrics"] = results
     with open(os.path.join(args.out, "config.json"), "w") as f:

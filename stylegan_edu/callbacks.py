@@ -470,7 +470,7 @@ class _Schedule(keras.callbacks.Callback):
     order = -100
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.model.set_learning_rates(epoch)
+        self.model.set_learning_rates(epoch, (self.params or {}).get("epochs"))
 
 
 class _Recorder(keras.callbacks.Callback):

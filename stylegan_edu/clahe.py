@@ -57,6 +57,7 @@ __all__ = [
     "clahe_target",
     "load_photos",
     "clahe_pairs",
+    "random_tone",
     "to_luminance",
     "enhance",
     "evaluation_pairs",
@@ -511,19 +512,69 @@ def load_photos(names, max_side=512):
     return out
 
 
-def _pair_stream(clean, targets, patch, kinds, max_strength, clean_fraction, seed):
-    """Endless (degraded crop, target crop) pairs, (P, P, 1) float32 each."""
+def random_tone(image, seed=None):
+    r"""A random *clean* re-exposure of a photo: a new scene histogram, not damage.
+
+    Formula:
+        :math:`I' = \mathrm{round}_8(a + w\, I^{\gamma})` with
+        :math:`\gamma` log-uniform in [0.5, 2], the black level :math:`a`
+        uniform in [0, 0.5] and the range :math:`w` uniform in
+        [0.15, 1 - a], quantised to 8 bits.
+
+    Unlike :func:`low_contrast`, which damages a photo whose target stays the
+    CLAHE of the original, a re-exposed photo is a new clean photo whose
+    target is *its own* CLAHE: narrow, dark or bright histograms (like the
+    retina's or the moon's) that the 14 training photos rarely have.
+
+    Args:
+        image: (H, W) float in [0, 1].
+        seed: seed or ``numpy.random.Generator``.
+
+    Returns:
+        float32 (H, W) in [0, 1], multiples of 1/255.
+
+    Example:
+
+    >>> import numpy as np
+    >>> x = np.linspace(0, 1, 256).reshape(16, 16)
+    >>> y = random_tone(x, seed=0)
+    >>> bool(np.all(np.diff(y.ravel()) >= 0)), y.dtype.name  # monotone: the scene's order is kept
+    (True, 'float32')
+    """
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    y = _to_float(_check_image(image))
+    gamma = float(np.exp(rng.uniform(np.log(0.5), np.log(2.0))))
+    black = rng.uniform(0.0, 0.5)
+    width = rng.uniform(0.15, 1.0 - black)
+    return (np.round((black + width * y**gamma) * 255.0) / 255.0).astype(np.float32)
+
+
+def _pair_stream(clean, targets, patch, kinds, max_strength, clean_fraction, seed, target=TARGET,
+                 tone_fraction=0.0):
+    """Endless (degraded crop, target) pairs, (P, P, 1) float32 each.
+
+    ``targets=None``: the target is the CLAHE of the clean crop itself;
+    otherwise the crop of the whole image's target at the same place.
+    """
     rng = np.random.default_rng(seed)
     names = list(clean)
     sizes = np.array([clean[n].size for n in names], dtype=np.float64)
     probs = sizes / sizes.sum()  # sample images in proportion to their area
     while True:
         name = names[rng.choice(len(names), p=probs)]
-        img, tgt = clean[name], targets[name]
+        img = clean[name]
+        whole_target = None if targets is None else targets[name]
+        if tone_fraction and rng.uniform() < tone_fraction:
+            img = random_tone(img, rng)  # a new clean photo (H, W) ...
+            if targets is not None:
+                whole_target = _to_float(clahe_target(img, target))  # ... with its own whole-image target
         h, w = img.shape
         y0, x0 = rng.integers(0, h - patch + 1), rng.integers(0, w - patch + 1)
         x = img[y0 : y0 + patch, x0 : x0 + patch]  # (P, P)
-        t = tgt[y0 : y0 + patch, x0 : x0 + patch]  # (P, P)
+        if whole_target is None:
+            t = clahe_target(x, target)  # (P, P): CLAHE of the clean crop, tiles of target.tile_px
+        else:
+            t = whole_target[y0 : y0 + patch, x0 : x0 + patch]  # (P, P)
         if rng.uniform() >= clean_fraction:
             kind = kinds[rng.integers(len(kinds))]
             x = low_contrast(x, kind, float(rng.uniform(0.0, max_strength)), seed=int(rng.integers(2**31)))
@@ -536,17 +587,27 @@ def _pair_stream(clean, targets, patch, kinds, max_strength, clean_fraction, see
 
 
 def clahe_pairs(images, patch=64, batch_size=16, kinds=DEGRADATIONS, max_strength=0.7,
-                clean_fraction=0.25, target=TARGET, seed=0):
-    r"""A ``tf.data`` pipeline of (degraded crop, CLAHE-of-the-clean-image crop) pairs.
+                clean_fraction=0.25, target=TARGET, seed=0, target_from="image", tone_fraction=0.0):
+    r"""A ``tf.data`` pipeline of (degraded crop, CLAHE target crop) pairs.
 
-    The target of every image is computed once, on the *whole clean* image
-    (:func:`clahe_target`); then each example is a random ``patch`` x
-    ``patch`` crop of the image and of its target at the same place, the input
-    degraded by a random kind from ``kinds`` with a strength drawn uniformly
-    from [0, ``max_strength``] (or left clean with probability
-    ``clean_fraction``), quantised to 8 bits, and both rotated/flipped by
-    the same random dihedral transform. The stream is endless and depends
-    only on ``seed``.
+    Each example is a random ``patch`` x ``patch`` crop of a clean photo and
+    of its CLAHE target at the same place. The input is the crop degraded by
+    a random kind from ``kinds`` with a strength drawn uniformly from
+    [0, ``max_strength``] (or left clean with probability
+    ``clean_fraction``) and quantised to 8 bits; input and target get the
+    same random rotation/flip. With probability ``tone_fraction`` the clean
+    photo is first re-exposed by :func:`random_tone` (a new clean photo with
+    its own target). The stream is endless and depends only on ``seed``.
+
+    The target (:func:`clahe_target`, 64-pixel tiles) is by default computed
+    on the *whole* clean photo and cropped (``target_from="image"``), which
+    is what the model is asked to reproduce on a whole photo. Pixels near
+    the crop's border then depend on tiles the network does not see:
+    ``ConditionalLossConfig.margin`` leaves them out of the loss.
+    ``target_from="crop"`` instead takes the CLAHE of each crop on its own;
+    that is a different operation, because skimage stretches the image from
+    its minimum to its maximum before and after equalising, and a crop's
+    range is not the photo's (chapter 11 measures the difference).
 
     Args:
         images: dict ``{name: (H, W) float in [0, 1]}`` (from
@@ -559,6 +620,10 @@ def clahe_pairs(images, patch=64, batch_size=16, kinds=DEGRADATIONS, max_strengt
         clean_fraction: probability that an input is not degraded at all.
         target: a :class:`ClaheTarget`.
         seed: seed of crops, degradations and augmentation.
+        target_from: ``"image"`` (crops of the CLAHE of each whole clean
+            photo) or ``"crop"`` (CLAHE of each clean crop).
+        tone_fraction: probability of re-exposing the clean photo with
+            :func:`random_tone` first, in [0, 1].
 
     Returns:
         ``tf.data.Dataset`` of ``(inputs, targets)``, both float32
@@ -577,8 +642,12 @@ def clahe_pairs(images, patch=64, batch_size=16, kinds=DEGRADATIONS, max_strengt
 
     check_choice("patch", patch, (64, 128))
     check_positive_int("batch_size", batch_size)
+    check_choice("target_from", target_from, ("crop", "image"))
+    if not isinstance(target, ClaheTarget):
+        raise invalid("target", "a ClaheTarget", f"{type(target).__name__}")
     max_strength = check_float_range("max_strength", max_strength, 0.0, 1.0)
     clean_fraction = check_float_range("clean_fraction", clean_fraction, 0.0, 1.0)
+    tone_fraction = check_float_range("tone_fraction", tone_fraction, 0.0, 1.0)
     kinds = tuple(kinds)
     if not kinds:
         raise invalid("kinds", f"a non-empty subset of {DEGRADATIONS}", "kinds=()")
@@ -592,10 +661,12 @@ def clahe_pairs(images, patch=64, batch_size=16, kinds=DEGRADATIONS, max_strengt
         if min(y.shape) < patch:
             raise invalid("images", f"images of at least {patch} x {patch} pixels", f"{name} of shape {y.shape}")
         clean[name] = y
-    targets = {n: _to_float(clahe_target(y, target)) for n, y in clean.items()}
+    targets = None
+    if target_from == "image":
+        targets = {n: _to_float(clahe_target(y, target)) for n, y in clean.items()}
     spec = tf.TensorSpec((patch, patch, 1), tf.float32)
     ds = tf.data.Dataset.from_generator(
-        lambda: _pair_stream(clean, targets, patch, kinds, max_strength, clean_fraction, seed),
+        lambda: _pair_stream(clean, targets, patch, kinds, max_strength, clean_fraction, seed, target, tone_fraction),
         output_signature=(spec, spec),
     )
     return ds.batch(batch_size, drop_remainder=True).prefetch(2)
@@ -687,12 +758,15 @@ def enhance(image, model=None, tile=512, overlap=32, batch_size=4):
     r"""Enhance an image of any size with a trained generator (default: the shipped one).
 
     The image is processed on its luminance (RGB: see the module docstring).
-    An image up to ``tile`` pixels on each side is reflect-padded to the next
-    multiple of the generator's stride (:math:`2^\text{depth}`) and run
-    whole; a larger one is cut into overlapping ``tile`` x ``tile`` windows
-    whose centres are stitched back (the ``overlap`` margins are dropped, so
-    no seams from the zero padding at window borders). The output is cropped
-    back to the input's size, so odd sizes come back unchanged.
+    It is first padded by ``overlap`` pixels on every side by reflection,
+    the way CLAHE itself pads, so that pixels at the border have context
+    like every other pixel. An image up to ``tile`` pixels on each side is
+    then padded to the next multiple of the generator's stride
+    (:math:`2^\text{depth}`) and run whole; a larger one is cut into
+    overlapping ``tile`` x ``tile`` windows whose centres are stitched back
+    (the ``overlap`` margins are dropped, so no seams from the zero padding
+    at window borders). The output is cropped back to the input's size, so
+    odd sizes come back unchanged.
 
     Args:
         image: uint8 or float in [0, 1]; (H, W), (H, W, 1) or (H, W, 3), with
@@ -701,7 +775,8 @@ def enhance(image, model=None, tile=512, overlap=32, batch_size=4):
         model: a generator mapping (B, H, W, 1) in [0, 1] to the same shape;
             ``None`` loads :func:`stylegan_edu.pretrained.clahe_generator`.
         tile: window size for large images (a multiple of the stride).
-        overlap: margin dropped on each side of a window when stitching.
+        overlap: context added around the image (by reflection) and margin
+            dropped on each side of a window when stitching.
         batch_size: windows per forward pass.
 
     Returns:
@@ -745,13 +820,15 @@ def enhance(image, model=None, tile=512, overlap=32, batch_size=4):
     def fn(y):  # (H, W) float64 in [0, 1]
         H, W = y.shape
         if H <= tile and W <= tile:
-            ph, pw = _pad_amount(H, stride, min_size), _pad_amount(W, stride, min_size)
-            padded = np.pad(y, ((0, ph), (0, pw)), mode="reflect" if max(ph, pw) < min(H, W) else "symmetric")
-            return run(padded[None])[0, :H, :W]
+            o = overlap
+            ph, pw = _pad_amount(H + 2 * o, stride, min_size), _pad_amount(W + 2 * o, stride, min_size)
+            mode = "reflect" if max(o + ph, o + pw) < min(H, W) else "symmetric"
+            padded = np.pad(y, ((o, o + ph), (o, o + pw)), mode=mode)  # context all round, then to the stride
+            return run(padded[None])[0, o : o + H, o : o + W]
         step = tile - 2 * overlap
         # reflect-pad by the overlap all round, and to a whole number of steps
         ny, nx = -(-H // step), -(-W // step)
-        padded = np.pad(y, ((overlap, ny * step - H + overlap), (overlap, nx * step - W + overlap)), mode="symmetric")
+        padded = np.pad(y, ((overlap, ny * step - H + overlap), (overlap, nx * step - W + overlap)), mode="reflect")
         corners = [(i * step, j * step) for i in range(ny) for j in range(nx)]
         out = np.zeros((ny * step, nx * step))
         for k in range(0, len(corners), batch_size):

@@ -20,6 +20,11 @@ with :math:`x` the degraded input, :math:`y` its CLAHE target and
 :math:`\phi` VGG16 features. Unlike the source article's training step, the
 content target :math:`y` differs from the input, so the content term has
 something to teach.
+
+With ``margin`` :math:`m > 0` every term (and the discriminator) sees only
+the centre of each crop, :math:`m` pixels in from each border: the generator
+runs on the whole crop, but the target of a pixel near the border depends on
+CLAHE tiles outside the crop, which the network cannot see.
 """
 
 import dataclasses
@@ -33,13 +38,18 @@ from stylegan_edu._validation import check_float_range, check_positive_int, inva
 from stylegan_edu.models.pix2pix import UNetConfig, make_unet_generator
 from stylegan_edu.training import GAN
 
-#: The shipped CLAHE generator's architecture: about 1.0 M parameters (4 MB in float32).
-GENERATOR_CONFIG = UNetConfig(base_filters=12, depth=4, max_filters=96, seed=0)
+#: The shipped CLAHE generator's architecture: a U-Net with a tone-curve head (32 knots) and local
+#: histograms over 64-pixel windows at its bottleneck; about 1.0 M parameters (4 MB in float32).
+GENERATOR_CONFIG = UNetConfig(base_filters=12, depth=4, max_filters=96, tone_curve_knots=32, histogram_window=64, seed=0)
+#: The architecture ablation: the same U-Net with the plain residual head (output = clip(x + delta)).
+PLAIN_GENERATOR_CONFIG = UNetConfig(base_filters=12, depth=4, max_filters=96, seed=0)
 #: The shipped variants: the full conditional GAN and the L1-only ablation.
 VARIANTS = ("gan", "l1")
+#: Also trained and measured, not shipped (the weights would pass the 10 MB budget): the plain U-Net, L1 only.
+ABLATIONS = ("plain_l1",)
 
-__all__ = ["ConditionalLossConfig", "ConditionalGAN", "L1_ONLY", "GENERATOR_CONFIG", "VARIANTS",
-           "make_perceptual_extractor", "load_clahe_generator"]
+__all__ = ["ConditionalLossConfig", "ConditionalGAN", "L1_ONLY", "centre", "GENERATOR_CONFIG", "PLAIN_GENERATOR_CONFIG", "VARIANTS",
+           "make_perceptual_extractor", "load_clahe_generator", "generator_config_for", "ABLATIONS"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,10 +69,12 @@ class ConditionalLossConfig:
     content_layers: tuple = ("block1_conv2", "block2_conv2")  # VGG16 layers of the perceptual term
     style_layers: tuple = ("block1_conv2", "block2_conv2")  # VGG16 layers of the Gram term
     vgg_weights: object = None  # None: seeded random VGG16 (offline, reproducible); "imagenet" in Colab
+    margin: int = 0  # pixels at each border of a training crop left out of every term (they lack context)
 
     def __post_init__(self):
         for name in ("adversarial", "l1", "content", "style", "tv"):
             check_float_range(name, getattr(self, name), 0.0)
+        check_positive_int("margin", self.margin, minimum=0)
         for name in ("content_layers", "style_layers"):
             value = getattr(self, name)
             if not isinstance(value, tuple) or not all(isinstance(v, str) for v in value):
@@ -76,6 +88,20 @@ class ConditionalLossConfig:
 
 #: The ablation: L1 to the target only (no discriminator, no VGG terms, no TV).
 L1_ONLY = ConditionalLossConfig(adversarial=0.0, l1=100.0, content=0.0, style=0.0, tv=0.0)
+
+
+def centre(images, margin):
+    """Drop ``margin`` pixels at each border of (B, H, W, C) images (the loss region).
+
+    Example:
+
+    >>> import numpy as np
+    >>> tuple(centre(np.zeros((2, 128, 96, 1)), 32).shape)
+    (2, 64, 32, 1)
+    """
+    if not margin:
+        return images
+    return images[:, margin:-margin, margin:-margin, :]
 
 
 def make_perceptual_extractor(config):
@@ -156,6 +182,8 @@ class ConditionalGAN(GAN):
         """BCE on real pairs (input, target) and fake pairs (input, G(input))."""
         x, y = (ops.convert_to_tensor(b, "float32") for b in batch)  # (B, H, W, C) each, in [0, 1]
         fake = self.generator(x, training=True)  # (B, H, W, C)
+        m = self.loss_config.margin
+        x, y, fake = centre(x, m), centre(y, m), centre(fake, m)  # (B, H - 2m, W - 2m, C): the judged region
         real_logits = ops.cast(self.discriminator([x, y], training=True), "float32")  # (B, h, w, 1)
         fake_logits = ops.cast(self.discriminator([x, fake], training=True), "float32")  # (B, h, w, 1)
         d_loss = losses.discriminator_loss(real_logits, fake_logits, label_smoothing=self.label_smoothing)
@@ -165,7 +193,8 @@ class ConditionalGAN(GAN):
         """Adversarial + L1 + the mixed loss (perceptual content, Gram style, TV) against the target."""
         x, y = (ops.convert_to_tensor(b, "float32") for b in batch)  # (B, H, W, C) each, in [0, 1]
         c = self.loss_config
-        fake = ops.cast(self.generator(x, training=True), "float32")  # (B, H, W, C)
+        fake = ops.cast(self.generator(x, training=True), "float32")  # (B, H, W, C): the whole crop is context
+        x, y, fake = centre(x, c.margin), centre(y, c.margin), centre(fake, c.margin)  # (B, H - 2m, W - 2m, C)
         fake_logits = ops.cast(self.discriminator([x, fake], training=True), "float32")  # (B, h, w, 1)
         g_adv = losses.generator_loss(fake_logits)
         g_l1 = ops.mean(ops.abs(fake - y))
@@ -211,6 +240,10 @@ class ConditionalGAN(GAN):
         a, b = pair
         if a.ndim != 4 or a.shape != b.shape:
             raise invalid("x", "inputs and targets of the same shape (N, H, W, C)", f"shapes {a.shape} and {b.shape}")
+        m = self.loss_config.margin
+        if min(a.shape[1], a.shape[2]) <= 2 * m + 8:
+            raise invalid("x", f"crops larger than 2 * margin + 8 = {2 * m + 8} pixels (loss_config.margin={m})",
+                          f"shape {a.shape}")
         stride = int(getattr(self.generator, "stride", 1))
         if a.shape[1] % stride or a.shape[2] % stride:
             raise invalid("x", f"height and width that are multiples of the generator's stride {stride}", f"shape {a.shape}")
@@ -226,11 +259,29 @@ class ConditionalGAN(GAN):
         return np.asarray(self.generator(x, training=False))
 
 
+def generator_config_for(variant):
+    """The U-Net settings of a shipped variant: :data:`PLAIN_GENERATOR_CONFIG` for
+    ``"plain_l1"``, else :data:`GENERATOR_CONFIG`.
+
+    Example:
+
+    >>> generator_config_for("gan").tone_curve_knots, generator_config_for("plain_l1").tone_curve_knots
+    (32, 0)
+    """
+    from stylegan_edu._validation import check_choice
+
+    check_choice("variant", variant, VARIANTS + ABLATIONS)
+    return PLAIN_GENERATOR_CONFIG if variant == "plain_l1" else GENERATOR_CONFIG
+
+
 def load_clahe_generator(variant="gan"):
     """Load a shipped CLAHE generator (offline; see ``stylegan_edu/assets/clahe_generator/README.md``).
 
     Args:
-        variant: ``"gan"`` (adversarial + mixed loss) or ``"l1"`` (the ablation).
+        variant: ``"gan"`` (adversarial + mixed loss) or ``"l1"`` (the L1-only
+            ablation). The plain U-Net (``"plain_l1"``) is not shipped: its
+            metrics are in :func:`stylegan_edu.pretrained.clahe_generator_info`, and
+            ``scripts/train_clahe_generator.py`` rebuilds it.
 
     Returns:
         keras.Model: the U-Net, (B, H, W, 1) in [0, 1] -> same, with ``stride``
@@ -247,11 +298,12 @@ def load_clahe_generator(variant="gan"):
     from stylegan_edu._validation import check_choice
 
     check_choice("variant", variant, VARIANTS)
+    config = generator_config_for(variant)
     path = importlib.resources.files("stylegan_edu") / "assets" / "clahe_generator" / f"{variant}.weights.h5"
     if not path.is_file():
         raise FileNotFoundError(f"The shipped CLAHE generator {variant!r} is missing ({path}); "
                                 "train it with scripts/train_clahe_generator.py.")
-    model = make_unet_generator(GENERATOR_CONFIG, name=f"clahe_generator_{variant}")
+    model = make_unet_generator(config, name=f"clahe_generator_{variant}")
     with importlib.resources.as_file(path) as p:
         model.load_weights(str(p))
     return model

@@ -22,6 +22,7 @@ the two updates, metrics, fit, resume, checkpoints and callbacks.
 """
 
 import dataclasses
+import math
 
 import keras
 import numpy as np
@@ -32,7 +33,7 @@ from stylegan_edu._validation import check_choice, check_float_range, check_posi
 
 __all__ = ["TrainConfig", "GAN", "make_gan", "resolve_mixed_precision", "learning_rate_at", "train_mnist", "feature_statistics_loss", "mnist_feature_maps", "SCHEDULES"]
 
-SCHEDULES = ("constant", "halve_per_epoch")
+SCHEDULES = ("constant", "halve_per_epoch", "cosine")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,17 +48,17 @@ class TrainConfig:
     Traceback (most recent call last):
     ...
     ValueError: Invalid value for argument `batch_size`. Expected an integer >= 1. Received: batch_size=0
-    >>> TrainConfig(schedule="cosine")
+    >>> TrainConfig(schedule="linear")
     Traceback (most recent call last):
     ...
-    ValueError: Invalid value for argument `schedule`. Expected one of 'constant', 'halve_per_epoch'. Received: schedule='cosine'
+    ValueError: Invalid value for argument `schedule`. Expected one of 'constant', 'halve_per_epoch', 'cosine'. Received: schedule='linear'
     """
 
     epochs: int = 10  # passes over the data; 10 over MNIST's 10,000 test digits takes minutes on a CPU
     batch_size: int = 64  # 64 gives 156 steps per epoch on 10,000 digits; DCGAN used 128
     learning_rate: float = 2e-4  # Adam's step size for both networks (DCGAN's and the article's value)
     beta_1: float = 0.5  # DCGAN's Adam momentum; the default 0.9 oscillates in the two-player game
-    schedule: str = "constant"  # "constant", or the article's "halve_per_epoch" (2e-4 / 2^k after k epochs)
+    schedule: str = "constant"  # "constant", the article's "halve_per_epoch" (2e-4 / 2^k), or "cosine" decay to ~0
     seed: int = 0  # seeds the initial weights, the data order, the noise z and dropout
     mixed_precision: str = "auto"  # "auto": float16 compute on a GPU only; "on" or "off" to force it
     label_smoothing: float = 0.0  # one-sided: real targets become 1 - s (0 = off)
@@ -93,22 +94,43 @@ def resolve_mixed_precision(setting="auto"):
     return bool(tf.config.list_physical_devices("GPU"))
 
 
-def learning_rate_at(epoch, base, schedule="constant"):
+def learning_rate_at(epoch, base, schedule="constant", epochs=None):
     r"""The learning rate during ``epoch`` (0-based) under a schedule.
 
     Formula:
         ``"constant"``: :math:`\eta_k = \eta_0`; ``"halve_per_epoch"`` (the
         source article's): :math:`\eta_k = \eta_0 / 2^k`. After 10 epochs
         the article's rate is :math:`2\cdot10^{-4}/1024 \approx 2\cdot10^{-7}`:
-        learning has all but stopped.
+        learning has all but stopped. ``"cosine"`` (Loshchilov & Hutter,
+        2017) over :math:`E` epochs:
+        :math:`\eta_k = \tfrac{\eta_0}{2}(1 + \cos(\pi k / E))`, large
+        steps first, small ones to settle at the end (chapter 11).
+
+    Args:
+        epoch: the 0-based epoch.
+        base: :math:`\eta_0`.
+        schedule: one of :data:`SCHEDULES`.
+        epochs: :math:`E`, the run's number of epochs (``"cosine"`` only).
+
+    Returns:
+        float: the learning rate.
 
     Example:
 
     >>> [learning_rate_at(k, 2e-4, "halve_per_epoch") for k in range(3)]
     [0.0002, 0.0001, 5e-05]
+    >>> [round(learning_rate_at(k, 1e-3, "cosine", epochs=4), 6) for k in range(4)]
+    [0.001, 0.000854, 0.0005, 0.000146]
     """
     check_choice("schedule", schedule, SCHEDULES)
-    return base if schedule == "constant" else base * 0.5**epoch
+    if schedule == "constant":
+        return base
+    if schedule == "halve_per_epoch":
+        return base * 0.5**epoch
+    if epochs is None:
+        raise invalid("epochs", "the run's number of epochs for the cosine schedule", "epochs=None")
+    epochs = check_positive_int("epochs", epochs)
+    return base * 0.5 * (1.0 + math.cos(math.pi * min(epoch, epochs) / epochs))
 
 
 class GAN(keras.Model):
@@ -191,8 +213,9 @@ class GAN(keras.Model):
             label_smoothing: one-sided label smoothing for real targets, in [0, 0.5).
             style_weight: weight of the feature-statistics (Gram) term, >= 0.
             tv_weight: weight of the total-variation term, >= 0.
-            schedule: ``"constant"`` or ``"halve_per_epoch"``, applied at the
-                start of each epoch to each optimizer's initial rate.
+            schedule: ``"constant"``, ``"halve_per_epoch"`` or ``"cosine"`` (over
+                the epochs of the ``fit`` call's run), applied at the start of each
+                epoch to each optimizer's initial rate.
             saturating: use the minimax (saturating) generator loss; only to
                 show why nobody does (chapter 8).
             jit_compile: passed to ``keras.Model.compile`` (XLA on GPUs).
@@ -430,10 +453,17 @@ class GAN(keras.Model):
         return super().fit(data, epochs=epochs, initial_epoch=start, steps_per_epoch=steps,
                            callbacks=ordered, verbose=verbose, shuffle=False, **kwargs)
 
-    def set_learning_rates(self, epoch):
-        """Set both optimizers' rates for ``epoch``: schedule x ``lr_scale``."""
+    def set_learning_rates(self, epoch, epochs=None):
+        """Set both optimizers' rates for ``epoch`` of ``epochs``: schedule x ``lr_scale``.
+
+        ``epochs=None`` reuses the run length of the last call (the cosine
+        schedule needs it; the fit loop passes it at every epoch).
+        """
+        if epochs is None:
+            epochs = getattr(self, "_schedule_epochs", None)
+        self._schedule_epochs = epochs
         for opt, base in zip((self.d_optimizer, self.g_optimizer), self.base_learning_rates):
-            opt.learning_rate = learning_rate_at(epoch, base, self.schedule) * self.lr_scale
+            opt.learning_rate = learning_rate_at(epoch, base, self.schedule, epochs) * self.lr_scale
 
     def generate(self, z, batch_size=256):
         """Images from the generator in inference mode, as numpy (N, H, W, C)."""

@@ -147,17 +147,67 @@ def test_clahe_pairs_shapes_ranges_and_seed(photos):
     assert x1.std(axis=(1, 2, 3)).mean() < np.asarray(t1).std(axis=(1, 2, 3)).mean()  # targets have more contrast
 
 
+def _views(t):
+    """The eight rotations/flips of a crop (the pipeline's dihedral augmentation)."""
+    return [np.rot90(t, -k) for k in range(4)] + [np.rot90(t[:, ::-1], -k) for k in range(4)]
+
+
 def test_clahe_pairs_targets_are_crops_of_the_whole_image_target():
     img = C.load_photos(["camera"], max_side=128)["camera"]
     target = C.clahe_target(img)
     (x, t), = list(C.clahe_pairs({"camera": img}, patch=64, batch_size=1, clean_fraction=1.0, seed=0).take(1))
     t = np.asarray(t)[0, :, :, 0]
     windows = [target[r : r + 64, c : c + 64] for r in range(65) for c in range(65)]
-    views = [np.rot90(t, -k) for k in range(4)] + [np.rot90(t[:, ::-1], -k) for k in range(4)]
-    assert any(np.array_equal(np.rot90(w, 0), v) for w in windows for v in views)
+    assert any(np.array_equal(w, v) for w in windows for v in _views(t))
+
+
+def test_clahe_pairs_crop_targets_are_the_clahe_of_each_clean_crop():
+    img = C.load_photos(["camera"], max_side=192)["camera"]
+    img8 = np.round(img * 255) / 255  # what an undegraded input looks like
+    (x, t), = list(C.clahe_pairs({"camera": img}, patch=128, batch_size=1, seed=3, clean_fraction=1.0,
+                                 target_from="crop").take(1))
+    x, t = np.asarray(x)[0, :, :, 0], np.asarray(t)[0, :, :, 0]
+    hits = [(r, c, k) for r in range(65) for c in range(65) for k, v in enumerate(_views(x))
+            if np.array_equal(img8[r : r + 128, c : c + 128].astype(np.float32), v)]
+    assert len(hits) == 1
+    r, c, k = hits[0]
+    ref = C.clahe(img[r : r + 128, c : c + 128], 0.01, (2, 2))  # 64-pixel tiles on a 128 crop, by hand
+    np.testing.assert_allclose(_views(t)[k], ref, atol=1e-6)
+    # Degraded inputs (same seed, same crop) keep the clean crop's target.
+    (xd, td), = list(C.clahe_pairs({"camera": img}, patch=128, batch_size=1, seed=3, clean_fraction=0.0,
+                                   target_from="crop").take(1))
+    td = np.asarray(td)[0, :, :, 0]
+    assert any(np.allclose(v, ref, atol=1e-6) for v in _views(td))
+    assert np.asarray(xd).std() < t.std()
+
+
+def test_random_tone_is_a_seeded_monotone_8bit_reexposure():
+    img = C.load_photos(["camera"], max_side=128)["camera"]
+    a, b = C.random_tone(img, seed=4), C.random_tone(img, seed=4)
+    np.testing.assert_array_equal(a, b)
+    assert a.shape == img.shape and a.dtype == np.float32 and 0 <= a.min() and a.max() <= 1
+    np.testing.assert_allclose(np.round(a * 255), a * 255, atol=1e-4)  # 8-bit levels
+    order = np.argsort(img.ravel(), kind="stable")
+    assert np.all(np.diff(a.ravel()[order]) >= 0)  # a monotone map of the grey levels: no new structure
+    ranges = [np.ptp(C.random_tone(img, seed=k)) for k in range(20)]
+    assert min(ranges) < 0.5 * np.ptp(img) < max(ranges)  # narrow and wide histograms both occur
+
+
+def test_tone_fraction_gives_targets_that_are_the_clahe_of_the_reexposed_photo():
+    img = C.load_photos(["camera"], max_side=128)["camera"]
+    (x, t), = list(C.clahe_pairs({"camera": img}, patch=128, batch_size=1, seed=1, clean_fraction=1.0,
+                                 tone_fraction=1.0).take(1))
+    x, t = np.asarray(x)[0, :, :, 0], np.asarray(t)[0, :, :, 0]  # the whole 128 photo, re-exposed
+    hits = [k for k, v in enumerate(_views(x)) if np.allclose(C.clahe_target(v), _views(t)[k], atol=1e-5)]
+    assert hits, "the target is the CLAHE of the re-exposed input, not of the original photo"
+    assert not any(np.allclose(v, img, atol=1e-3) for v in _views(x))
 
 
 def test_clahe_pairs_bad_arguments(photos):
+    with pytest.raises(ValueError, match="tone_fraction"):
+        C.clahe_pairs(photos, tone_fraction=1.5)
+    with pytest.raises(ValueError, match="target_from"):
+        C.clahe_pairs(photos, target_from="tile")
     with pytest.raises(ValueError, match="patch"):
         C.clahe_pairs(photos, patch=100)
     with pytest.raises(ValueError, match="at least 128 x 128"):

@@ -37,6 +37,19 @@ def test_tiled_and_whole_give_the_same_result_for_a_pointwise_model():
     np.testing.assert_allclose(whole, 1 - x, atol=1e-6)
 
 
+def test_border_pixels_get_reflected_context_like_clahe():
+    """A 5 x 5 box filter run through enhance equals scipy's filter with mirror (reflect) borders."""
+    from scipy.ndimage import uniform_filter
+
+    inp = keras.Input((None, None, 1))
+    model = keras.Model(inp, keras.layers.AveragePooling2D(5, strides=1, padding="same")(inp))
+    model.stride = model.min_size = 4
+    x = np.random.default_rng(3).uniform(size=(37, 50))
+    np.testing.assert_allclose(C.enhance(x, model=model), uniform_filter(x, 5, mode="mirror"), atol=1e-6)
+    tiled = C.enhance(x, model=model, tile=16, overlap=4)  # windows: the same, stitched
+    np.testing.assert_allclose(tiled, uniform_filter(x, 5, mode="mirror"), atol=1e-6)
+
+
 def test_enhance_rgb_changes_only_luminance():
     rgb = np.random.default_rng(2).uniform(0.3, 0.7, (40, 40, 3))
     out = C.enhance(rgb, model=_pointwise())
@@ -67,8 +80,11 @@ def test_shipped_generators_load_offline_and_reproduce_their_recorded_metrics():
     info = pretrained.clahe_generator_info()
     moon = C.load_photos(["moon"])["moon"]  # (512, 512), as the training script evaluated it
     target = C.clahe_target(moon)
-    names = {"gan": "full GAN", "l1": "L1-only U-Net"}
-    for variant in ("gan", "l1"):
+    names = {"gan": "full GAN", "l1": "tone-curve U-Net, L1"}
+    assert set(info["variants"]) == {"gan", "l1", "plain_l1"}  # plain_l1: measured, weights not shipped
+    with pytest.raises(ValueError, match="variant"):
+        pretrained.clahe_generator("plain_l1")
+    for variant in names:
         g = pretrained.clahe_generator(variant)
         assert g.min_size == 16
         out = C.enhance(moon, model=g)

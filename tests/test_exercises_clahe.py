@@ -71,3 +71,27 @@ def test_opencv_clip_reference_matches_the_package():
 def test_opencv_clip_rejects(answer, message):
     r = ex.opencv_clip.check(answer)
     assert r.outcome is Outcome.INCORRECT and message in r.message
+
+
+def test_tone_curve_reference_is_the_package_layer():
+    from stylegan_edu.models import ApplyToneCurve, IntensityBins
+
+    x = np.full((1, 1, 1, 1), ex.CURVE_X, "float32")
+    logits = np.asarray(ex.CURVE_LOGITS, "float32").reshape(1, 1, 1, -1)
+    y = float(np.asarray(ApplyToneCurve()([IntensityBins(len(ex.CURVE_LOGITS) + 1)(x), logits]))[0, 0, 0, 0])
+    assert ex.tone_curve.reference == pytest.approx(y, abs=1e-4)
+
+
+_P = np.exp(ex.CURVE_LOGITS) / np.exp(ex.CURVE_LOGITS).sum()  # the rises p_1, p_2, p_3
+
+
+@pytest.mark.parametrize("answer, message", [
+    (0.5 * (_P[0] + _P[1]), "rises themselves"),
+    (_P[0], "interpolate linearly"),
+    (_P[0] + _P[1], "interpolate linearly"),
+    (1.7, "outside [0, 1]"),
+    ("half", "one number"),
+])
+def test_tone_curve_rejects(answer, message):
+    r = ex.tone_curve.check(answer)
+    assert r.outcome is Outcome.INCORRECT and message in r.message

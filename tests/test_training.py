@@ -29,6 +29,16 @@ def test_a_few_steps_change_the_weights_and_losses_stay_finite():
     np.testing.assert_allclose([r["learning_rate"] for r in gan.history_records], [2e-4, 1e-4], rtol=1e-6)
 
 
+def test_cosine_schedule_follows_the_run_and_its_resume():
+    gan = tiny_gan(schedule="cosine", lr=1e-3)
+    gan.fit(tiny_images(32), epochs=2, batch_size=16, verbose=0)
+    gan.fit(tiny_images(32), epochs=4, batch_size=16, verbose=0, initial_epoch=2)  # the run continues to epoch 4
+    expected = [learning_rate_at(k, 1e-3, "cosine", epochs=4) for k in range(4)]
+    got = [r["learning_rate"] for r in gan.history_records]
+    np.testing.assert_allclose(got[:2], [learning_rate_at(k, 1e-3, "cosine", epochs=2) for k in range(2)], rtol=1e-6)
+    np.testing.assert_allclose(got[2:], expected[2:], rtol=1e-6)
+
+
 def test_train_step_matches_a_hand_written_reference_step():
     """One step of GAN.fit == the algorithm written out: D update on z1, then G update on z2 (plain SGD)."""
     lr, seed = 0.05, 3
@@ -113,7 +123,7 @@ def test_epoch_order_depends_only_on_seed_and_epoch():
     [
         ({"batch_size": 0}, "Invalid value for argument `batch_size`. Expected an integer >= 1. Received: batch_size=0"),
         ({"epochs": 0}, "Invalid value for argument `epochs`. Expected an integer >= 1. Received: epochs=0"),
-        ({"schedule": "halve"}, "Expected one of 'constant', 'halve_per_epoch'. Received: schedule='halve'"),
+        ({"schedule": "halve"}, "Expected one of 'constant', 'halve_per_epoch', 'cosine'. Received: schedule='halve'"),
         ({"learning_rate": -1e-4}, "Invalid value for argument `learning_rate`"),
         ({"beta_1": 1.0}, "Invalid value for argument `beta_1`"),
         ({"mixed_precision": "yes"}, "Expected one of 'auto', 'on', 'off'"),
@@ -137,6 +147,11 @@ def test_train_config_is_frozen_with_the_articles_optimizer_settings():
 def test_learning_rate_schedules():
     assert [learning_rate_at(k, 2e-4, "halve_per_epoch") for k in (0, 1, 10)] == pytest.approx([2e-4, 1e-4, 2e-4 / 1024])
     assert learning_rate_at(10, 2e-4, "constant") == 2e-4
+    cosine = [learning_rate_at(k, 1e-3, "cosine", epochs=10) for k in range(10)]
+    assert cosine[0] == 1e-3 and cosine[5] == pytest.approx(5e-4) and all(np.diff(cosine) < 0)
+    assert cosine[-1] == pytest.approx(1e-3 * 0.5 * (1 + np.cos(0.9 * np.pi)))
+    with pytest.raises(ValueError, match="epochs"):
+        learning_rate_at(0, 1e-3, "cosine")
 
 
 def test_extra_generator_terms_add_up_with_their_weights():

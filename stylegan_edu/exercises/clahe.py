@@ -192,4 +192,66 @@ opencv_clip = Problem(
     reference=5.12,
 )
 
-PROBLEMS = (clipped_histogram, cannot_undo, unet_size, opencv_clip)
+# ---------------------------------------------------------------------------
+# 5. Read a pixel through its tone curve
+# ---------------------------------------------------------------------------
+
+CURVE_LOGITS = (0.0, 2.0, 1.0)  # a = (a_1, a_2, a_3): K = 4 knots at grey levels 0, 1/3, 2/3, 1
+CURVE_X = 0.5  # the pixel's input grey level
+
+
+def _curve_parts(logits=CURVE_LOGITS):
+    a = np.asarray(logits, dtype=np.float64)
+    p = np.exp(a - a.max())
+    p /= p.sum()  # softmax
+    c = np.concatenate([[0.0], np.cumsum(p)])  # knot values c_0 = 0, c_k = p_1 + ... + p_k, up to c_3 = 1
+    knots = np.linspace(0.0, 1.0, len(a) + 1)
+    return p, c, knots
+
+
+_P, _C, _KNOTS = _curve_parts()
+_TONE = float(np.interp(CURVE_X, _KNOTS, _C))
+
+
+def _check_tone_curve(answer):
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        raise Incorrect(f"answer with one number, the output grey level, not {answer!r}.") from None
+    if abs(value - _TONE) < 5e-4:
+        return
+    if abs(value - 0.5 * (_P[1] + _P[2])) < 5e-4 or abs(value - 0.5 * (_P[0] + _P[1])) < 5e-4:
+        raise Incorrect("you interpolated the rises themselves; the knot values are their running sums, "
+                        "c_0 = 0, c_1 = p_1, c_2 = p_1 + p_2, c_3 = 1, which is what makes the curve increasing.")
+    nearest = [float(_C[1]), float(_C[2])]
+    if any(abs(value - v) < 5e-4 for v in nearest):
+        raise Incorrect("0.5 lies between the knots 1/3 and 2/3: interpolate linearly between c_1 and c_2 "
+                        "instead of taking one of them.")
+    if not 0.0 <= value <= 1.0:
+        raise Incorrect(f"{value:g} is outside [0, 1]; every knot value c_k is a sum of probabilities.")
+    raise Incorrect(f"{value:g} is not it. Softmax the logits, take the running sum, then read the curve at "
+                    f"x = {CURVE_X} between the knots at 1/3 and 2/3.")
+
+
+tone_curve = Problem(
+    "Read a pixel through its tone curve",
+    f"""
+    The shipped generator ends in a tone-curve head: at each pixel it predicts K - 1 logits a_1 ... a_(K-1),
+    turns them into rises p = softmax(a) and into knot values c_0 = 0, c_k = p_1 + ... + p_k (so c_(K-1) = 1)
+    at the grey levels k / (K - 1), and reads the curve at the pixel's own grey level by linear
+    interpolation. For K = 4, a = {list(CURVE_LOGITS)} and an input grey level x = {CURVE_X}, what is the
+    output? Pass one number (3 decimals are enough).
+    """,
+    _check_tone_curve,
+    hint="p = softmax(a) = exp(a) / sum(exp(a)); c = [0, p_1, p_1 + p_2, 1] at the knots 0, 1/3, 2/3 and 1; "
+         "x = 0.5 is halfway between the second and the third.",
+    solution=f"""
+    p = softmax(a) = {np.round(_P, 4).tolist()}   (the rises between neighbouring knots)
+    c              = {np.round(_C, 4).tolist()}   (0, then the running sums: increasing to 1)
+    x = 0.5 is halfway between the knots 1/3 and 2/3, so y = (c_1 + c_2) / 2 = {_TONE:.4f}.
+    In code: stylegan_edu.models.ApplyToneCurve()([IntensityBins(4)(x), logits]).
+    """,
+    reference=round(_TONE, 4),
+)
+
+PROBLEMS = (clipped_histogram, cannot_undo, unet_size, opencv_clip, tone_curve)

@@ -21,6 +21,8 @@ from stylegan_edu.models.dcgan import (
     slerp,
 )
 from stylegan_edu.models.pix2pix import (
+    ApplyToneCurve,
+    IntensityBins,
     PatchGANConfig,
     UNetConfig,
     make_patchgan_discriminator,
@@ -45,6 +47,8 @@ __all__ = [
     "slerp",
     "UNetConfig",
     "PatchGANConfig",
+    "IntensityBins",
+    "ApplyToneCurve",
     "make_unet_generator",
     "make_patchgan_discriminator",
     "unet_valid_size",
