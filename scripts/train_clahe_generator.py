@@ -188,10 +188,10 @@ def main(argv=None):
               "margin": args.margin, "clean_fraction": args.clean_fraction, "max_strength": args.max_strength,
               "seed": args.seed, "variants": {}}
     models = {}
+    reuse = {v.strip() for v in args.reuse.split(",") if v.strip()}
     for variant in [v.strip() for v in args.variants.split(",") if v.strip()]:
         if variant not in METHOD_NAMES:
             raise SystemExit(f"unknown variant {variant!r}: use some of {', '.join(METHOD_NAMES)}")
-        reuse = {v.strip() for v in args.reuse.split(",") if v.strip()}
         print(f"== {'loading' if variant in reuse else 'training'} {variant} ==", flush=True)
         models[variant], record["variants"][variant] = train_variant(variant, args, photos, work, reuse)
     results = evaluate_all(models, args)

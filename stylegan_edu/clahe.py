@@ -113,6 +113,11 @@ def _to_float(a):
     return a.astype(np.float64) / 255.0 if a.dtype == np.uint8 else a.astype(np.float64)
 
 
+def _quantise_8bit(x):
+    """Round float grey levels to the 256 levels of an 8-bit photo (values stay floats)."""
+    return np.round(x * 255.0) / 255.0
+
+
 def _from_float(x, dtype):
     """float in [0, 1] -> ``dtype`` (uint8 rounds, like ``skimage.util.img_as_ubyte``)."""
     x = np.clip(x, 0.0, 1.0)
@@ -546,7 +551,7 @@ def random_tone(image, seed=None):
     gamma = float(np.exp(rng.uniform(np.log(0.5), np.log(2.0))))
     black = rng.uniform(0.0, 0.5)
     width = rng.uniform(0.15, 1.0 - black)
-    return (np.round((black + width * y**gamma) * 255.0) / 255.0).astype(np.float32)
+    return _quantise_8bit(black + width * y**gamma).astype(np.float32)
 
 
 def _pair_stream(clean, targets, patch, kinds, max_strength, clean_fraction, seed, target=TARGET,
@@ -578,7 +583,7 @@ def _pair_stream(clean, targets, patch, kinds, max_strength, clean_fraction, see
         if rng.uniform() >= clean_fraction:
             kind = kinds[rng.integers(len(kinds))]
             x = low_contrast(x, kind, float(rng.uniform(0.0, max_strength)), seed=int(rng.integers(2**31)))
-        x = np.round(x * 255.0) / 255.0  # stored as 8-bit, like a real photo
+        x = _quantise_8bit(x)  # stored as 8-bit, like a real photo
         k, flip = int(rng.integers(4)), bool(rng.integers(2))
         x, t = np.rot90(x, k), np.rot90(t, k)
         if flip:
@@ -710,7 +715,7 @@ def evaluation_pairs(photos=None, setting="clean", strength=0.5, target=TARGET):
             continue
         for i, kind in enumerate(DEGRADATIONS):
             x = low_contrast(img, kind, strength, seed=i)
-            out[f"{name}/{kind}"] = ((np.round(x * 255.0) / 255.0).astype(np.float32), tgt)
+            out[f"{name}/{kind}"] = (_quantise_8bit(x).astype(np.float32), tgt)
     return out
 
 

@@ -34,7 +34,7 @@ import numpy as np
 from keras import ops
 
 from stylegan_edu import losses
-from stylegan_edu._validation import check_float_range, check_positive_int, invalid
+from stylegan_edu._validation import check_choice, check_float_range, check_positive_int, invalid
 from stylegan_edu.models.pix2pix import UNetConfig, make_unet_generator
 from stylegan_edu.training import GAN
 
@@ -42,7 +42,7 @@ from stylegan_edu.training import GAN
 #: histograms over 64-pixel windows at its bottleneck; about 1.0 M parameters (4 MB in float32).
 GENERATOR_CONFIG = UNetConfig(base_filters=12, depth=4, max_filters=96, tone_curve_knots=32, histogram_window=64, seed=0)
 #: The architecture ablation: the same U-Net with the plain residual head (output = clip(x + delta)).
-PLAIN_GENERATOR_CONFIG = UNetConfig(base_filters=12, depth=4, max_filters=96, seed=0)
+PLAIN_GENERATOR_CONFIG = dataclasses.replace(GENERATOR_CONFIG, tone_curve_knots=0, histogram_window=0)
 #: The shipped variants: the full conditional GAN and the L1-only ablation.
 VARIANTS = ("gan", "l1")
 #: Also trained and measured, not shipped (the weights would pass the 10 MB budget): the plain U-Net, L1 only.
@@ -268,8 +268,6 @@ def generator_config_for(variant):
     >>> generator_config_for("gan").tone_curve_knots, generator_config_for("plain_l1").tone_curve_knots
     (32, 0)
     """
-    from stylegan_edu._validation import check_choice
-
     check_choice("variant", variant, VARIANTS + ABLATIONS)
     return PLAIN_GENERATOR_CONFIG if variant == "plain_l1" else GENERATOR_CONFIG
 
@@ -294,8 +292,6 @@ def load_clahe_generator(variant="gan"):
     16
     """
     import importlib.resources
-
-    from stylegan_edu._validation import check_choice
 
     check_choice("variant", variant, VARIANTS)
     config = generator_config_for(variant)
