@@ -1,6 +1,17 @@
-"""Timing helper shared by the benchmark scripts (run as ``python benchmarks/<script>.py``)."""
+"""Timing and report helpers shared by the benchmark scripts (run as ``python benchmarks/<script>.py``)."""
 
+import json
 import time
+
+
+def write_report(prefix, record, lines, indent=1):
+    """Write ``prefix.json`` (the record) and ``prefix.md`` (the lines), print the table and where it went."""
+    with open(prefix + ".json", "w") as f:
+        json.dump(record, f, indent=indent)
+    with open(prefix + ".md", "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    print(f"wrote {prefix}.json and {prefix}.md")
 
 
 def rate(fn, n_items, min_seconds, min_reps=3):

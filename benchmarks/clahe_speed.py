@@ -15,7 +15,6 @@ the machine (platform, CPU count, thread settings, library versions).
 """
 
 import argparse
-import json
 import os
 import platform
 import sys
@@ -25,6 +24,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from _timing import rate as _rate  # noqa: E402
+from _timing import write_report  # noqa: E402
 
 
 def main(argv=None):
@@ -85,8 +85,6 @@ def main(argv=None):
                "model_parameters": int(model.count_params()),
                "load_average_at_end": os.getloadavg() if hasattr(os, "getloadavg") else None}
     out = args.out or (os.path.join("/tmp", "clahe_speed_quick") if args.quick else os.path.join(HERE, "clahe_speed"))
-    with open(out + ".json", "w") as f:
-        json.dump({"machine": machine, "results": rows}, f, indent=1)
     ref = {(r["size"], "cv"): r["images_per_s"] for r in rows if r["method"].startswith("OpenCV")}
     lines = ["# CLAHE speed: learned U-Net against skimage and OpenCV (CPU)", "",
              f"Machine: {machine['platform']}, {machine['cpus']} CPUs, TensorFlow {machine['tensorflow']}, "
@@ -97,10 +95,7 @@ def main(argv=None):
     for r in rows:
         lines.append(f"| {r['size']} | {r['method']} | {r['mode']} | {r['images_per_s']:.1f} | "
                      f"{r['images_per_s'] / ref[(r['size'], 'cv')]:.3g} |")
-    with open(out + ".md", "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print("\n".join(lines))
-    print(f"wrote {out}.json and {out}.md")
+    write_report(out, {"machine": machine, "results": rows}, lines)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ Writes ``benchmarks/mixed_loss_panel_speed.json`` and ``.md``.
 """
 
 import argparse
-import json
 import os
 import platform
 import sys
@@ -29,6 +28,8 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from _timing import write_report  # noqa: E402
 
 
 def main(argv=None):
@@ -74,8 +75,6 @@ def main(argv=None):
                "tensorflow": tf.__version__, "load_average": [round(x, 2) for x in os.getloadavg()],
                "vgg_weights": vgg.weights_source}
     prefix = args.out or ("/tmp/mixed_loss_panel_speed" if args.quick else os.path.join(HERE, "mixed_loss_panel_speed"))
-    with open(prefix + ".json", "w") as f:
-        json.dump({"machine": machine, "results": rows}, f, indent=2)
     lines = ["# Mixed-loss panel latency", "",
              f"Machine: {machine['platform']}, {machine['cpu_count']} CPUs, TensorFlow {machine['tensorflow']}, "
              f"load average {machine['load_average']}; VGG16 weights: {machine['vgg_weights']}.", "",
@@ -84,10 +83,7 @@ def main(argv=None):
     for r in rows:
         lines.append(f"| {r['size_px']} | {r['steps']} | {r['first_run_s']} | {r['rerun_s']} | {r['one_off_s']} | "
                      f"{r['step_ms']} | {r['one_off_over_rerun']} |")
-    with open(prefix + ".md", "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print("\n".join(lines))
-    print(f"wrote {prefix}.json and {prefix}.md")
+    write_report(prefix, {"machine": machine, "results": rows}, lines, indent=2)
 
 
 if __name__ == "__main__":
