@@ -1,7 +1,27 @@
 """Timing and report helpers shared by the benchmark scripts (run as ``python benchmarks/<script>.py``)."""
 
+import argparse
 import json
+import os
 import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def parse_args(doc, name, argv=None, quick_help="tiny timings, output to /tmp"):
+    """The options every speed benchmark takes: ``--quick`` (a smoke test) and ``--out``.
+
+    Returns:
+        argparse.Namespace: ``quick`` and ``out``, the output prefix: ``--out``, else
+        ``/tmp/<name>`` with ``--quick`` (so a smoke test never overwrites the record),
+        else ``benchmarks/<name>``.
+    """
+    p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help=quick_help)
+    p.add_argument("--out", default=None, help=f"output prefix (default benchmarks/{name})")
+    args = p.parse_args(argv)
+    args.out = args.out or os.path.join("/tmp" if args.quick else HERE, name)
+    return args
 
 
 def write_report(prefix, record, lines, indent=1):

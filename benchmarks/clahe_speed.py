@@ -14,24 +14,18 @@ the machine (platform, CPU count, thread settings, library versions).
     python benchmarks/clahe_speed.py --quick    # a smoke test (seconds, writes to /tmp)
 """
 
-import argparse
 import os
-import platform
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # for _timing
 from _timing import rate as _rate  # noqa: E402
-from _timing import write_report  # noqa: E402
+from _timing import parse_args, write_report  # noqa: E402
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--quick", action="store_true", help="tiny timings, output to /tmp")
-    p.add_argument("--out", default=None, help="output prefix (default benchmarks/clahe_speed)")
-    args = p.parse_args(argv)
+    args = parse_args(__doc__, "clahe_speed", argv)
 
     import cv2
     import numpy as np
@@ -41,16 +35,16 @@ def main(argv=None):
     from skimage.transform import resize
 
     from stylegan_edu import clahe as C
+    from stylegan_edu._io import machine_info
 
     try:
         from stylegan_edu.pretrained import clahe_generator
 
         model, model_note = clahe_generator("gan"), "shipped generator"
-    except Exception as e:  # weights not built yet: same architecture, same speed
-        from stylegan_edu.conditional import GENERATOR_CONFIG
+    except Exception as e:  # weights missing or damaged (AssetError): same architecture, same speed
         from stylegan_edu.models import make_unet_generator
 
-        model, model_note = make_unet_generator(GENERATOR_CONFIG), f"untrained, same architecture ({type(e).__name__})"
+        model, model_note = make_unet_generator(C.GENERATOR_CONFIG), f"untrained, same architecture ({type(e).__name__})"
 
     run = tf.function(lambda x: model(x, training=False))  # one trace per input shape
     sizes = (64, 128) if args.quick else (256, 512)
@@ -77,25 +71,20 @@ def main(argv=None):
             rate, reps = _rate(fn, batch, min_seconds, min_reps=2)
             rows.append({"method": method, "mode": mode, "size": size, "images_per_s": rate, "repeats": reps})
             print(f"{size:4d}  {method:28s} {mode:12s} {rate:10.1f} images/s", flush=True)
-    machine = {"platform": platform.platform(), "processor": platform.processor() or "unknown",
-               "cpus": os.cpu_count(), "python": sys.version.split()[0], "tensorflow": tf.__version__,
-               "opencv": cv2.__version__, "opencv_threads": cv2.getNumThreads(), "skimage": skimage.__version__,
-               "tf_intra_op_threads": tf.config.threading.get_intra_op_parallelism_threads(),
-               "gpu": bool(tf.config.list_physical_devices("GPU")), "model": model_note,
-               "model_parameters": int(model.count_params()),
-               "load_average_at_end": os.getloadavg() if hasattr(os, "getloadavg") else None}
-    out = args.out or (os.path.join("/tmp", "clahe_speed_quick") if args.quick else os.path.join(HERE, "clahe_speed"))
+    machine = machine_info(opencv=cv2.__version__, opencv_threads=cv2.getNumThreads(), skimage=skimage.__version__,
+                           tf_intra_op_threads=tf.config.threading.get_intra_op_parallelism_threads(),
+                           model=model_note, model_parameters=int(model.count_params()))  # load average: at the end
     ref = {(r["size"], "cv"): r["images_per_s"] for r in rows if r["method"].startswith("OpenCV")}
     lines = ["# CLAHE speed: learned U-Net against skimage and OpenCV (CPU)", "",
-             f"Machine: {machine['platform']}, {machine['cpus']} CPUs, TensorFlow {machine['tensorflow']}, "
+             f"Machine: {machine['platform']}, {machine['cpu_count']} CPUs, TensorFlow {machine['tensorflow']}, "
              f"OpenCV {machine['opencv']} ({machine['opencv_threads']} threads), scikit-image {machine['skimage']}; "
-             f"GPU: {machine['gpu']}. Model: {model_note}, {machine['model_parameters']:,} parameters. "
-             f"Load average at the end: {machine['load_average_at_end']}.", "",
+             f"GPU: {bool(machine['gpus'])}. Model: {model_note}, {machine['model_parameters']:,} parameters. "
+             f"Load average at the end: {machine['load_average']}.", "",
              "| size | method | mode | images/s | x OpenCV |", "|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['size']} | {r['method']} | {r['mode']} | {r['images_per_s']:.1f} | "
                      f"{r['images_per_s'] / ref[(r['size'], 'cv')]:.3g} |")
-    write_report(out, {"machine": machine, "results": rows}, lines)
+    write_report(args.out, {"machine": machine, "results": rows}, lines)
 
 
 if __name__ == "__main__":

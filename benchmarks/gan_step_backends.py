@@ -1,6 +1,6 @@
 """Training-step throughput of the default DCGAN on Keras' JAX backend: CPU here, GPU in Colab.
 
-The book's training loop (``stylegan_edu.training.GAN``) uses ``tf.GradientTape``
+The book's training loop (``stylegan_edu.gan.GAN`` on ``stylegan_edu.training.AdversarialTrainer``) uses ``tf.GradientTape``
 inside ``tf.function``. The *models and losses* are backend-neutral, so the
 same DCGAN step (one discriminator update, one generator update, Adam 2e-4,
 beta_1 0.5, non-saturating loss) can be written with Keras' stateless API and
@@ -15,7 +15,6 @@ one run on this 2-core CPU and one on a GPU give a ratio for chapter 9's
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -26,6 +25,8 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 def _time_step(batch, steps, warmup=3):
     import jax
     import keras
+
+    from stylegan_edu._io import machine_info
     import numpy as np
 
     from stylegan_edu import losses, models
@@ -94,10 +95,10 @@ def write_markdown(data, path):
              "| device | host CPUs | batch | ms/step | images/s |", "|---|---:|---:|---:|---:|"]
     for e in data["entries"]:
         for r in e["results"]:
-            lines.append(f"| {e['device']} ({e['platform']}) | {e['cpu_count']} | {r['batch']} | "
+            lines.append(f"| {e['device']} ({e['device_platform']}) | {e['machine']['cpu_count']} | {r['batch']} | "
                          f"{r['seconds_per_step'] * 1000:.2f} | {r['images_per_second']:.0f} |")
-    cpu = [e for e in data["entries"] if e["platform"] == "cpu"]
-    gpu = [e for e in data["entries"] if e["platform"] == "gpu"]
+    cpu = [e for e in data["entries"] if e["device_platform"] == "cpu"]
+    gpu = [e for e in data["entries"] if e["device_platform"] == "gpu"]
     if cpu and gpu:
         lines += ["", "GPU speed-up over this CPU, same batch:"]
         for rc in cpu[0]["results"]:
@@ -117,14 +118,15 @@ def main(argv=None):
     import jax
     import keras
 
+    from stylegan_edu._io import machine_info
+
     if keras.backend.backend() != "jax":
         sys.exit("Run with KERAS_BACKEND=jax")
     dev = jax.devices()[0]
     device = getattr(dev, "device_kind", str(dev))
     rows = [_time_step(b, args.steps) for b in args.batch]
-    entry = {"device": device, "platform": dev.platform, "host": platform.platform(), "cpu_count": os.cpu_count(),
-             "jax": jax.__version__, "keras": keras.__version__, "steps": args.steps, "results": rows,
-             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    entry = {"device": device, "device_platform": dev.platform, "machine": machine_info(jax=jax.__version__),
+             "steps": args.steps, "results": rows, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     for r in rows:
         print(f"{device:>24} batch {r['batch']:>4}: {r['seconds_per_step'] * 1000:8.2f} ms/step, "
               f"{r['images_per_second']:9.0f} images/s (warm-up incl. compile {r['warmup_seconds']:.1f} s)")

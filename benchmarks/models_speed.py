@@ -15,30 +15,25 @@ Writes ``benchmarks/models_speed.json`` and ``benchmarks/models_speed.md``.
     python benchmarks/models_speed.py --quick    # a smoke test (seconds, writes to /tmp)
 """
 
-import argparse
-import json
 import os
-import platform
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # for _timing
+from _timing import parse_args, write_report  # noqa: E402
 from _timing import rate as _rate  # noqa: E402
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--quick", action="store_true", help="tiny timings, output to /tmp")
-    p.add_argument("--out", default=None, help="output prefix (default benchmarks/models_speed)")
-    args = p.parse_args(argv)
+    args = parse_args(__doc__, "models_speed", argv)
 
     import keras
     import numpy as np
     import tensorflow as tf
 
     from stylegan_edu import losses
+    from stylegan_edu._io import machine_info
     from stylegan_edu.models import (DiscriminatorConfig, GeneratorConfig, make_discriminator, make_generator,
                                      multiply_adds, sample_latent)
 
@@ -91,20 +86,8 @@ def main(argv=None):
         "train_step_speed": dc["train_steps_per_s"] / vg["train_steps_per_s"],
     }
     print("DCGAN / VGG-style speed ratios:", {k: round(v, 2) for k, v in ratios.items()})
-    machine = {
-        "platform": platform.platform(),
-        "processor": platform.processor(),
-        "cpu_count": os.cpu_count(),
-        "load_average_1min": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
-        "python": sys.version.split()[0],
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
-        "gpus": [dev.name for dev in tf.config.list_physical_devices("GPU")],
-    }
+    machine = machine_info()
     report = {"batch": batch, "quick": args.quick, "machine": machine, "results": results, "ratios_dcgan_over_vgg": ratios}
-    prefix = args.out or ("/tmp/models_speed" if args.quick else os.path.join(HERE, "models_speed"))
-    with open(prefix + ".json", "w") as f:
-        json.dump(report, f, indent=1)
     lines = [
         "# Speed of the book's models (DCGAN against VGG-style)",
         "",
@@ -127,11 +110,8 @@ def main(argv=None):
         "Machine: " + ", ".join(f"{k}={v}" for k, v in machine.items()),
         "",
         "The absolute rates depend on the machine and its load (recorded above); compare the ratios.",
-        "",
     ]
-    with open(prefix + ".md", "w") as f:
-        f.write("\n".join(lines))
-    print("wrote", prefix + ".json", "and", prefix + ".md")
+    write_report(args.out, report, lines)
 
 
 if __name__ == "__main__":

@@ -27,9 +27,7 @@ import contextlib
 import io
 import json
 import os
-import platform
 import statistics
-import sys
 import time
 from pathlib import Path
 
@@ -38,8 +36,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from stylegan_edu._io import machine_info  # noqa: E402
 from stylegan_edu.features import vgg_extractor  # noqa: E402
-from stylegan_edu.style_transfer import load_image, stylize  # noqa: E402
+from stylegan_edu.style_transfer import StyleTransferConfig, load_image, stylize  # noqa: E402
 
 CONTENT_LAYERS = ["block5_conv2"]
 STYLE_LAYERS = ["block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1"]
@@ -125,27 +124,15 @@ def tutorial_run(features_model, content, style, steps):
 
 
 def ours_run(extractor, content, style, steps, jit):
-    result = stylize(content, style, steps=steps, size=max(content.shape[:2]), style_size=max(style.shape[:2]),
-                     content_layers=CONTENT_LAYERS, style_layers=STYLE_LAYERS, extractor=extractor,
-                     jit_compile=jit, progress=False)
+    config = StyleTransferConfig(steps=steps, size=max(content.shape[:2]), style_size=max(style.shape[:2]),
+                                 content_layers=CONTENT_LAYERS, style_layers=STYLE_LAYERS, jit_compile=jit)
+    result = stylize(content, style, config, extractor=extractor, progress=False)
     return result.seconds_per_step
-
-
-def machine():
-    gpus = tf.config.list_physical_devices("GPU")
-    return {
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "python": sys.version.split()[0],
-        "tensorflow": tf.__version__,
-        "device": ", ".join(tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in gpus) or "CPU only",
-    }
 
 
 def main():
     with contextlib.redirect_stdout(io.StringIO()):
-        vgg = vgg_extractor(CONTENT_LAYERS + STYLE_LAYERS, network="vgg19", weights=None, seed=0)
+        vgg = vgg_extractor(CONTENT_LAYERS + STYLE_LAYERS, network="vgg19", vgg_weights=None, seed=0)
     rows = []
     for size in SIZES:
         content, style = load_image(CONTENT, size), load_image(STYLE, size)
@@ -166,7 +153,9 @@ def main():
         print(f"{size} px: tutorial {med['tutorial']:.3f} s/step, ours {med['ours']:.3f} "
               f"({row['ratio_ours_over_tutorial']:.2f}x), ours+jit {med['ours_jit']:.3f} "
               f"({row['ratio_ours_jit_over_tutorial']:.2f}x)", flush=True)
-    info = machine()
+    gpus = tf.config.list_physical_devices("GPU")
+    info = machine_info(device=", ".join(tf.config.experimental.get_device_details(g).get("device_name", g.name)
+                                         for g in gpus) or "CPU only")
     out = {"benchmark": "style transfer: seconds per optimisation step", "network": "VGG19, seeded random weights (seed 0)",
            "content": CONTENT, "style": STYLE, "content_layers": CONTENT_LAYERS, "style_layers": STYLE_LAYERS,
            "machine": info, "results": rows}

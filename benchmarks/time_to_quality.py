@@ -17,7 +17,7 @@ Recipes:
   published architecture (generator 2,330,944 parameters, discriminator
   212,865; asserted below), Adam(1e-4) for both, batch 256, one shared
   forward pass per step, BCE from logits.
-* ``ours``: ``stylegan_edu.training.GAN`` with the default
+* ``ours``: ``stylegan_edu.gan.GAN`` with the default
   ``GeneratorConfig``/``DiscriminatorConfig``/``TrainConfig``.
 
 Usage::
@@ -35,7 +35,6 @@ import argparse
 import dataclasses
 import json
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -44,6 +43,8 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
+
+from stylegan_edu._io import atomic_write, machine_info  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 TUTORIAL_URL = "https://www.tensorflow.org/tutorials/generative/dcgan"
@@ -172,11 +173,11 @@ class OursRecipe:
     def __init__(self, seed):
         import tensorflow as tf
 
-        from stylegan_edu import training
+        from stylegan_edu import gan, training
 
         self.config = training.TrainConfig(seed=seed)  # the defaults, seeded
         self.batch_size = self.config.batch_size
-        self.gan = training.make_gan(self.config)  # default GeneratorConfig / DiscriminatorConfig, Adam(2e-4, 0.5)
+        self.gan = gan.make_gan(self.config)  # default GeneratorConfig / DiscriminatorConfig, Adam(2e-4, 0.5)
         self.generator, self.discriminator = self.gan.generator, self.gan.discriminator
         self._step = tf.function(self.gan.train_step)  # the step GAN.fit runs, without callbacks
 
@@ -190,7 +191,7 @@ class OursRecipe:
     def settings(self):
         c = self.config
         return {
-            "source": "stylegan_edu.training.GAN with default GeneratorConfig, DiscriminatorConfig, TrainConfig",
+            "source": "stylegan_edu.gan.GAN with default GeneratorConfig, DiscriminatorConfig, TrainConfig",
             "optimizer": f"Adam(lr={c.learning_rate}, beta_1={c.beta_1}), both; schedule {c.schedule!r}",
             "batch_size": c.batch_size,
         }
@@ -204,25 +205,16 @@ RECIPES = {"tutorial": TutorialRecipe, "ours": OursRecipe}
 # ---------------------------------------------------------------------------
 
 
-def machine():
+def _dataset(batch_size, seed):
+    """The TensorFlow DCGAN tutorial's pipeline (shuffle buffer, batch), repeated: the same for both recipes."""
     import tensorflow as tf
 
-    return {
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "python": platform.python_version(),
-        "tensorflow": tf.__version__,
-        "gpus": len(tf.config.list_physical_devices("GPU")),
-        "load_average_at_start": [round(v, 2) for v in os.getloadavg()],
-    }
-
-
-def _dataset(batch_size, seed):
-    from stylegan_edu.data import load_mnist, mnist_dataset
+    from stylegan_edu.data import load_mnist, to_unit_range
 
     images, _ = load_mnist("all")
-    return mnist_dataset(batch_size, images=images, seed=seed).repeat(), len(images)
+    x = to_unit_range(images)[..., None]  # (N, 28, 28, 1) in [-1, 1]
+    ds = tf.data.Dataset.from_tensor_slices(x).shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    return ds.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE).repeat(), len(images)
 
 
 def train(recipe_name, budget, snap_dir, results, save, stop_cpu_s=None):
@@ -346,7 +338,7 @@ def markdown(results):
         "# Time to quality: our recipe against the TensorFlow DCGAN tutorial",
         "",
         f"Machine: {m['platform']}, {m['cpu_count']} CPU cores ({m['processor']}), "
-        f"{m['gpus']} GPU(s), Python {m['python']}, TensorFlow {m['tensorflow']}.",
+        f"{len(m['gpus'])} GPU(s), Python {m['python']}, TensorFlow {m['tensorflow']}.",
         f"Data: `load_mnist(split=\"all\")`, {results.get('data', {}).get('images', '?')} images. "
         f"FID: `stylegan_edu.metrics.mnist_fid` on {b['fid_images']} generated images from a fixed noise batch "
         f"(real-data floor at that sample size: {results.get('real_data_fid_floor', 'n/a')}).",
@@ -439,7 +431,9 @@ def main(argv=None):
     elif json_path.exists() and args.phase == "train" and set(args.recipes.split(",")) == {"ours"}:
         results = json.loads(json_path.read_text())  # add ours to a finished tutorial run
     else:
-        results = {"started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(), "budget": dataclasses.asdict(budget), "runs": {}}
+        import tensorflow  # noqa: F401 - imported first, so that machine_info() lists its GPUs
+
+        results = {"started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine_info(), "budget": dataclasses.asdict(budget), "runs": {}}
 
     for other in args.merge:
         extra = json.loads(other.read_text())
@@ -449,9 +443,7 @@ def main(argv=None):
 
     def save(res):
         summarise(res)
-        tmp = json_path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(res, indent=1))
-        os.replace(tmp, json_path)
+        atomic_write(json_path, json.dumps(res, indent=1))
         md_path.write_text(markdown(res))
 
     if args.phase in ("all", "train"):

@@ -162,9 +162,65 @@ def main(argv=None):
         assert abs(got - recorded) < 2e-3, (got, recorded)
         return f"shipped GAN on moon: SSIM {got:.4f} (recorded with TensorFlow: {recorded:.4f})"
 
+    @check("StyleGAN blocks: AdaIN statistics, modulated conv (fast form == per-sample weights, unit std), equalised LR")
+    def _():
+        rng = np.random.default_rng(12)  # its own generator: the checks after this one draw what they drew before
+        x = rng.normal(2.0, 3.0, size=(2, 12, 12, 4)).astype("float32")  # (B, H, W, C)
+        y_s = rng.uniform(0.5, 2.0, size=(2, 4)).astype("float32")
+        y_b = rng.normal(size=(2, 4)).astype("float32")
+        y = ops.convert_to_numpy(models.AdaIN()([x, y_s, y_b]))
+        close(y.mean(axis=(1, 2)), y_b, 1e-4, "AdaIN mean")
+        close(y.std(axis=(1, 2)), y_s, 1e-4, "AdaIN std")
+        from stylegan_edu import style_statistics
+
+        t = ops.convert_to_numpy(style_statistics.adain(x, 3.0 * x[:1] + 1.0))
+        close(t.std(axis=(1, 2)), np.broadcast_to(3.0 * x[:1].std(axis=(1, 2)), (2, 4)), 1e-3, "adain(content, style) std")
+        # Modulated conv: the layer's fast form against the literal per-sample modulated + demodulated kernels.
+        conv = models.ModulatedConv2D(5, 3, use_bias=False, seed=0)
+        s = rng.uniform(-2.0, 2.0, size=(2, 4)).astype("float32")
+        fast = ops.convert_to_numpy(conv([x, s]))  # (2, 12, 12, 5)
+        w = ops.convert_to_numpy(conv.effective_kernel).astype(np.float64)  # (3, 3, 4, 5)
+        xp = np.pad(x.astype(np.float64), ((0, 0), (1, 1), (1, 1), (0, 0)))
+        ref = np.zeros(fast.shape)
+        for b in range(2):
+            wb = w * s[b][None, None, :, None]  # modulate
+            wb = wb / np.sqrt((wb**2).sum(axis=(0, 1, 2)) + conv.epsilon)  # demodulate
+            for dy in range(3):
+                for dx in range(3):
+                    ref[b] += np.einsum("hwi,io->hwo", xp[b, dy:dy + 12, dx:dx + 12], wb[dy, dx])
+        err = close(fast, ref, 1e-4, "modulated conv", rtol=2e-3)
+        u = rng.normal(size=(4, 34, 34, 16)).astype("float32")  # i.i.d., unit variance
+        out = ops.convert_to_numpy(models.ModulatedConv2D(8, 3, seed=1)([u, rng.uniform(0.2, 3.0, size=(4, 16)).astype("float32")]))
+        std = out[:, 1:-1, 1:-1].std(axis=(0, 1, 2))  # per output channel, away from the zero-padded border
+        assert np.abs(std - 1.0).max() < 0.05, std
+        dense = models.EqualizedDense(3, seed=2)
+        h = rng.normal(size=(5, 6)).astype("float32")
+        close(ops.convert_to_numpy(dense(h)), h @ (ops.convert_to_numpy(dense.kernel) / np.sqrt(6)), 1e-5, "equalised dense", rtol=2e-3)
+        return f"modulated conv max |diff| {err:.2g}; demodulated std {std.min():.3f}..{std.max():.3f}"
+
+    @check("StyleGAN blocks: a tiny style-based model saves to .keras and loads back")
+    def _():
+        import tempfile
+
+        rng = np.random.default_rng(13)
+        z = keras.Input((8,))
+        w = models.MappingNetwork(models.MappingConfig(latent_dim=8, w_dim=8, num_layers=2, seed=0))(z)  # (B, 8)
+        h = models.ConstantInput(6, seed=1)(w)  # (B, 4, 4, 6)
+        h = models.ModulatedConv2D(4, 3, seed=2)([h, models.EqualizedDense(6, bias_init=1.0, seed=3)(w)])  # (B, 4, 4, 4)
+        h = models.NoiseInjection(seed=4)(h)  # noise scale starts at 0: deterministic until trained
+        h = models.AdaIN()([h, models.EqualizedDense(4, bias_init=1.0, seed=5)(w), models.EqualizedDense(4, seed=6)(w)])
+        model = keras.Model(z, models.EqualizedConv2D(1, 1, seed=7)(h))  # (B, 4, 4, 1)
+        latents = rng.normal(size=(3, 8)).astype("float32")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "tiny_stylegan.keras")
+            model.save(path)
+            loaded = keras.saving.load_model(path)
+        err = close(ops.convert_to_numpy(loaded(latents)), ops.convert_to_numpy(model(latents)), 1e-6, "reloaded model")
+        return f"{model.count_params():,} params, reloaded max |diff| {err:.2g}"
+
     @check("VGG16 feature extractor (seeded random weights) on 32x32 images")
     def _():
-        ext = features.vgg16_extractor(["block1_conv1", "block3_conv1"], weights=None)
+        ext = features.vgg16_extractor(["block1_conv1", "block3_conv1"], vgg_weights=None)
         out = ext(rng.uniform(size=(2, 32, 32, 3)).astype("float32"))
         shapes = {k: tuple(ops.convert_to_numpy(v).shape) for k, v in out.items()}
         assert shapes["block1_conv1"] == (2, 32, 32, 64) and shapes["block3_conv1"] == (2, 8, 8, 256), shapes
@@ -178,7 +234,9 @@ def main(argv=None):
 
         @check("shipped MNIST feature net: accuracy on its held-out split")
         def _():
-            net = features.mnist_feature_net()
+            from stylegan_edu import pretrained
+
+            net = pretrained.mnist_feature_net()
             _, held_out = features.mnist_feature_split(len(x))
             probs = ops.convert_to_numpy(net.predict(x[held_out], verbose=0, batch_size=500))
             acc = float(np.mean(probs.argmax(-1) == labels[held_out]))

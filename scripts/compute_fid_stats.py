@@ -4,7 +4,9 @@ Writes ``stylegan_edu/assets/mnist_fid_stats.npz``: the mean ``mu`` (128,) and
 covariance ``sigma`` (128, 128) of the MNIST feature net's penultimate features
 over ``load_mnist("all")``, with ``n`` (how many images), ``source`` (which
 splits) and ``feature_net_sha256`` (the weights they were computed with, so a
-test notices when the feature net is retrained and the statistics go stale).
+test notices when the feature net is retrained and the statistics go stale),
+and records its SHA-256 in ``stylegan_edu/assets/SHA256SUMS`` (checked by
+:func:`stylegan_edu.pretrained.mnist_fid_statistics`).
 
 Offline (``STYLEGAN_EDU_DATA`` holding only the MNIST test set) ``"all"`` is
 the 10,000 test digits; with the full data set it is all 70,000.
@@ -15,8 +17,6 @@ Usage::
 """
 
 import argparse
-import hashlib
-import importlib.resources
 import os
 import sys
 from pathlib import Path
@@ -29,11 +29,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def feature_net_sha256():
-    """sha256 of the shipped feature-net weights file."""
-    from stylegan_edu import features
+    """SHA-256 of the shipped feature-net weights file (checked against its record first)."""
+    from stylegan_edu import pretrained
 
-    path = importlib.resources.files("stylegan_edu").joinpath(features._ASSETS, features._WEIGHTS_FILE)
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return pretrained.sha256(pretrained.asset_path("mnist_feature_net/mnist_feature_net.weights.h5"))
 
 
 def compute(data_dir=None):
@@ -62,6 +61,9 @@ def main(argv=None):
     stats = compute(args.data_dir)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.out, **stats)
+    from stylegan_edu.pretrained import write_checksums
+
+    write_checksums(args.out.parent)  # its SHA-256, checked when the statistics are loaded
     print(f"wrote {args.out}: n={int(stats['n'])}, {stats['source']}, trace(sigma)={np.trace(stats['sigma']):.4f}")
     return 0
 

@@ -4,21 +4,22 @@ Three variants, all U-Nets trained on (degraded crop, CLAHE of the clean
 crop) pairs from the fixed training photos (``stylegan_edu.clahe.TRAIN_IMAGES``,
 ``clahe.clahe_pairs``) with the shared trainer
 (``stylegan_edu.conditional.ConditionalGAN``, a subclass of
-``stylegan_edu.training.GAN``):
+``stylegan_edu.training.AdversarialTrainer``):
 
 * ``gan``: the shipped model. The tone-curve U-Net
-  (``conditional.GENERATOR_CONFIG``), PatchGAN adversarial loss + L1 + the
+  (``clahe.GENERATOR_CONFIG``), PatchGAN adversarial loss + L1 + the
   mixed loss (perceptual content, Gram style, TV), ``ConditionalLossConfig()``;
 * ``l1``: the loss ablation, the same U-Net with L1 to the target only (``L1_ONLY``);
 * ``plain_l1``: the architecture ablation, the plain residual U-Net
-  (``conditional.PLAIN_GENERATOR_CONFIG``) with L1 only.
+  (``clahe.PLAIN_GENERATOR_CONFIG``) with L1 only.
 
 All get the same steps, batch and cosine learning-rate schedule. Then they
 are evaluated on the held-out photos (``EVAL_IMAGES``) against identity,
 global histogram equalisation and classical CLAHE, and everything is written
 to ``--out``: ``<variant>.weights.h5`` (``gan`` and ``l1``; the ``plain_l1`` weights go to
 ``--work``, so that the shipped weights stay under 10 MB), ``config.json``,
-``history_<variant>.json``, ``metrics.json`` and ``metrics.md``.
+``history_<variant>.json``, ``metrics.json``, ``metrics.md`` and ``SHA256SUMS`` (the
+checksums :mod:`stylegan_edu.pretrained` checks the shipped weights against).
 
 Seeded and deterministic given the seed (up to oneDNN round-off). Usage::
 
@@ -30,8 +31,6 @@ import argparse
 import dataclasses
 import json
 import os
-import platform
-import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -69,7 +68,7 @@ def parse_args(argv=None):
 
 def weights_path(variant, args):
     """Shipped variants' weights go to --out (the package), the plain U-Net's to --work (not shipped)."""
-    from stylegan_edu.conditional import VARIANTS
+    from stylegan_edu.clahe import VARIANTS
 
     folder = args.out if variant in VARIANTS else args.work
     os.makedirs(folder, exist_ok=True)
@@ -80,8 +79,8 @@ def train_variant(variant, args, photos, work, reuse=()):
     import keras
 
     from stylegan_edu import callbacks as cbs
-    from stylegan_edu.clahe import clahe_pairs
-    from stylegan_edu.conditional import L1_ONLY, ConditionalGAN, ConditionalLossConfig, generator_config_for
+    from stylegan_edu.clahe import clahe_pairs, generator_config_for
+    from stylegan_edu.conditional import L1_ONLY, ConditionalGAN, ConditionalLossConfig
     from stylegan_edu.models import PatchGANConfig, make_patchgan_discriminator, make_unet_generator
     from stylegan_edu.training import TrainConfig
 
@@ -104,16 +103,15 @@ def train_variant(variant, args, photos, work, reuse=()):
     keras.utils.set_random_seed(config.seed)
     G = make_unet_generator(generator_config_for(variant))
     D = make_patchgan_discriminator(PatchGANConfig(seed=config.seed))
-    gan = ConditionalGAN(G, D, loss_config=loss_config, seed=config.seed)
-    gan.compile(keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1),
-                keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1),
-                schedule=config.schedule, jit_compile=False)
+    gan = ConditionalGAN(G, D, loss_config=loss_config, size_multiple=generator_config_for(variant).stride,
+                         seed=config.seed)
+    gan.compile(config, jit_compile=False)  # Adam(learning_rate, beta_1) for both networks, the cosine schedule
     ckpt = cbs.Checkpoint(os.path.join(work, variant))
     if args.resume:
-        ckpt.restore(gan)  # raises if there is no checkpoint; fit then starts at gan.epochs_done
+        ckpt.restore(gan)  # raises if there is no checkpoint; fit then starts at gan.state.epochs_done
     # The pair stream restarts from a seed that depends on the first epoch of this call,
     # so a resumed run sees fresh (still seeded) pairs instead of repeating the first ones.
-    first_epoch = gan.epochs_done
+    first_epoch = gan.state.epochs_done
     ds = clahe_pairs(photos, patch=args.patch, batch_size=config.batch_size, clean_fraction=args.clean_fraction,
                      max_strength=args.max_strength, seed=config.seed + 1000 * first_epoch,
                      target_from=args.target_from, tone_fraction=args.tone_fraction)
@@ -124,7 +122,7 @@ def train_variant(variant, args, photos, work, reuse=()):
     seconds = time.time() - t0
     G.save_weights(weights_path(variant, args))
     with open(os.path.join(args.out, f"history_{variant}.json"), "w") as f:
-        json.dump(gan.history_records, f, indent=1, default=float)
+        json.dump(gan.state.history, f, indent=1, default=float)
     return G, {**summary, "seconds_this_call": round(seconds, 1)}
 
 
@@ -133,13 +131,12 @@ METHOD_NAMES = {"plain_l1": "plain U-Net, L1", "l1": "tone-curve U-Net, L1", "ga
 
 
 def evaluate_all(models, args):
-    import numpy as np
-
     from stylegan_edu import clahe as C
 
     methods = {"identity": lambda x: x, "global HE": C.global_equalize}
     for name, G in sorted(models.items(), key=lambda kv: list(METHOD_NAMES).index(kv[0])):
-        methods[METHOD_NAMES[name]] = (lambda G: lambda x: C.enhance(x, model=G))(G)
+        stride = C.generator_config_for(name).stride
+        methods[METHOD_NAMES[name]] = (lambda G, stride: lambda x: C.enhance(x, model=G, stride=stride))(G, stride)
     methods["classical CLAHE"] = C.clahe_target
     photos = C.load_photos(C.EVAL_IMAGES, max_side=256 if args.quick else 512)
     results = {}
@@ -174,16 +171,15 @@ def main(argv=None):
         args.patch, args.margin = 64, min(args.margin, 8)  # the photos are halved: 64-pixel crops fit them all
     os.makedirs(args.out, exist_ok=True)
     work = args.work
-    import tensorflow as tf
+    import tensorflow as tf  # noqa: F401  (machine_info lists the GPUs TensorFlow sees)
 
     from stylegan_edu import clahe as C
-    from stylegan_edu.conditional import GENERATOR_CONFIG
+    from stylegan_edu._io import machine_info
 
     photos = C.load_photos(C.TRAIN_IMAGES, max_side=256 if args.quick else 512)
-    record = {"machine": {"platform": platform.platform(), "processor": platform.processor(), "cpus": os.cpu_count(),
-                          "python": sys.version.split()[0], "tensorflow": tf.__version__},
+    record = {"machine": machine_info(),
               "train_images": list(C.TRAIN_IMAGES), "eval_images": list(C.EVAL_IMAGES),
-              "target": dataclasses.asdict(C.TARGET), "generator": dataclasses.asdict(GENERATOR_CONFIG),
+              "target": dataclasses.asdict(C.TARGET), "generator": dataclasses.asdict(C.GENERATOR_CONFIG),
               "patch": args.patch, "target_from": args.target_from, "tone_fraction": args.tone_fraction,
               "margin": args.margin, "clean_fraction": args.clean_fraction, "max_strength": args.max_strength,
               "seed": args.seed, "variants": {}}
@@ -205,6 +201,9 @@ def main(argv=None):
     table = markdown(results)
     with open(os.path.join(args.out, "metrics.md"), "w") as f:
         f.write(table)
+    from stylegan_edu.pretrained import write_checksums
+
+    write_checksums(args.out)  # the SHA-256 of the shipped weights, checked when they are loaded
     print(table)
 
 

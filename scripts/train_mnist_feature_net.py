@@ -12,8 +12,11 @@ Augmentation: every epoch each training digit is shifted by a random whole
 number of pixels in [-2, 2] along each axis (padded with background), which makes up
 for the small training set.
 
-Writes ``mnist_feature_net.weights.h5`` and ``mnist_feature_net.json``
-(settings, held-out accuracy, timing, machine) next to each other.
+Writes ``mnist_feature_net.weights.h5``, ``mnist_feature_net.json``
+(settings, held-out accuracy, timing, machine) and ``SHA256SUMS`` (the
+weights' SHA-256, checked by :func:`stylegan_edu.pretrained.mnist_feature_net`)
+next to each other. Then rerun ``scripts/compute_fid_stats.py``: the MNIST-FID
+statistics depend on these weights.
 
 Usage (a few minutes on 2 CPU cores)::
 
@@ -22,10 +25,8 @@ Usage (a few minutes on 2 CPU cores)::
 """
 
 import argparse
-import hashlib
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -37,7 +38,9 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from stylegan_edu.data import load_mnist  # noqa: E402
+from stylegan_edu._io import machine_info  # noqa: E402
 from stylegan_edu.features import build_mnist_feature_net, mnist_feature_split  # noqa: E402
+from stylegan_edu.pretrained import write_checksums  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "stylegan_edu" / "assets" / "mnist_feature_net"
@@ -118,12 +121,11 @@ def main(argv=None):
         "parameters": int(net.count_params()),
         "feature_layer": "features (Dense 128, ReLU)",
         "train_seconds": round(seconds, 1),
-        "weights_sha256": hashlib.sha256(weights.read_bytes()).hexdigest(),
-        "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(),
-                    "tensorflow": tf.__version__, "keras": keras.__version__, "python": platform.python_version()},
+        "machine": machine_info(),
     }
     (args.out / "mnist_feature_net.json").write_text(json.dumps(info, indent=2) + "\n")
-    print(f"wrote {weights} ({weights.stat().st_size / 1e6:.2f} MB) and mnist_feature_net.json")
+    write_checksums(args.out)  # the weights' SHA-256, checked by pretrained.mnist_feature_net()
+    print(f"wrote {weights} ({weights.stat().st_size / 1e6:.2f} MB), mnist_feature_net.json and SHA256SUMS")
     return 0
 
 

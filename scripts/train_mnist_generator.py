@@ -1,6 +1,6 @@
 """Train the reference MNIST generator that ships in the package.
 
-Uses the repository's own trainer (:func:`stylegan_edu.training.train_mnist`)
+Uses the repository's own trainer (:func:`stylegan_edu.gan.train_mnist`)
 with the default models and settings on ``load_mnist("all")`` (offline: the
 10,000 MNIST test digits), seeded. Afterwards it measures the MNIST-FID of
 10,000 generated digits (:func:`stylegan_edu.metrics.mnist_fid`) and writes
@@ -8,7 +8,9 @@ with the default models and settings on ``load_mnist("all")`` (offline: the
 * ``stylegan_edu/assets/mnist_generator/generator.weights.h5`` (the weights),
 * ``stylegan_edu/assets/mnist_generator/mnist_generator.json`` (settings,
   FID per epoch, final FID, wall time, machine),
-* ``stylegan_edu/assets/mnist_generator/README.md``.
+* ``stylegan_edu/assets/mnist_generator/README.md``,
+* ``stylegan_edu/assets/mnist_generator/SHA256SUMS`` (the weights' SHA-256,
+  checked by :func:`stylegan_edu.pretrained.mnist_generator`).
 
 The run keeps checkpoints in ``--work`` and can be interrupted and resumed
 (``--resume``). ``--evaluate-only`` recomputes the FID of the shipped weights.
@@ -22,7 +24,6 @@ import argparse
 import dataclasses
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -56,7 +57,7 @@ explorer and chapter 9.
 * Architecture: `make_generator(GeneratorConfig(seed={cfg['seed']}))`, the book's default DCGAN generator
   ({info['generator_params']:,} parameters), z ~ N(0, I) in R^100 -> 28x28x1 in [-1, 1].
 * Trained by `scripts/train_mnist_generator.py` with the package's own trainer
-  (`stylegan_edu.training.train_mnist`) against the default discriminator:
+  (`stylegan_edu.gan.train_mnist`) against the default discriminator:
   {cfg['epochs']} epochs, batch {cfg['batch_size']}, Adam(lr={cfg['learning_rate']}, beta_1={cfg['beta_1']}),
   schedule `{cfg['schedule']}`, seed {cfg['seed']}.
 * Data: `load_mnist("all")` = {info['n_images']:,} digits ({info['data_note']}).
@@ -76,7 +77,7 @@ Regenerate (about {info['train_seconds'] / 60:.0f} minutes on a laptop CPU, seco
 STYLEGAN_EDU_DATA=../shared/data nice -n 5 .venv/bin/python scripts/train_mnist_generator.py --epochs {cfg['epochs']}
 ```
 
-Files: `generator.weights.h5` (Keras weights), `mnist_generator.json` (everything above, machine-readable).
+Files: `generator.weights.h5` (Keras weights), `SHA256SUMS` (its SHA-256, checked before loading), `mnist_generator.json` (everything above, machine-readable).
 """
 
 
@@ -91,12 +92,11 @@ def main(argv=None):
     parser.add_argument("--evaluate-only", action="store_true", help="recompute the FID of the shipped weights")
     args = parser.parse_args(argv)
 
-    import keras
-    import numpy as np
-    import tensorflow as tf
-
+    from stylegan_edu._io import machine_info
     from stylegan_edu.data import load_mnist
-    from stylegan_edu.training import TrainConfig, train_mnist
+    from stylegan_edu.gan import train_mnist
+    from stylegan_edu.pretrained import write_checksums
+    from stylegan_edu.training import TrainConfig
 
     if args.evaluate_only:
         from stylegan_edu.pretrained import mnist_generator
@@ -111,7 +111,7 @@ def main(argv=None):
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, mixed_precision="off")
     images, _ = load_mnist("all")
     start = time.time()
-    gan = train_mnist(config, args.work, images=images, resume=args.resume, fid_every=args.fid_every, fid_samples=1000,
+    gan = train_mnist(config, args.work, images=images, resume=args.resume, fid_every=args.fid_every, fid_num_samples=1000,
                       progress=False)
     train_seconds = time.time() - start
     fid = _fid_of(gan.generator, gan.latent_dim)
@@ -129,11 +129,11 @@ def main(argv=None):
         "n_images": int(len(images)),
         "data_note": "the MNIST test split; the 60,000-digit train split is not available offline"
         if len(images) == 10_000 else "MNIST train + test",
-        "history": gan.history_records,
+        "history": gan.state.history,
         "train_seconds": train_seconds,
-        "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(), "python": sys.version.split()[0],
-                    "tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__},
+        "machine": machine_info(),
     }
+    write_checksums(ASSET)  # the weights' SHA-256, checked by pretrained.mnist_generator()
     (ASSET / "mnist_generator.json").write_text(json.dumps(info, indent=1))
     (ASSET / "README.md").write_text(_readme(info))
     print(f"Trained {config.epochs} epochs in {train_seconds / 60:.1f} min; MNIST-FID ({FID_SAMPLES} samples) = {fid:.2f}")

@@ -7,6 +7,8 @@ import argparse
 import os
 import sys
 
+SCHEDULES = ("constant", "halve_per_epoch", "cosine")  # stylegan_edu.training.SCHEDULES (a test checks they agree)
+
 _DESCRIPTION = """\
 Train the book's default DCGAN on MNIST (chapter 9's recipe: Adam 2e-4,
 beta_1 0.5, one discriminator and one generator update per step).
@@ -48,7 +50,7 @@ def _parser():
     p.add_argument("--seed", type=int, default=0, metavar="S", help="seed for weights, data order and noise (default: 0)")
     p.add_argument("--batch-size", type=int, default=64, metavar="B", help="images per step (default: 64)")
     p.add_argument("--lr", type=float, default=2e-4, help="Adam learning rate for both networks (default: 2e-4)")
-    p.add_argument("--schedule", choices=("constant", "halve_per_epoch"), default="constant",
+    p.add_argument("--schedule", choices=SCHEDULES, default="constant",
                    help="learning-rate schedule (default: constant; halve_per_epoch is the source article's)")
     p.add_argument("--fid-every", type=int, default=0, metavar="K", help="compute MNIST-FID every K epochs (default: 0, never)")
     p.add_argument("--fid-samples", type=int, default=1000, metavar="M", help="generated images per FID (default: 1000)")
@@ -66,7 +68,8 @@ def _parser():
 def _train_mnist(args):
     from stylegan_edu._validation import check_positive_int
     from stylegan_edu.checkpoints import CheckpointManager
-    from stylegan_edu.training import TrainConfig, train_mnist
+    from stylegan_edu.gan import train_mnist
+    from stylegan_edu.training import TrainConfig
 
     ckpt_dir = os.path.join(args.out, "checkpoints")
     existing = CheckpointManager(ckpt_dir).paths()
@@ -93,10 +96,10 @@ def _train_mnist(args):
         images = images[: check_positive_int("limit", args.limit)]
     fid_every = check_positive_int("fid_every", args.fid_every, minimum=0)
     gan = train_mnist(config, args.out, images=images, resume=args.resume, fid_every=fid_every,
-                      fid_samples=args.fid_samples, progress=not args.no_progress)
-    last = gan.history_records[-1] if gan.history_records else {}
+                      fid_num_samples=args.fid_samples, progress=not args.no_progress)
+    last = gan.state.history[-1] if gan.state.history else {}
     summary = ", ".join(f"{k}={v:.4f}" for k, v in last.items() if k in ("d_loss", "g_loss", "fid"))
-    print(f"Done: {gan.epochs_done} epoch(s) in {args.out} ({summary}).")
+    print(f"Done: {gan.state.epochs_done} epoch(s) in {args.out} ({summary}).")
     return 0
 
 

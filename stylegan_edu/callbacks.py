@@ -1,4 +1,4 @@
-"""Callbacks for :meth:`stylegan_edu.training.GAN.fit`, each usable on its own.
+"""Callbacks for :meth:`stylegan_edu.training.AdversarialTrainer.fit`, each usable on its own.
 
 * :class:`SampleGrid`: a grid of samples from a fixed noise batch every
   epoch, shown inline in notebooks and saved as PNG.
@@ -12,10 +12,15 @@
   state, lower the learning rate, log, and continue; stop after N retries.
 * :class:`HistoryJson`: the run's per-epoch history as JSON.
 
-Each callback has an ``order``; :meth:`GAN.fit` runs them sorted by it, so
-that the checkpoint is written after FID and the history have been logged.
+Each callback has an ``order``; the trainer's ``fit`` runs them sorted by it,
+so that the checkpoint is written after FID and the history have been logged.
+
+Callbacks read and write the trainer's documented
+:class:`~stylegan_edu.training.TrainingState` (``model.state``: epochs done,
+learning-rate scale, history) and call its public methods; nothing else.
 """
 
+import io
 import json
 import math
 import os
@@ -23,7 +28,8 @@ import os
 import keras
 import numpy as np
 
-from stylegan_edu._validation import check_float_range, check_positive_int
+from stylegan_edu._io import atomic_write, figure_png, png_bytes
+from stylegan_edu._validation import check_float_range, check_positive_int, invalid
 from stylegan_edu.checkpoints import CheckpointManager, capture_state, restore_state
 
 __all__ = [
@@ -48,41 +54,38 @@ def _in_notebook():
     return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
 
 
-def _fixed_noise(num, latent_dim, seed):
-    return np.random.default_rng(seed).standard_normal((num, latent_dim)).astype(np.float32)  # (num, latent_dim)
+def _keys(name, keys):
+    """A tuple of logged names; one name alone is one key, not its characters."""
+    if isinstance(keys, str):
+        keys = (keys,)
+    try:
+        keys = tuple(keys)
+    except TypeError:
+        raise invalid(name, "a name or a tuple of names of logged values, e.g. ('d_loss', 'g_loss')", f"{name}={keys!r}") from None
+    if not keys or not all(isinstance(k, str) and k for k in keys):
+        raise invalid(name, "a name or a tuple of names of logged values, e.g. ('d_loss', 'g_loss')", f"{name}={keys!r}")
+    return keys
 
 
-def _grid_png(images, ncols, scale):
-    """uint8 grid image (PIL) of images in [-1, 1], magnified ``scale`` times."""
+def _fixed_noise(num_samples, latent_dim, seed):
+    return np.random.default_rng(seed).standard_normal((num_samples, latent_dim)).astype(np.float32)  # (N, latent_dim)
+
+
+def _grid_image(images, ncols, scale):
+    """A PIL grid image of images in [-1, 1], magnified ``scale`` times."""
     from PIL import Image
 
     from stylegan_edu.viz import image_grid
 
     grid = image_grid(images, ncols=ncols, value_range=(-1, 1))  # (H', W') or (H', W', 3) in [0, 1]
-    img = Image.fromarray(np.round(grid * 255).astype(np.uint8))
-    return img.resize((img.width * scale, img.height * scale), Image.NEAREST) if scale > 1 else img
+    return Image.open(io.BytesIO(png_bytes(grid, zoom=scale)))
 
 
-def _png(save):
-    """An IPython PNG image from ``save(file, format="png")`` (a PIL image's or a figure's save)."""
-    import io
-
+def _display_png(data):
     from IPython.display import Image as IPythonImage
+    from IPython.display import display
 
-    buf = io.BytesIO()
-    save(buf, format="png")
-    return IPythonImage(data=buf.getvalue(), format="png")
-
-
-def _atomic_write(path, write):
-    tmp = f"{path}.tmp-{os.getpid()}"
-    try:
-        with open(tmp, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    return display(IPythonImage(data=data, format="png"), display_id=True)
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -93,7 +96,7 @@ class SampleGrid(keras.callbacks.Callback):
 
     Args:
         directory: where ``epoch_NNNN.png`` files go (``None``: do not save).
-        num: images per grid.
+        num_samples: images per grid.
         ncols: images per row.
         seed: seeds the fixed noise batch.
         show: display the grid inline when running in a notebook.
@@ -106,10 +109,10 @@ class SampleGrid(keras.callbacks.Callback):
 
     order = 20
 
-    def __init__(self, directory=None, num=16, ncols=8, seed=0, show=True, every=1, scale=2):
+    def __init__(self, directory=None, num_samples=16, ncols=8, seed=0, show=True, every=1, scale=2):
         super().__init__()
         self.directory = None if directory is None else os.fspath(directory)
-        self.num = check_positive_int("num", num)
+        self.num_samples = check_positive_int("num_samples", num_samples)
         self.ncols = check_positive_int("ncols", ncols)
         self.seed = check_positive_int("seed", seed, minimum=0)
         self.show = bool(show)
@@ -121,17 +124,15 @@ class SampleGrid(keras.callbacks.Callback):
         last = epoch + 1 == self.params.get("epochs")
         if (epoch + 1) % self.every and not last:
             return
-        z = _fixed_noise(self.num, self.model.latent_dim, self.seed)  # (num, latent_dim)
-        img = _grid_png(self.model.generate(z), self.ncols, self.scale)
+        z = _fixed_noise(self.num_samples, self.model.latent_dim, self.seed)  # (N, latent_dim)
+        img = _grid_image(self.model.generate(z), self.ncols, self.scale)
         self.frames.append(img)
         if self.directory:
             os.makedirs(self.directory, exist_ok=True)
-            _atomic_write(os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png"), lambda f: img.save(f, format="PNG"))
+            atomic_write(os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png"), lambda f: img.save(f, format="PNG"))
         if self.show and _in_notebook():
-            from IPython.display import display
-
             print(f"epoch {epoch + 1}")
-            display(_png(img.save))
+            _display_png(png_bytes(img))
 
 
 class ProgressGif(keras.callbacks.Callback):
@@ -143,17 +144,19 @@ class ProgressGif(keras.callbacks.Callback):
             :class:`SampleGrid` writes there (so a resumed run's GIF still
             starts at epoch 1). ``None``: draw its own frames from a fixed
             noise batch.
-        num, ncols, seed, scale: as :class:`SampleGrid`, for own frames.
+        num_samples, ncols, seed, scale: as :class:`SampleGrid`, for own frames.
         duration_ms: how long each frame shows.
     """
 
     order = 30
 
-    def __init__(self, path, frames_dir=None, num=16, ncols=8, seed=0, scale=2, duration_ms=300):
+    def __init__(self, path, frames_dir=None, num_samples=16, ncols=8, seed=0, scale=2, duration_ms=300):
         super().__init__()
         self.path = os.fspath(path)
         self.frames_dir = None if frames_dir is None else os.fspath(frames_dir)
-        self.num, self.ncols, self.seed = num, ncols, seed
+        self.num_samples = check_positive_int("num_samples", num_samples)
+        self.ncols = check_positive_int("ncols", ncols)
+        self.seed = check_positive_int("seed", seed, minimum=0)
         self.scale = check_positive_int("scale", scale)
         self.duration_ms = check_positive_int("duration_ms", duration_ms)
         self.frames = []
@@ -166,13 +169,13 @@ class ProgressGif(keras.callbacks.Callback):
                 if os.path.isdir(self.frames_dir) else []
             frames = [Image.open(os.path.join(self.frames_dir, n)).convert("L") for n in names]
         else:
-            z = _fixed_noise(self.num, self.model.latent_dim, self.seed)
-            self.frames.append(_grid_png(self.model.generate(z), self.ncols, self.scale).convert("L"))
+            z = _fixed_noise(self.num_samples, self.model.latent_dim, self.seed)  # (N, latent_dim)
+            self.frames.append(_grid_image(self.model.generate(z), self.ncols, self.scale).convert("L"))
             frames = self.frames
         if not frames:
             return
         os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
-        _atomic_write(self.path, lambda f: frames[0].save(f, format="GIF", save_all=True, append_images=frames[1:],
+        atomic_write(self.path, lambda f: frames[0].save(f, format="GIF", save_all=True, append_images=frames[1:],
                                                            duration=self.duration_ms, loop=0))
 
 
@@ -193,7 +196,7 @@ class LiveLossPlot(keras.callbacks.Callback):
 
     def __init__(self, keys=("d_loss", "g_loss"), redraw_every=50, path=None, show=True):
         super().__init__()
-        self.keys = tuple(keys)
+        self.keys = _keys("keys", keys)
         self.redraw_every = check_positive_int("redraw_every", redraw_every)
         self.path = None if path is None else os.fspath(path)
         self.show = bool(show)
@@ -238,22 +241,27 @@ class LiveLossPlot(keras.callbacks.Callback):
     def _draw(self):
         if not (self.show and _in_notebook()):
             return
-        from IPython.display import display
-
         fig = self._figure()
         if fig is None:
             return
-        image = _png(lambda f, format: fig.savefig(f, format=format, dpi=80))
+        data = figure_png(fig, dpi=80)
         if self._handle is None:
-            self._handle = display(image, display_id=True)
+            self._handle = _display_png(data)
         else:
-            self._handle.update(image)
+            from IPython.display import Image as IPythonImage
+
+            self._handle.update(IPythonImage(data=data, format="png"))
 
 
 class ProgressBar(keras.callbacks.Callback):
     """A ``tqdm.auto`` bar per epoch, with the running losses as its postfix.
 
-    :meth:`GAN.fit` turns Keras' own progress output off when this is used.
+    The trainer's ``fit`` turns Keras' own progress output off when this is
+    used. tqdm ships a Keras callback too (``tqdm.keras.TqdmCallback``); this
+    one differs on purpose: it shows only the chosen ``keys`` (a GAN logs up
+    to ten values, too many for one line), rounds them to 3 decimals, and
+    keeps one finished bar per epoch on screen, so a notebook's stored output
+    reads as a per-epoch log.
 
     Args:
         keys: the logged values to show.
@@ -264,7 +272,7 @@ class ProgressBar(keras.callbacks.Callback):
 
     def __init__(self, keys=("d_loss", "g_loss", "fid"), leave=True):
         super().__init__()
-        self.keys = tuple(keys)
+        self.keys = _keys("keys", keys)
         self.leave = bool(leave)
         self._bar = None
 
@@ -397,7 +405,7 @@ class NonFiniteGuard(keras.callbacks.Callback):
 
     def __init__(self, keys=("d_loss", "g_loss"), factor=0.5, max_retries=3, log=print):
         super().__init__()
-        self.keys = tuple(keys)
+        self.keys = _keys("keys", keys)
         self.factor = check_float_range("factor", factor, 0.0, 1.0, low_inclusive=False, high_inclusive=False)
         self.max_retries = check_positive_int("max_retries", max_retries, minimum=0)
         self.log = log
@@ -406,6 +414,10 @@ class NonFiniteGuard(keras.callbacks.Callback):
         self._epoch = 0
 
     def on_train_begin(self, logs=None):
+        logged = {m.name for m in self.model.metrics}
+        unknown = [k for k in self.keys if k not in logged]
+        if unknown:  # a typo would switch the guard off without a word
+            raise invalid("keys", f"names the trainer logs ({', '.join(sorted(logged))})", f"keys={self.keys!r}")
         self._good = capture_state(self.model)
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -419,20 +431,20 @@ class NonFiniteGuard(keras.callbacks.Callback):
             raise NonFiniteLossError(
                 f"Non-finite loss ({', '.join(f'{k}={v}' for k, v in bad.items())}) at epoch {self._epoch + 1}, "
                 f"batch {batch + 1}, after {len(self.events)} restore(s) with the learning rate lowered to "
-                f"{self.model.lr_scale:g} x its schedule. Training is diverging: lower the learning rate, check the "
+                f"{self.model.state.lr_scale:g} x its schedule. Training is diverging: lower the learning rate, check the "
                 "data for NaN, or use a smaller model."
             )
-        lowered = self.model.lr_scale * self.factor  # compounds over retries
+        lowered = self.model.state.lr_scale * self.factor  # compounds over retries
         restore_state(self.model, self._good)
-        self.model.lr_scale = lowered
+        self.model.state.lr_scale = lowered
         self.model.set_learning_rates(self._epoch)
         for m in self.model.metrics:
             m.reset_state()
-        self.events.append((self._epoch + 1, batch + 1, self.model.lr_scale))
+        self.events.append((self._epoch + 1, batch + 1, self.model.state.lr_scale))
         self.log(
             f"NonFiniteGuard: {', '.join(f'{k}={v}' for k, v in bad.items())} at epoch {self._epoch + 1}, batch "
-            f"{batch + 1}. Restored the state after epoch {self.model.epochs_done} and lowered the learning rate to "
-            f"{self.model.lr_scale:g} x its schedule (retry {len(self.events)} of {self.max_retries})."
+            f"{batch + 1}. Restored the state after epoch {self.model.state.epochs_done} and lowered the learning rate to "
+            f"{self.model.state.lr_scale:g} x its schedule (retry {len(self.events)} of {self.max_retries})."
         )
 
     def on_epoch_end(self, epoch, logs=None):
@@ -455,17 +467,19 @@ class HistoryJson(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
-        text = json.dumps(self.model.history_records, indent=1).encode()
-        _atomic_write(self.path, lambda f: f.write(text))
+        atomic_write(self.path, json.dumps(self.model.state.history, indent=1))
 
 
 # --------------------------------------------------------------------------
-# Internal callbacks that GAN.fit always adds.
+# The two callbacks that AdversarialTrainer.fit always adds.
 # --------------------------------------------------------------------------
 
 
-class _Schedule(keras.callbacks.Callback):
-    """Set the learning rates at the start of each epoch (schedule x lr_scale)."""
+class LearningRateSchedule(keras.callbacks.Callback):
+    """Set the learning rates at the start of each epoch: schedule x ``state.lr_scale``.
+
+    :meth:`~stylegan_edu.training.AdversarialTrainer.fit` adds it itself.
+    """
 
     order = -100
 
@@ -473,15 +487,15 @@ class _Schedule(keras.callbacks.Callback):
         self.model.set_learning_rates(epoch, (self.params or {}).get("epochs"))
 
 
-class _Recorder(keras.callbacks.Callback):
-    """Append each epoch's logs to ``model.history_records``; count finished epochs."""
+class StateRecorder(keras.callbacks.Callback):
+    """Record each finished epoch's logs in the trainer's :class:`~stylegan_edu.training.TrainingState`.
+
+    :meth:`~stylegan_edu.training.AdversarialTrainer.fit` adds it itself.
+    """
 
     order = 50
 
     def on_epoch_end(self, epoch, logs=None):
-        record = {"epoch": epoch + 1}
-        record.update({k: float(v) for k, v in (logs or {}).items()})
-        record["learning_rate"] = float(self.model.g_optimizer.learning_rate)
-        self.model.history_records.append(record)
-        self.model.epochs_done = epoch + 1
+        from stylegan_edu.training import current_learning_rate
 
+        self.model.state.record(epoch, logs, learning_rate=current_learning_rate(self.model.g_optimizer))

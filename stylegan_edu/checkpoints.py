@@ -3,12 +3,15 @@
 A checkpoint holds everything a training run needs to continue *exactly*
 where it stopped (chapter 9 shows an interrupted run resumed):
 
-* every variable of the generator and the discriminator (weights,
-  BatchNorm statistics, and the dropout layers' random-seed states),
-* every variable of both optimizers (Adam's moments, the step counter),
-* the state of the GAN's noise generator (so the next z is the same),
-* the number of finished epochs, the learning-rate scale that the
-  non-finite-loss guard may have lowered, and the per-epoch history.
+* every variable that the trainer lists in
+  :meth:`~stylegan_edu.training.AdversarialTrainer.checkpoint_variables`:
+  the generator and the discriminator (weights, BatchNorm statistics, the
+  dropout layers' random-seed states), both optimizers (Adam's moments, the
+  step counters), the trainer's noise generator (so the next z is the same),
+  and whatever a subclass adds (an EMA generator, say);
+* the trainer's :class:`~stylegan_edu.training.TrainingState`: the number of
+  finished epochs, the learning-rate scale that the non-finite-loss guard
+  may have lowered, and the per-epoch history.
 
 The format is one ``.npz`` file per epoch (``ckpt-0003.npz`` after three
 epochs) with a JSON manifest inside that lists each variable's path and shape
@@ -19,6 +22,12 @@ saving leaves at worst a stray temporary file, never a damaged checkpoint.
 The previous checkpoint is kept, so a file damaged later (a full disk, a
 copy cut short) is detected by its digest and the run falls back to the one
 before it.
+
+Why not ``tf.train.CheckpointManager``? It would do the atomic rename and the
+pruning, but it saves TensorFlow trackables only: these files are plain
+numpy, so a run trained on the TensorFlow backend resumes on the JAX
+backend (the GPU path) and the other way round, and every array carries a
+digest that is checked before anything is assigned.
 """
 
 import glob
@@ -31,6 +40,7 @@ import zipfile
 
 import numpy as np
 
+from stylegan_edu._io import atomic_write
 from stylegan_edu._validation import check_positive_int
 
 __all__ = ["CheckpointError", "CheckpointManager", "state_variables", "capture_state", "restore_state"]
@@ -43,50 +53,41 @@ class CheckpointError(RuntimeError):
     """A checkpoint is missing, damaged, or does not fit the model."""
 
 
-def state_variables(gan):
+def state_variables(trainer):
     """The variables a checkpoint holds, in a fixed order, with their names.
 
     Args:
-        gan: a :class:`stylegan_edu.training.GAN` (compiled, so that it has
-            optimizers).
+        trainer: a compiled :class:`stylegan_edu.training.AdversarialTrainer`.
 
     Returns:
-        list: ``(name, variable)`` pairs: generator, discriminator, the two
-        optimizers (built first if they are not yet), and the noise seed.
+        list: ``(name, variable)`` pairs from the trainer's
+        :meth:`~stylegan_edu.training.AdversarialTrainer.checkpoint_variables`.
     """
-    for opt, model in ((gan.d_optimizer, gan.discriminator), (gan.g_optimizer, gan.generator)):
-        if not opt.built:
-            opt.build(model.trainable_variables)
     pairs = []
-    for prefix, variables in (
-        ("generator", gan.generator.variables),
-        ("discriminator", gan.discriminator.variables),
-        ("d_optimizer", gan.d_optimizer.variables),
-        ("g_optimizer", gan.g_optimizer.variables),
-        ("noise", [gan.noise_seed.state]),
-    ):
+    for prefix, variables in trainer.checkpoint_variables():
         for i, v in enumerate(variables):
             pairs.append((f"{prefix}/{i}:{v.path}", v))
     return pairs
 
 
-def capture_state(gan):
-    """A numpy copy of every variable of :func:`state_variables`, plus metadata.
+def capture_state(trainer):
+    """A numpy copy of every variable of :func:`state_variables`, plus the training state.
 
     Returns:
         dict: ``{"arrays": [np.ndarray, ...], "names": [...], "meta": {...}}``
-        where ``meta`` holds ``epoch``, ``lr_scale`` and ``history``.
+        where ``meta`` is :meth:`stylegan_edu.training.TrainingState.to_dict`
+        (``epoch``, ``lr_scale`` and ``history``).
     """
-    pairs = state_variables(gan)
+    pairs = state_variables(trainer)
     return {
         "names": [n for n, _ in pairs],
         "arrays": [np.array(v.numpy()) for _, v in pairs],
-        "meta": {"epoch": int(gan.epochs_done), "lr_scale": float(gan.lr_scale), "history": list(gan.history_records)},
+        "meta": trainer.state.to_dict(),
     }
 
 
-def restore_state(gan, state):
-    """Assign a captured state to ``gan`` after checking that it fits.
+def restore_state(trainer, state):
+    """Assign a captured state to ``trainer`` after checking that it fits.
 
     Every shape is checked before anything is assigned, so a state that does
     not fit leaves the model untouched.
@@ -94,7 +95,9 @@ def restore_state(gan, state):
     Raises:
         CheckpointError: if the number, names or shapes of the variables differ.
     """
-    pairs = state_variables(gan)
+    from stylegan_edu.training import TrainingState
+
+    pairs = state_variables(trainer)
     arrays, names = state["arrays"], state["names"]
     if len(arrays) != len(pairs):
         raise CheckpointError(
@@ -109,10 +112,7 @@ def restore_state(gan, state):
             )
     for (_, var), a in zip(pairs, arrays):
         var.assign(a.astype(np.dtype(var.dtype)) if a.dtype != np.dtype(var.dtype) else a)
-    meta = state["meta"]
-    gan.epochs_done = int(meta["epoch"])
-    gan.lr_scale = float(meta["lr_scale"])
-    gan.history_records = list(meta["history"])
+    trainer.state = TrainingState.from_dict(state["meta"])
 
 
 def _digest(arrays):
@@ -156,29 +156,20 @@ class CheckpointManager:
                 found.append((int(m.group(1)), path))
         return [p for _, p in sorted(found)]
 
-    def save(self, gan):
-        """Write the state of ``gan`` atomically as ``ckpt-<epoch>.npz``; prune old ones.
+    def save(self, trainer):
+        """Write the state of ``trainer`` atomically as ``ckpt-<epoch>.npz``; prune old ones.
 
         Returns:
             str: the path written.
         """
-        state = capture_state(gan)
+        state = capture_state(trainer)
         os.makedirs(self.directory, exist_ok=True)
         meta = dict(state["meta"], format=_FORMAT, names=state["names"], digest=_digest(state["arrays"]))
         final = os.path.join(self.directory, f"ckpt-{meta['epoch']:04d}.npz")
-        tmp = f"{final}.tmp-{os.getpid()}"
         payload = {f"a{i:05d}": a for i, a in enumerate(state["arrays"])}
         payload["manifest"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
-        try:
-            with open(tmp, "wb") as f:
-                np.savez(f, **payload)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, final)  # atomic: readers see the old file or the new one, never half of one
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-        _fsync_dir(self.directory)
+        # Atomic and flushed to disk: readers see the old file or the new one, never half of one.
+        atomic_write(final, lambda f: np.savez(f, **payload), fsync=True)
         for old in self.paths()[: -self.keep]:
             os.remove(old)
         return final
@@ -235,16 +226,3 @@ class CheckpointManager:
             f"Every checkpoint in {self.directory} is damaged, so the run cannot resume:\n  " + "\n  ".join(problems)
             + "\nDelete the folder's ckpt-*.npz files to start over."
         )
-
-
-def _fsync_dir(directory):
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # Windows cannot open a folder
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

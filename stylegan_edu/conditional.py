@@ -1,10 +1,11 @@
-r"""The conditional (pix2pix-style) GAN of chapter 11, on the shared trainer.
+r"""The conditional (pix2pix-style) GAN of chapter 11, on the two-player trainer.
 
-:class:`ConditionalGAN` subclasses :class:`stylegan_edu.training.GAN`: its
-batches are ``(input, target)`` pairs instead of plain images, so it
-overrides the two loss methods and the data check, and inherits everything
-else: the two updates per step, the metrics, ``fit`` with resume,
-checkpoints and callbacks.
+:class:`ConditionalGAN` subclasses
+:class:`stylegan_edu.training.AdversarialTrainer`: its generator's input is
+an image, and its batches are ``(input, target)`` pairs. It says only how to
+compute the two losses and what a batch must look like, and inherits
+everything else: the two updates per step, the metrics, ``fit`` with resume,
+the schedule, checkpoints and callbacks.
 
 Generator loss (weights in the frozen :class:`ConditionalLossConfig`):
 
@@ -29,27 +30,13 @@ CLAHE tiles outside the crop, which the network cannot see.
 
 import dataclasses
 
-import keras
-import numpy as np
 from keras import ops
 
-from stylegan_edu import losses
-from stylegan_edu._validation import check_choice, check_float_range, check_positive_int, invalid
-from stylegan_edu.models.pix2pix import UNetConfig, make_unet_generator
-from stylegan_edu.training import GAN
+from stylegan_edu import losses, pipeline
+from stylegan_edu._validation import check_float_range, check_positive_int, invalid
+from stylegan_edu.training import AdversarialTrainer, discriminator_probabilities
 
-#: The shipped CLAHE generator's architecture: a U-Net with a tone-curve head (32 knots) and local
-#: histograms over 64-pixel windows at its bottleneck; about 1.0 M parameters (4 MB in float32).
-GENERATOR_CONFIG = UNetConfig(base_filters=12, depth=4, max_filters=96, tone_curve_knots=32, histogram_window=64, seed=0)
-#: The architecture ablation: the same U-Net with the plain residual head (output = clip(x + delta)).
-PLAIN_GENERATOR_CONFIG = dataclasses.replace(GENERATOR_CONFIG, tone_curve_knots=0, histogram_window=0)
-#: The shipped variants: the full conditional GAN and the L1-only ablation.
-VARIANTS = ("gan", "l1")
-#: Also trained and measured, not shipped (the weights would pass the 10 MB budget): the plain U-Net, L1 only.
-ABLATIONS = ("plain_l1",)
-
-__all__ = ["ConditionalLossConfig", "ConditionalGAN", "L1_ONLY", "centre", "GENERATOR_CONFIG", "PLAIN_GENERATOR_CONFIG", "VARIANTS",
-           "make_perceptual_extractor", "load_clahe_generator", "generator_config_for", "ABLATIONS"]
+__all__ = ["ConditionalLossConfig", "ConditionalGAN", "L1_ONLY", "centre", "make_perceptual_extractor"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,10 +106,10 @@ def make_perceptual_extractor(config):
     from stylegan_edu.features import vgg16_extractor
 
     layers = list(dict.fromkeys(config.content_layers + config.style_layers))
-    return vgg16_extractor(layers, weights=config.vgg_weights)
+    return vgg16_extractor(layers, vgg_weights=config.vgg_weights)
 
 
-class ConditionalGAN(GAN):
+class ConditionalGAN(AdversarialTrainer):
     r"""A conditional GAN on ``(input, target)`` pairs: pix2pix with the mixed loss.
 
     Formula:
@@ -131,9 +118,9 @@ class ConditionalGAN(GAN):
             L_D = \mathrm{BCE}(1, D(x, y)) + \mathrm{BCE}(0, D(x, G(x)))
 
         and :math:`L_G` as in the module docstring. One update of each per
-        step (inherited :meth:`GAN.train_step`). With
-        ``loss_config.adversarial == 0`` the discriminator still trains but
-        the generator ignores it: a plain regression (the L1 ablation).
+        step (:meth:`stylegan_edu.training.AdversarialTrainer.train_step`).
+        With ``loss_config.adversarial == 0`` the discriminator still trains
+        but the generator ignores it: a plain regression (the L1 ablation).
 
     Args:
         generator: a Keras model, inputs (B, H, W, C) in [0, 1] -> outputs of the same shape.
@@ -141,42 +128,39 @@ class ConditionalGAN(GAN):
         loss_config: a :class:`ConditionalLossConfig`.
         feature_extractor: VGG features for the perceptual and style terms;
             ``None`` builds :func:`make_perceptual_extractor` when needed.
+        size_multiple: training crops' height and width must be multiples of
+            this: a U-Net's ``UNetConfig.stride`` (``2 ** depth``).
         seed: seed of the trainer (data order of array inputs).
 
     Example:
 
-    >>> import keras, numpy as np
+    >>> import numpy as np
     >>> from stylegan_edu.models import UNetConfig, PatchGANConfig, make_unet_generator, make_patchgan_discriminator
-    >>> G = make_unet_generator(UNetConfig(base_filters=4, depth=2))
-    >>> D = make_patchgan_discriminator(PatchGANConfig(base_filters=4))
-    >>> gan = ConditionalGAN(G, D, loss_config=L1_ONLY)
-    >>> gan.compile(keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5))
+    >>> from stylegan_edu.training import TrainConfig
+    >>> config = UNetConfig(base_filters=4, depth=2)
+    >>> gan = ConditionalGAN(make_unet_generator(config), make_patchgan_discriminator(PatchGANConfig(base_filters=4)),
+    ...                      loss_config=L1_ONLY, size_multiple=config.stride)
+    >>> gan.compile(TrainConfig(epochs=1, batch_size=4))
     >>> x = np.random.default_rng(0).uniform(size=(8, 16, 16, 1)).astype("float32")
-    >>> history = gan.fit((x, 1 - x), epochs=1, batch_size=4, verbose=0)
+    >>> history = gan.fit((x, 1 - x), verbose=0)
     >>> sorted(history.history)
     ['d_fake', 'd_loss', 'd_real', 'g_adv', 'g_l1', 'g_loss']
     """
 
     def __init__(self, generator, discriminator, loss_config=ConditionalLossConfig(), feature_extractor=None,
-                 seed=0, **kwargs):
+                 size_multiple=1, seed=0, **kwargs):
         if not isinstance(loss_config, ConditionalLossConfig):
             raise invalid("loss_config", "a ConditionalLossConfig", f"{type(loss_config).__name__}")
-        super().__init__(generator, discriminator, latent_dim=1, seed=seed, feature_extractor=feature_extractor, **kwargs)
+        super().__init__(generator, discriminator, seed=seed, **kwargs)
         self.loss_config = loss_config
+        self.size_multiple = check_positive_int("size_multiple", size_multiple)
         if feature_extractor is None and loss_config.needs_features:
-            self.feature_extractor = make_perceptual_extractor(loss_config)
+            feature_extractor = make_perceptual_extractor(loss_config)
+        self.feature_extractor = feature_extractor
 
-    def compile(self, d_optimizer, g_optimizer, **kwargs):
-        """As :meth:`GAN.compile`; also tracks the generator's loss parts."""
-        super().compile(d_optimizer, g_optimizer, **kwargs)
+    def loss_names(self):
         c = self.loss_config
-        names = ["g_adv", "g_l1"] + [n for n, w in (("g_content", c.content), ("g_style", c.style), ("g_tv", c.tv)) if w > 0]
-        for n in names:
-            self._trackers[n] = keras.metrics.Mean(name=n)
-
-    def call(self, x, training=False):
-        """Enhance: the conditional GAN used as a model is its generator."""
-        return self.generator(x, training=training)
+        return ("g_adv", "g_l1") + tuple(n for n, w in (("g_content", c.content), ("g_style", c.style), ("g_tv", c.tv)) if w > 0)
 
     def discriminator_loss_on_batch(self, batch):
         """BCE on real pairs (input, target) and fake pairs (input, G(input))."""
@@ -186,8 +170,8 @@ class ConditionalGAN(GAN):
         x, y, fake = centre(x, m), centre(y, m), centre(fake, m)  # (B, H - 2m, W - 2m, C): the judged region
         real_logits = ops.cast(self.discriminator([x, y], training=True), "float32")  # (B, h, w, 1)
         fake_logits = ops.cast(self.discriminator([x, fake], training=True), "float32")  # (B, h, w, 1)
-        d_loss = losses.discriminator_loss(real_logits, fake_logits, label_smoothing=self.label_smoothing)
-        return d_loss, {"d_real": ops.mean(ops.sigmoid(real_logits)), "d_fake": ops.mean(ops.sigmoid(fake_logits))}
+        d_loss = losses.discriminator_loss(real_logits, fake_logits, label_smoothing=self.config.label_smoothing)
+        return d_loss, discriminator_probabilities(real_logits, fake_logits)
 
     def generator_loss_on_batch(self, batch):
         """Adversarial + L1 + the mixed loss (perceptual content, Gram style, TV) against the target."""
@@ -222,84 +206,9 @@ class ConditionalGAN(GAN):
         return total, logs
 
     def check_data(self, x):
-        """Batches must be ``(input, target)`` pairs of equal shape, values in [0, 1]."""
-        import tensorflow as tf
-
-        if isinstance(x, tf.data.Dataset):
-            spec = x.element_spec
-            if not (isinstance(spec, tuple) and len(spec) == 2):
-                raise invalid("x", "a dataset of (input, target) batch pairs", f"element_spec={spec}")
-            sample = next(iter(x.take(1)), None)
-            if sample is None:
-                raise invalid("x", "a dataset with at least one batch", "an empty dataset")
-            pair = tuple(np.asarray(s) for s in sample)
-        else:
-            if not (isinstance(x, tuple) and len(x) == 2):
-                raise invalid("x", "a tuple (inputs, targets) of arrays (N, H, W, C)", f"x of type {type(x).__name__}")
-            pair = tuple(np.asarray(a) for a in x)
-        a, b = pair
-        if a.ndim != 4 or a.shape != b.shape:
-            raise invalid("x", "inputs and targets of the same shape (N, H, W, C)", f"shapes {a.shape} and {b.shape}")
+        """Batches must be ``(input, target)`` pairs of equal shape, values in [0, 1] (:func:`stylegan_edu.pipeline.check_image_pairs`)."""
+        shape = pipeline.check_image_pairs(x, value_range=(0.0, 1.0), size_multiple=self.size_multiple)
         m = self.loss_config.margin
-        if min(a.shape[1], a.shape[2]) <= 2 * m + 8:
+        if min(shape[1], shape[2]) <= 2 * m + 8:
             raise invalid("x", f"crops larger than 2 * margin + 8 = {2 * m + 8} pixels (loss_config.margin={m})",
-                          f"shape {a.shape}")
-        stride = int(getattr(self.generator, "stride", 1))
-        if a.shape[1] % stride or a.shape[2] % stride:
-            raise invalid("x", f"height and width that are multiples of the generator's stride {stride}", f"shape {a.shape}")
-        for name, arr in (("inputs", a), ("targets", b)):
-            if arr.dtype.kind != "f" or not np.all(np.isfinite(arr)) or arr.min() < 0 or arr.max() > 1:
-                raise invalid("x", f"float {name} in [0, 1]",
-                              f"{name} with dtype {arr.dtype}, min={float(arr.min()):.4g}, max={float(arr.max()):.4g}")
-
-    def enhance_batch(self, x):
-        """Run the generator in inference mode on (B, H, W, C) in [0, 1]; numpy out."""
-        x = np.asarray(x, np.float32)
-        check_positive_int("batch", len(x))
-        return np.asarray(self.generator(x, training=False))
-
-
-def generator_config_for(variant):
-    """The U-Net settings of a shipped variant: :data:`PLAIN_GENERATOR_CONFIG` for
-    ``"plain_l1"``, else :data:`GENERATOR_CONFIG`.
-
-    Example:
-
-    >>> generator_config_for("gan").tone_curve_knots, generator_config_for("plain_l1").tone_curve_knots
-    (32, 0)
-    """
-    check_choice("variant", variant, VARIANTS + ABLATIONS)
-    return PLAIN_GENERATOR_CONFIG if variant == "plain_l1" else GENERATOR_CONFIG
-
-
-def load_clahe_generator(variant="gan"):
-    """Load a shipped CLAHE generator (offline; see ``stylegan_edu/assets/clahe_generator/README.md``).
-
-    Args:
-        variant: ``"gan"`` (adversarial + mixed loss) or ``"l1"`` (the L1-only
-            ablation). The plain U-Net (``"plain_l1"``) is not shipped: its
-            metrics are in :func:`stylegan_edu.pretrained.clahe_generator_info`, and
-            ``scripts/train_clahe_generator.py`` rebuilds it.
-
-    Returns:
-        keras.Model: the U-Net, (B, H, W, 1) in [0, 1] -> same, with ``stride``
-        and ``min_size`` = 16.
-
-    Example:
-
-    >>> g = load_clahe_generator("gan")  # doctest: +SKIP
-    >>> g.min_size  # doctest: +SKIP
-    16
-    """
-    import importlib.resources
-
-    check_choice("variant", variant, VARIANTS)
-    config = generator_config_for(variant)
-    path = importlib.resources.files("stylegan_edu") / "assets" / "clahe_generator" / f"{variant}.weights.h5"
-    if not path.is_file():
-        raise FileNotFoundError(f"The shipped CLAHE generator {variant!r} is missing ({path}); "
-                                "train it with scripts/train_clahe_generator.py.")
-    model = make_unet_generator(config, name=f"clahe_generator_{variant}")
-    with importlib.resources.as_file(path) as p:
-        model.load_weights(str(p))
-    return model
+                          f"shape {shape}")

@@ -1,13 +1,18 @@
-"""Data loading: MNIST from IDX files (offline) or Keras (online).
+"""Data loading: MNIST and Fashion-MNIST from IDX files (offline) or Keras (online).
 
-Chapters 3, 4 and 9 read MNIST through :func:`load_mnist`; the training loop
-feeds on :func:`mnist_dataset`.
+Chapters 3, 4 and 9 read MNIST through :func:`load_mnist`; the trainer batches
+it with :func:`stylegan_edu.pipeline.epoch_batches`. The style-based generator
+chapters read Fashion-MNIST through :func:`load_fashion_mnist`, whose class names
+are :data:`FASHION_MNIST_CLASSES`.
 
 Where the data comes from, in order:
 
 1. a folder of the original IDX files: ``data_dir`` if given, else
-   ``$STYLEGAN_EDU_DATA/mnist``;
-2. ``keras.datasets.mnist.load_data()``, which downloads (what Colab users get).
+   ``$STYLEGAN_EDU_DATA/mnist`` (``$STYLEGAN_EDU_DATA/fashion_mnist``);
+2. ``keras.datasets.mnist.load_data()`` (``keras.datasets.fashion_mnist.load_data()``),
+   which downloads (what Colab users get).
+
+Both datasets use the same file names and format, and one private loader.
 """
 
 import gzip
@@ -16,13 +21,30 @@ from pathlib import Path
 
 import numpy as np
 
-from stylegan_edu._validation import check_choice, check_positive_int, invalid
+from stylegan_edu._validation import as_image, check_choice, check_positive_int, invalid
+
+__all__ = ["DataError", "read_idx", "load_mnist", "load_fashion_mnist", "FASHION_MNIST_CLASSES", "to_unit_range",
+           "list_style_images", "style_image"]
 
 _ENV = "STYLEGAN_EDU_DATA"
 _SPLIT_FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
+#: Fashion-MNIST's class names, in label order (label 0 is "T-shirt/top").
+FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                         "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+
+
+class _IdxDataset:
+    """What differs between the IDX datasets: a title for messages, the folder and the Keras loader."""
+
+    def __init__(self, title, folder, keras_name):
+        self.title, self.folder, self.keras_name = title, folder, keras_name
+
+
+_MNIST = _IdxDataset("MNIST", "mnist", "mnist")
+_FASHION_MNIST = _IdxDataset("Fashion-MNIST", "fashion_mnist", "fashion_mnist")
 _IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.int16, 0x0C: np.int32, 0x0D: np.float32, 0x0E: np.float64}
 
 
@@ -94,16 +116,16 @@ def _find(folder, stem):
     return None
 
 
-def _mnist_folder(data_dir):
+def _dataset_folder(data_dir, dataset):
     if data_dir is not None:
         folder = Path(data_dir)
-        # Accept either the folder of IDX files or its parent holding mnist/.
-        return folder / "mnist" if (folder / "mnist").is_dir() else folder
+        # Accept either the folder of IDX files or its parent holding e.g. mnist/.
+        return folder / dataset.folder if (folder / dataset.folder).is_dir() else folder
     env = os.environ.get(_ENV)
-    return Path(env) / "mnist" if env else None
+    return Path(env) / dataset.folder if env else None
 
 
-def _read_split(folder, split):
+def _read_split(folder, split, dataset=_MNIST):
     img_stem, lbl_stem = _SPLIT_FILES[split]
     img_path, lbl_path = _find(folder, img_stem), _find(folder, lbl_stem)
     if img_path is None or lbl_path is None:
@@ -111,10 +133,45 @@ def _read_split(folder, split):
     images = read_idx(img_path, expected_ndim=3)
     labels = read_idx(lbl_path, expected_ndim=1)
     if images.shape[1:] != (28, 28):
-        raise DataError(f"{img_path} holds images of shape {images.shape[1:]}; MNIST images are (28, 28).")
+        raise DataError(f"{img_path} holds images of shape {images.shape[1:]}; {dataset.title} images are (28, 28).")
     if len(images) != len(labels):
         raise DataError(f"{img_path} holds {len(images)} images but {lbl_path} holds {len(labels)} labels.")
     return images.astype(np.uint8), labels.astype(np.uint8)
+
+
+def _load_idx_dataset(dataset, split, data_dir):
+    """The shared body of :func:`load_mnist` and :func:`load_fashion_mnist`."""
+    check_choice("split", split, ("train", "test", "all"))
+    folder = _dataset_folder(data_dir, dataset)
+    if folder is None:
+        return _load_keras(dataset, split)
+    found = {s: _read_split(folder, s, dataset) for s in _SPLIT_FILES} if folder.is_dir() else {}
+    wanted = ["train", "test"] if split == "all" else [split]
+    parts = [found[s] for s in wanted if found.get(s) is not None]
+    if not parts or (split != "all" and len(parts) != 1):
+        present = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+        raise ValueError(
+            f"Invalid value for argument `split`. The {dataset.title} {split!r} split is not in {folder} "
+            f"(searched for {_SPLIT_FILES.get(split, _SPLIT_FILES['test'])[0]}[.gz]; found: "
+            f"{', '.join(present) if present else 'nothing' if folder.is_dir() else 'no such folder'}). "
+            f"Either put the original IDX files there (set STYLEGAN_EDU_DATA to the folder that holds {dataset.folder}/, "
+            "or pass data_dir=), or unset STYLEGAN_EDU_DATA and pass no data_dir so that "
+            f"keras.datasets.{dataset.keras_name}.load_data() downloads them. Received: split={split!r}"
+        )
+    images = np.concatenate([p[0] for p in parts])  # (N, 28, 28)
+    labels = np.concatenate([p[1] for p in parts])  # (N,)
+    return images, labels
+
+
+def _load_keras(dataset, split):
+    import keras
+
+    (x_train, y_train), (x_test, y_test) = getattr(keras.datasets, dataset.keras_name).load_data()
+    if split == "train":
+        return x_train, y_train
+    if split == "test":
+        return x_test, y_test
+    return np.concatenate([x_train, x_test]), np.concatenate([y_train, y_test])
 
 
 def load_mnist(split="train", data_dir=None):
@@ -147,37 +204,47 @@ def load_mnist(split="train", data_dir=None):
     >>> images.shape, images.dtype, labels[:5]  # doctest: +SKIP
     ((10000, 28, 28), dtype('uint8'), array([7, 2, 1, 0, 4], dtype=uint8))
     """
-    check_choice("split", split, ("train", "test", "all"))
-    folder = _mnist_folder(data_dir)
-    if folder is None:
-        return _load_mnist_keras(split)
-    found = {s: _read_split(folder, s) for s in _SPLIT_FILES} if folder.is_dir() else {}
-    wanted = ["train", "test"] if split == "all" else [split]
-    parts = [found[s] for s in wanted if found.get(s) is not None]
-    if not parts or (split != "all" and len(parts) != 1):
-        present = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
-        raise ValueError(
-            f"Invalid value for argument `split`. The MNIST {split!r} split is not in {folder} "
-            f"(searched for {_SPLIT_FILES.get(split, _SPLIT_FILES['test'])[0]}[.gz]; found: "
-            f"{', '.join(present) if present else 'nothing' if folder.is_dir() else 'no such folder'}). "
-            "Either put the original IDX files there (set STYLEGAN_EDU_DATA to the folder that holds mnist/, "
-            "or pass data_dir=), or unset STYLEGAN_EDU_DATA and pass no data_dir so that "
-            f"keras.datasets.mnist.load_data() downloads them. Received: split={split!r}"
-        )
-    images = np.concatenate([p[0] for p in parts])  # (N, 28, 28)
-    labels = np.concatenate([p[1] for p in parts])  # (N,)
-    return images, labels
+    return _load_idx_dataset(_MNIST, split, data_dir)
 
 
-def _load_mnist_keras(split):
-    import keras
+def load_fashion_mnist(split="train", data_dir=None):
+    """Load Fashion-MNIST (Xiao, Rasul & Vollgraf, 2017) as uint8 arrays.
 
-    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
-    if split == "train":
-        return x_train, y_train
-    if split == "test":
-        return x_test, y_test
-    return np.concatenate([x_train, x_test]), np.concatenate([y_train, y_test])
+    70,000 greyscale 28x28 images of clothing in 10 classes
+    (:data:`FASHION_MNIST_CLASSES`), in the same IDX format and file names as
+    MNIST, and loaded the same way as :func:`load_mnist`: first from a local
+    folder of the original IDX files (``data_dir``, else
+    ``$STYLEGAN_EDU_DATA/fashion_mnist``; files may be gzip-compressed), else
+    from ``keras.datasets.fashion_mnist.load_data()``, which downloads them.
+
+    Args:
+        split: ``"train"`` (60,000 images), ``"test"`` (10,000) or ``"all"``
+            (every split that is available, joined: train first).
+        data_dir: a folder holding the IDX files, or a folder holding
+            ``fashion_mnist/``. Defaults to ``$STYLEGAN_EDU_DATA``.
+
+    Returns:
+        tuple: ``(images, labels)``, ``images`` uint8 of shape (N, 28, 28)
+        with values 0..255, ``labels`` uint8 of shape (N,), values 0..9
+        (``FASHION_MNIST_CLASSES[label]`` names the class).
+
+    Raises:
+        ValueError: for an unknown split, or a requested split that the local
+            folder does not have (the message names the folder, what was
+            found there, and both ways to provide the data).
+        DataError: for a truncated or corrupt file.
+
+    Example:
+
+    >>> images, labels = load_fashion_mnist("test")  # doctest: +SKIP
+    >>> images.shape, images.dtype, [FASHION_MNIST_CLASSES[i] for i in labels[:3]]  # doctest: +SKIP
+    ((10000, 28, 28), dtype('uint8'), ['Ankle boot', 'Pullover', 'Trouser'])
+    >>> load_fashion_mnist("validation")
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument `split`. Expected one of 'train', 'test', 'all'. Received: split='validation'
+    """
+    return _load_idx_dataset(_FASHION_MNIST, split, data_dir)
 
 
 def to_unit_range(images):
@@ -201,53 +268,11 @@ def to_unit_range(images):
     images = np.asarray(images)
     if images.dtype != np.uint8:
         raise invalid("images", "a uint8 array with values 0..255", f"dtype={images.dtype}")
-    return images.astype(np.float32) / 127.5 - 1.0
-
-
-def mnist_dataset(batch_size, split="train", data_dir=None, seed=0, shuffle=True, drop_remainder=True, images=None):
-    """A ``tf.data`` pipeline of MNIST images in [-1, 1], shape (B, 28, 28, 1).
-
-    The pipeline scales to [-1, 1], shuffles with a fixed seed (the same
-    order on every run for the same seed), batches and prefetches.
-
-    Args:
-        batch_size: images per batch, a positive integer.
-        split: passed to :func:`load_mnist`.
-        data_dir: passed to :func:`load_mnist`.
-        seed: the shuffle seed.
-        shuffle: whether to shuffle (reshuffled each epoch, deterministically).
-        drop_remainder: drop the last partial batch, so that every batch has
-            the same shape (what a ``tf.function`` training step wants).
-        images: optional uint8 array (N, 28, 28) to use instead of loading.
-
-    Returns:
-        tf.data.Dataset: yields float32 tensors of shape (B, 28, 28, 1).
-
-    Example:
-
-    >>> import numpy as np
-    >>> fake = np.zeros((10, 28, 28), dtype=np.uint8)
-    >>> ds = mnist_dataset(4, images=fake)
-    >>> [tuple(b.shape) for b in ds]
-    [(4, 28, 28, 1), (4, 28, 28, 1)]
-    """
-    import tensorflow as tf
-
-    batch_size = check_positive_int("batch_size", batch_size)
-    if images is None:
-        images, _ = load_mnist(split, data_dir=data_dir)
-    images = np.asarray(images)
-    if images.ndim != 3 or images.shape[1:] != (28, 28):
-        raise invalid("images", "a uint8 array of shape (N, 28, 28)", f"shape {images.shape}")
-    x = to_unit_range(images)[..., None]  # (N, 28, 28, 1)
-    ds = tf.data.Dataset.from_tensor_slices(x)
-    if shuffle:
-        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+    return as_image(images, "uint8", to=(-1, 1), name="images", dtype="float32")
 
 
 # ---------------------------------------------------------------------------
-# Style images: public-domain paintings shipped in the wheel (chapter 10).
+# Style images: public-domain paintings shipped in the wheel.
 # ---------------------------------------------------------------------------
 
 

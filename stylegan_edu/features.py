@@ -8,29 +8,27 @@ pixel. This module builds those networks.
 * :func:`vgg16_extractor` (and :func:`vgg_extractor` for VGG19): a frozen
   Keras model mapping RGB images in [0, 1] to a dict of named VGG feature maps.
   It tries the ImageNet weights (Keras downloads them, as in Colab) and, when
-  that is impossible (offline) or asked for with ``weights=None``, falls back
+  that is impossible (offline) or asked for with ``vgg_weights=None``, falls back
   to **seeded random weights**, says so on stdout, and records which weights
   it holds in its ``weights_source`` attribute, so figures can be labelled.
-* :func:`mnist_feature_net` and :func:`mnist_features`: a small MNIST
-  classifier whose weights ship in the package (trained by
-  ``scripts/train_mnist_feature_net.py``), and its penultimate features.
+* :func:`build_mnist_feature_net` and :func:`mnist_features`: a small MNIST
+  classifier, whose trained weights ship in the package (trained by
+  ``scripts/train_mnist_feature_net.py``, loaded by
+  :func:`stylegan_edu.pretrained.mnist_feature_net`), and its penultimate features.
 
 Nothing is built, downloaded or cached when this module is imported.
 """
 
 import contextlib
 import functools
-import hashlib
-import importlib.resources
 import io
-import json
 import os
 
 import keras
 import numpy as np
 from keras import ops
 
-from stylegan_edu._validation import check_choice, check_positive_int, invalid
+from stylegan_edu._validation import check_choice, check_finite, check_positive_int, invalid
 
 __all__ = [
     "VGG_LAYERS",
@@ -43,8 +41,6 @@ __all__ = [
     "MNIST_HELDOUT_EVERY",
     "mnist_feature_split",
     "build_mnist_feature_net",
-    "mnist_feature_net",
-    "mnist_feature_net_info",
     "mnist_features",
 ]
 
@@ -188,8 +184,8 @@ class VGGFeatureExtractor(keras.Model):
 
         Example:
 
-        >>> vgg = vgg16_extractor(["block1_conv1", "block4_conv1"], weights=None)
-        VGG16: using seeded random weights (seed 0), as asked (weights=None). Features are not ImageNet features.
+        >>> vgg = vgg16_extractor(["block1_conv1", "block4_conv1"], vgg_weights=None)
+        VGG16: using seeded random weights (seed 0), as asked (vgg_weights=None). Features are not ImageNet features.
         >>> vgg.subset("block1_conv1").layer_names
         ('block1_conv1',)
         """
@@ -211,7 +207,7 @@ class VGGFeatureExtractor(keras.Model):
                 f"weights={self.weights_source!r}>")
 
 
-def vgg_extractor(layers, network="vgg16", weights="imagenet", seed=0):
+def vgg_extractor(layers, network="vgg16", vgg_weights="imagenet", seed=0):
     r"""A frozen VGG16 or VGG19 feature extractor returning a dict of named feature maps.
 
     The model does VGG's preprocessing itself (:func:`caffe_preprocess`), so
@@ -238,7 +234,7 @@ def vgg_extractor(layers, network="vgg16", weights="imagenet", seed=0):
         layers: a layer name or a list of them, e.g. ``["block1_conv1", "block4_conv2"]``
             (see ``VGG_LAYERS[network]``).
         network: ``"vgg16"`` or ``"vgg19"``.
-        weights: ``"imagenet"``, ``None`` or a path.
+        vgg_weights: ``"imagenet"``, ``None`` or a path.
         seed: seed of the random fallback weights.
 
     Returns:
@@ -251,8 +247,8 @@ def vgg_extractor(layers, network="vgg16", weights="imagenet", seed=0):
     Example:
 
     >>> import numpy as np
-    >>> vgg = vgg_extractor(["block1_conv2", "block3_conv1"], network="vgg19", weights=None)
-    VGG19: using seeded random weights (seed 0), as asked (weights=None). Features are not ImageNet features.
+    >>> vgg = vgg_extractor(["block1_conv2", "block3_conv1"], network="vgg19", vgg_weights=None)
+    VGG19: using seeded random weights (seed 0), as asked (vgg_weights=None). Features are not ImageNet features.
     >>> feats = vgg(np.zeros((2, 64, 64, 3), "float32"))
     >>> {k: tuple(v.shape) for k, v in feats.items()}
     {'block1_conv2': (2, 64, 64, 64), 'block3_conv1': (2, 16, 16, 256)}
@@ -271,18 +267,18 @@ def vgg_extractor(layers, network="vgg16", weights="imagenet", seed=0):
         raise invalid("layers", f"layer names of {network.upper()}, one of {list(valid)}", f"unknown {unknown}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise invalid("seed", "an integer", f"seed={seed!r}")
-    if weights is not None and not isinstance(weights, (str, os.PathLike)):
-        raise invalid("weights", "'imagenet', None or the path of a weights file", f"weights={weights!r}")
-    if weights is not None and str(weights) != "imagenet" and not os.path.isfile(weights):
-        raise invalid("weights", "'imagenet', None or the path of an existing weights file",
-                      f"weights={str(weights)!r} (no such file)")
+    if vgg_weights is not None and not isinstance(vgg_weights, (str, os.PathLike)):
+        raise invalid("vgg_weights", "'imagenet', None or the path of a weights file", f"vgg_weights={vgg_weights!r}")
+    if vgg_weights is not None and str(vgg_weights) != "imagenet" and not os.path.isfile(vgg_weights):
+        raise invalid("vgg_weights", "'imagenet', None or the path of an existing weights file",
+                      f"vgg_weights={str(vgg_weights)!r} (no such file)")
 
     app = getattr(keras.applications, _APPLICATIONS[network])
     label = network.upper()
     base = None
-    if weights is None:
-        reason = "as asked (weights=None)"
-    elif str(weights) == "imagenet":
+    if vgg_weights is None:
+        reason = "as asked (vgg_weights=None)"
+    elif str(vgg_weights) == "imagenet":
         try:
             # Keras prints "Downloading data from ..." on stdout; keep notebooks' outputs stable.
             with contextlib.redirect_stdout(io.StringIO()):
@@ -293,8 +289,8 @@ def vgg_extractor(layers, network="vgg16", weights="imagenet", seed=0):
             reason = f"because the ImageNet weights could not be loaded ({type(e).__name__}: {first[:300]})"
     else:
         base = app(include_top=False, weights=None, input_shape=(None, None, 3))
-        base.load_weights(str(weights))
-        source = str(weights)
+        base.load_weights(str(vgg_weights))
+        source = str(vgg_weights)
     if base is None:
         base = app(include_top=False, weights=None, input_shape=(None, None, 3))
         _random_vgg_weights(base, int(seed))
@@ -308,19 +304,19 @@ def vgg_extractor(layers, network="vgg16", weights="imagenet", seed=0):
                                name=f"{network}_extractor")
 
 
-def vgg16_extractor(layers, weights="imagenet", seed=0):
+def vgg16_extractor(layers, vgg_weights="imagenet", seed=0):
     r"""A frozen VGG16 feature extractor: :func:`vgg_extractor` with ``network="vgg16"``.
 
     Takes RGB images in [0, 1] (B, H, W, 3), or grey (B, H, W, 1), with
-    H, W >= 32, and returns ``{layer: feature map}``. With ``weights="imagenet"``
+    H, W >= 32, and returns ``{layer: feature map}``. With ``vgg_weights="imagenet"``
     it uses Keras' ImageNet weights, falling back to seeded random weights
-    (with a printed warning) when they cannot be downloaded; ``weights=None``
+    (with a printed warning) when they cannot be downloaded; ``vgg_weights=None``
     asks for the random weights; a path loads a local weights file. The
     ``weights_source`` attribute says which weights are in use.
 
     Args:
         layers: a layer name or list of names among ``VGG_LAYERS["vgg16"]``.
-        weights: ``"imagenet"``, ``None`` or a path.
+        vgg_weights: ``"imagenet"``, ``None`` or a path.
         seed: seed of the random fallback weights.
 
     Returns:
@@ -329,27 +325,24 @@ def vgg16_extractor(layers, weights="imagenet", seed=0):
     Example:
 
     >>> import numpy as np
-    >>> vgg = vgg16_extractor("block2_conv1", weights=None)
-    VGG16: using seeded random weights (seed 0), as asked (weights=None). Features are not ImageNet features.
+    >>> vgg = vgg16_extractor("block2_conv1", vgg_weights=None)
+    VGG16: using seeded random weights (seed 0), as asked (vgg_weights=None). Features are not ImageNet features.
     >>> tuple(vgg(np.ones((1, 32, 32, 1), "float32"))["block2_conv1"].shape)
     (1, 16, 16, 128)
     """
-    return vgg_extractor(layers, network="vgg16", weights=weights, seed=seed)
+    return vgg_extractor(layers, network="vgg16", vgg_weights=vgg_weights, seed=seed)
 
 
 # ---------------------------------------------------------------------------
 # The MNIST feature net
 # ---------------------------------------------------------------------------
 
-_ASSETS = "assets/mnist_feature_net"
-_WEIGHTS_FILE = "mnist_feature_net.weights.h5"
-_INFO_FILE = "mnist_feature_net.json"
 #: Every ``MNIST_HELDOUT_EVERY``-th image of the MNIST test set (index % 5 == 4)
 #: is held out from the feature net's training; the other 8,000 train it.
 MNIST_HELDOUT_EVERY = 5
 
 
-def mnist_feature_split(n=10_000):
+def mnist_feature_split(num_samples=10_000):
     """The fixed split of the MNIST test set used to train and evaluate the feature net.
 
     Only the MNIST *test* set (10,000 digits) is available offline, so the
@@ -359,7 +352,7 @@ def mnist_feature_split(n=10_000):
     people), so both parts get the same mix.
 
     Args:
-        n: the number of images (10,000 for the MNIST test set).
+        num_samples: the number of images (10,000 for the MNIST test set).
 
     Returns:
         tuple: ``(train_indices, heldout_indices)``, int arrays.
@@ -370,8 +363,7 @@ def mnist_feature_split(n=10_000):
     >>> len(train), len(heldout), heldout[:3].tolist()
     (8000, 2000, [4, 9, 14])
     """
-    n = check_positive_int("n", n)
-    idx = np.arange(n)
+    idx = np.arange(check_positive_int("num_samples", num_samples))
     held = idx % MNIST_HELDOUT_EVERY == MNIST_HELDOUT_EVERY - 1
     return idx[~held], idx[held]
 
@@ -405,69 +397,8 @@ def build_mnist_feature_net():
     return keras.Model(inputs, logits, name="mnist_feature_net")
 
 
-def _asset(name):
-    return importlib.resources.files("stylegan_edu").joinpath(_ASSETS, name)
-
-
-def mnist_feature_net_info():
-    """What the shipped feature net is: its training settings and held-out accuracy.
-
-    Returns:
-        dict: the contents of ``assets/mnist_feature_net/mnist_feature_net.json``
-        (written by ``scripts/train_mnist_feature_net.py``).
-
-    Example:
-
-    >>> info = mnist_feature_net_info()
-    >>> info["heldout_accuracy"] >= 0.98, info["n_train"], info["n_heldout"]
-    (True, 8000, 2000)
-    """
-    return json.loads(_asset(_INFO_FILE).read_text())
-
-
-@functools.lru_cache(maxsize=1)
-def _shipped_net():
-    net = build_mnist_feature_net()
-    with importlib.resources.as_file(_asset(_WEIGHTS_FILE)) as path:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        expected = mnist_feature_net_info()["weights_sha256"]
-        if digest != expected:
-            raise ValueError(
-                f"The shipped MNIST feature net weights {path} are damaged: SHA-256 {digest[:16]}..., "
-                f"expected {expected[:16]}... Reinstall stylegan_edu, or retrain them with "
-                "scripts/train_mnist_feature_net.py."
-            )
-        net.load_weights(str(path))
-    net.trainable = False
-    return net
-
-
-def mnist_feature_net():
-    r"""The small MNIST classifier shipped in the package, with its trained weights (offline).
-
-    A CNN (:func:`build_mnist_feature_net`, 225,034 parameters) trained by
-    ``scripts/train_mnist_feature_net.py`` on 8,000 digits of the MNIST test
-    set, with held-out accuracy >= 98% on the other 2,000
-    (:func:`mnist_feature_split`, :func:`mnist_feature_net_info`). Its
-    128-d penultimate layer ``"features"`` feeds :func:`mnist_features`.
-    The weights are loaded from the package on the first call and reused.
-
-    Returns:
-        keras.Model: frozen; (B, 28, 28, 1) images in [-1, 1] to (B, 10) logits.
-
-    Example:
-
-    >>> import numpy as np
-    >>> net = mnist_feature_net()
-    >>> tuple(net(np.zeros((2, 28, 28, 1), "float32")).shape)
-    (2, 10)
-    """
-    return _shipped_net()
-
-
-@functools.lru_cache(maxsize=1)
-def _feature_model():
-    net = _shipped_net()
+@functools.lru_cache(maxsize=4)
+def _feature_model(net):
     return keras.Model(net.input, net.get_layer("features").output, name="mnist_features")
 
 
@@ -480,10 +411,8 @@ def _check_digit_images(images):
         x = x[..., None]  # (N, 28, 28, 1)
     if x.ndim != 4 or x.shape[1:] != (28, 28, 1):
         raise invalid("images", "MNIST-shaped images of shape (N, 28, 28, 1) or (N, 28, 28)", f"shape {np.shape(images)}")
-    if not np.all(np.isfinite(x)):
-        bad = int(x.size - np.count_nonzero(np.isfinite(x)))
-        raise invalid("images", "finite values", f"{bad} non-finite value(s) out of {x.size}")
-    if x.size and (x.min() < -1.001 or x.max() > 1.001):
+    check_finite("images", x)
+    if x.size and (x.min() < -1.001 or x.max() > 1.001):  # a little slack: float16 generator outputs round past +-1
         raise invalid("images", "pixel values in [-1, 1] (scale uint8 digits with data.to_unit_range: x / 127.5 - 1)",
                       f"min={x.min():g}, max={x.max():g}")
     return x
@@ -511,7 +440,9 @@ def mnist_features(images, batch_size=500):
     """
     x = _check_digit_images(images)  # (N, 28, 28, 1)
     batch_size = check_positive_int("batch_size", batch_size)
-    model = _feature_model()
+    from stylegan_edu.pretrained import mnist_feature_net
+
+    model = _feature_model(mnist_feature_net())
     out = [np.asarray(ops.convert_to_numpy(model(x[i:i + batch_size], training=False)))
            for i in range(0, len(x), batch_size)]
     return np.concatenate(out, axis=0) if out else np.zeros((0, 128), np.float32)

@@ -3,18 +3,21 @@ Gram-matrix style, total variation, and the weighted mixed loss.
 
 Chapter 1 uses the cross-entropy family; chapters 4 to 7 use the rest.
 Everything is written with ``keras.ops``, so it also runs on Keras' JAX and
-PyTorch backends. Each loss is a function and a serialisable
-``keras.losses.Loss`` class.
+PyTorch backends. Each loss is a function; the content, style and total
+variation losses are also serialisable ``keras.losses.Loss`` classes, thin
+wrappers over the same per-image functions, as Keras writes its own
+(``LossFunctionWrapper``). For ``model.compile`` with binary
+cross-entropy, use ``keras.losses.BinaryCrossentropy``: the chapters check
+:func:`binary_cross_entropy` against it.
 """
 
 import dataclasses
-import math
 
 import keras
 import numpy as np
 from keras import ops
 
-from stylegan_edu._validation import check_choice, check_float_range, check_same_shape, invalid
+from stylegan_edu._validation import check_choice, check_finite, check_float_range, check_layers, check_same_shape, invalid
 
 __all__ = [
     "binary_cross_entropy",
@@ -27,11 +30,9 @@ __all__ = [
     "total_variation_map",
     "MixedLossWeights",
     "mixed_loss",
-    "BinaryCrossEntropy",
     "ContentLoss",
     "StyleLoss",
     "TotalVariationLoss",
-    "MixedLoss",
 ]
 
 
@@ -51,9 +52,8 @@ def _concrete(x):
 
 def _check_finite(name, x):
     a = _concrete(x)
-    if a is not None and a.dtype.kind in "fc" and not np.all(np.isfinite(a)):
-        bad = int(a.size - np.count_nonzero(np.isfinite(a)))
-        raise invalid(name, "finite values", f"{bad} non-finite value(s) out of {a.size}")
+    if a is not None:
+        check_finite(name, a)
 
 
 def _as_float(x):
@@ -65,7 +65,7 @@ def _as_float(x):
 
 
 # ---------------------------------------------------------------------------
-# Chapter 1: binary cross-entropy and the GAN losses
+# Binary cross-entropy and the adversarial losses
 # ---------------------------------------------------------------------------
 
 
@@ -199,7 +199,7 @@ def generator_loss(fake_logits, saturating=False):
 
 
 # ---------------------------------------------------------------------------
-# Chapters 4-7: perceptual losses
+# Perceptual losses: content, style (Gram matrices), total variation, mixed
 # ---------------------------------------------------------------------------
 
 
@@ -238,18 +238,25 @@ def content_loss(features, target_features, reduction="sum"):
     >>> float(content_loss(F, P)), float(content_loss(F, P, reduction="mean"))
     (2.0, 1.0)
     """
+    return ops.mean(_content_per_image(features, target_features, reduction))
+
+
+def _content_per_image(F, P, reduction, names=("features", "target_features")):
+    """Validate; the content loss of each image, shape (B,) (elementwise for rank-1 input).
+
+    The loss is symmetric in F and P; a shape mismatch is reported on the second name.
+    """
     check_choice("reduction", reduction, ("sum", "mean"))
-    F, P = _as_float(features), _as_float(target_features)
-    check_same_shape("features", F, "target_features", P)
-    _check_finite("features", F)
-    _check_finite("target_features", P)
+    F, P = _as_float(F), _as_float(P)
+    f_name, p_name = names
+    check_same_shape(f_name, F, p_name, P)
+    _check_finite(f_name, F)
+    _check_finite(p_name, P)
     sq = ops.square(F - P)  # (B, H, W, C)
     axes = tuple(range(1, len(sq.shape))) or None
     if reduction == "sum":
-        per_image = 0.5 * ops.sum(sq, axis=axes) if axes else 0.5 * sq
-    else:
-        per_image = ops.mean(sq, axis=axes) if axes else sq
-    return ops.mean(per_image)
+        return 0.5 * ops.sum(sq, axis=axes) if axes else 0.5 * sq  # (B,)
+    return ops.mean(sq, axis=axes) if axes else sq  # (B,)
 
 
 def gram_matrix(features):
@@ -307,20 +314,9 @@ def style_loss(features, target_grams, layer_weights=None):
     >>> float(style_loss(F, gram_matrix(F)))
     0.0
     """
-    if not isinstance(features, dict):
-        features, target_grams = {"features": features}, {"features": target_grams}
-    if not isinstance(target_grams, dict) or set(features) != set(target_grams):
-        got = sorted(target_grams) if isinstance(target_grams, dict) else type(target_grams).__name__
-        raise invalid("target_grams", f"a dict with the same layers as `features`, {sorted(features)}", f"{got}")
-    names = list(features)
-    if layer_weights is None:
-        layer_weights = {n: 1.0 / len(names) for n in names}
-    unknown = set(layer_weights) - set(names)
-    if unknown:
-        raise invalid("layer_weights", f"weights for layers among {names}", f"unknown layers {sorted(unknown)}")
+    features, target_grams, weights = check_layers(features, target_grams, layer_weights, "target_grams")
     total = 0.0
-    for name in names:
-        w = check_float_range(f"layer_weights[{name!r}]", layer_weights.get(name, 0.0), 0.0)
+    for name, w in weights.items():
         if w == 0.0:
             continue
         G = gram_matrix(features[name])  # (B, C, C)
@@ -329,10 +325,14 @@ def style_loss(features, target_grams, layer_weights=None):
         if A.shape[-1] != G.shape[-1] or A.shape[-2] != G.shape[-2]:
             raise invalid(f"target_grams[{name!r}]", f"a Gram matrix of shape (B, {G.shape[-1]}, {G.shape[-1]})", f"shape {tuple(A.shape)}")
         _check_finite(f"target_grams[{name!r}]", A)
-        c = G.shape[-1]
-        per_image = ops.sum(ops.square(G - A), axis=(1, 2)) / float(c * c)  # (B,)
-        total = total + w * ops.mean(per_image)
+        total = total + w * ops.mean(_gram_distance(G, A))
     return ops.convert_to_tensor(total, "float32") if isinstance(total, float) else total
+
+
+def _gram_distance(G, A):
+    """Per-image normalised squared distance of Gram matrices (B, C, C) and (B or 1, C, C): shape (B,)."""
+    c = G.shape[-1]
+    return ops.sum(ops.square(G - A), axis=(1, 2)) / float(c * c)  # (B,)
 
 
 def total_variation_loss(images, kind="l1"):
@@ -499,72 +499,75 @@ def mixed_loss(content_features=None, content_targets=None, style_features=None,
 
 
 # ---------------------------------------------------------------------------
-# keras.losses.Loss classes (serialisable), for model.compile and saving.
+# keras.losses.Loss classes (serialisable, for model.compile and saving): thin
+# wrappers over the per-image functions above, as keras.losses.MeanSquaredError
+# wraps keras.losses.mean_squared_error. Keras reduces their per-image values
+# (by default the mean over the batch, which is what the functions return).
 # ---------------------------------------------------------------------------
 
 
-@keras.saving.register_keras_serializable(package="stylegan_edu")
-class BinaryCrossEntropy(keras.losses.Loss):
-    """:func:`binary_cross_entropy` as a ``keras.losses.Loss``.
+def _content_loss_per_image(y_true, y_pred, content_reduction="sum"):
+    return _content_per_image(y_true, y_pred, content_reduction, names=("y_true", "y_pred"))  # (B,): symmetric
 
-    Example:
 
-    >>> loss = BinaryCrossEntropy(from_logits=True)
-    >>> round(float(loss([[1.0]], [[0.0]])), 4)
-    0.6931
+def _style_loss_per_image(y_true, y_pred):
+    y_true, y_pred = _as_float(y_true), _as_float(y_pred)  # (B, H, W, C) feature maps
+    _check_rank("y_pred", y_pred, 4, "(B, H, W, C)")
+    _check_rank("y_true", y_true, 4, "(B, H, W, C)")
+    if y_true.shape[0] != y_pred.shape[0] or y_true.shape[-1] != y_pred.shape[-1]:
+        raise invalid("y_pred", f"feature maps with the batch size and channels of `y_true`, {tuple(y_true.shape)}",
+                      f"shape {tuple(y_pred.shape)}")
+    return _gram_distance(gram_matrix(y_pred), gram_matrix(y_true))  # (B,)
+
+
+def _total_variation_per_image(y_true, y_pred, kind="l1"):
+    x = ops.convert_to_tensor(y_pred)
+    _check_rank("y_pred", x, 4, "(B, H, W, C)")
+    return _tv_per_image(_tv_input(x, kind, name="y_pred"), kind)  # (B,)
+
+
+class _Wrapper(keras.losses.Loss):
+    """A loss class that calls ``fn(y_true, y_pred, **kwargs)`` per image, and saves ``kwargs`` as its config.
+
+    What Keras' own (private) ``LossFunctionWrapper`` does for
+    ``keras.losses.MeanSquaredError`` and the others.
     """
 
-    def __init__(self, from_logits=False, name="binary_cross_entropy", **kwargs):
-        super().__init__(name=name, **kwargs)
-        self.from_logits = from_logits
+    def __init__(self, fn, reduction="sum_over_batch_size", name=None, dtype=None, **kwargs):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        self.fn, self._fn_kwargs = fn, kwargs
 
     def call(self, y_true, y_pred):
-        y_true, y_pred = _as_float(y_true), _as_float(y_pred)
-        check_same_shape("y_true", y_true, "y_pred", y_pred)
-        _check_finite("y_true", y_true)
-        _check_finite("y_pred", y_pred)
-        if self.from_logits:
-            per = ops.softplus(y_pred) - y_pred * y_true  # stable, exact gradient
-        else:
-            p = ops.clip(y_pred, 1e-7, 1.0 - 1e-7)
-            per = -(y_true * ops.log(p) + (1.0 - y_true) * ops.log(1.0 - p))
-        return ops.mean(per, axis=-1)
+        return self.fn(y_true, y_pred, **self._fn_kwargs)  # (B,)
 
     def get_config(self):
-        return {**super().get_config(), "from_logits": self.from_logits}
+        return {**super().get_config(), **self._fn_kwargs}
 
 
 @keras.saving.register_keras_serializable(package="stylegan_edu")
-class ContentLoss(keras.losses.Loss):
-    """:func:`content_loss` per example, as a ``keras.losses.Loss``.
+class ContentLoss(_Wrapper):
+    """:func:`content_loss` per image (``y_true`` = P, ``y_pred`` = F), as a ``keras.losses.Loss``.
+
+    Args:
+        content_reduction: ``"sum"`` or ``"mean"`` over each image, see
+            :func:`content_loss` (``reduction`` is Keras' reduction over the batch).
 
     Example:
 
     >>> import numpy as np
-    >>> float(ContentLoss(reduction_kind="mean")(np.zeros((2, 3)), np.ones((2, 3))))
+    >>> float(ContentLoss(content_reduction="mean")(np.zeros((2, 3)), np.ones((2, 3))))
     1.0
     """
 
-    def __init__(self, reduction_kind="sum", name="content_loss", **kwargs):
-        super().__init__(name=name, **kwargs)
-        self.reduction_kind = check_choice("reduction_kind", reduction_kind, ("sum", "mean"))
-
-    def call(self, y_true, y_pred):
-        y_true, y_pred = _as_float(y_true), _as_float(y_pred)  # P, F: (B, ...)
-        check_same_shape("y_true", y_true, "y_pred", y_pred)
-        _check_finite("y_true", y_true)
-        _check_finite("y_pred", y_pred)
-        sq = ops.square(y_pred - y_true)  # (B, ...)
-        axes = tuple(range(1, len(sq.shape)))
-        return 0.5 * ops.sum(sq, axis=axes) if self.reduction_kind == "sum" else ops.mean(sq, axis=axes)
-
-    def get_config(self):
-        return {**super().get_config(), "reduction_kind": self.reduction_kind}
+    def __init__(self, content_reduction="sum", reduction="sum_over_batch_size", name="content_loss", dtype=None):
+        check_choice("content_reduction", content_reduction, ("sum", "mean"))
+        super().__init__(_content_loss_per_image, reduction=reduction, name=name, dtype=dtype,
+                         content_reduction=content_reduction)
 
 
 @keras.saving.register_keras_serializable(package="stylegan_edu")
-class StyleLoss(keras.losses.Loss):
-    """Style loss between the Gram matrices of ``y_true`` and ``y_pred`` feature maps (B, H, W, C).
+class StyleLoss(_Wrapper):
+    """Style loss between the Gram matrices of ``y_true`` and ``y_pred`` feature maps (B, H, W, C), per image.
 
     Example:
 
@@ -574,23 +577,12 @@ class StyleLoss(keras.losses.Loss):
     0.0
     """
 
-    def __init__(self, name="style_loss", **kwargs):
-        super().__init__(name=name, **kwargs)
-
-    def call(self, y_true, y_pred):
-        y_true, y_pred = _as_float(y_true), _as_float(y_pred)  # (B, H, W, C) feature maps
-        _check_rank("y_pred", y_pred, 4, "(B, H, W, C)")
-        _check_rank("y_true", y_true, 4, "(B, H, W, C)")
-        if y_true.shape[0] != y_pred.shape[0] or y_true.shape[-1] != y_pred.shape[-1]:
-            raise invalid("y_pred", f"feature maps with the batch size and channels of `y_true`, {tuple(y_true.shape)}",
-                          f"shape {tuple(y_pred.shape)}")
-        G, A = gram_matrix(y_pred), gram_matrix(y_true)  # (B, C, C)
-        c = G.shape[-1]
-        return ops.sum(ops.square(G - A), axis=(1, 2)) / float(c * c)
+    def __init__(self, reduction="sum_over_batch_size", name="style_loss", dtype=None):
+        super().__init__(_style_loss_per_image, reduction=reduction, name=name, dtype=dtype)
 
 
 @keras.saving.register_keras_serializable(package="stylegan_edu")
-class TotalVariationLoss(keras.losses.Loss):
+class TotalVariationLoss(_Wrapper):
     """:func:`total_variation_loss` of ``y_pred`` per image; ``y_true`` is ignored.
 
     Example:
@@ -601,111 +593,6 @@ class TotalVariationLoss(keras.losses.Loss):
     2.0
     """
 
-    def __init__(self, kind="l1", name="total_variation_loss", **kwargs):
-        super().__init__(name=name, **kwargs)
-        self.kind = check_choice("kind", kind, ("l1", "l2"))
-
-    def call(self, y_true, y_pred):
-        x = ops.convert_to_tensor(y_pred)
-        _check_rank("y_pred", x, 4, "(B, H, W, C)")
-        x = _tv_input(x, self.kind, name="y_pred")  # (B, H, W, C)
-        return _tv_per_image(x, self.kind)  # (B,)
-
-    def get_config(self):
-        return {**super().get_config(), "kind": self.kind}
-
-
-@keras.saving.register_keras_serializable(package="stylegan_edu")
-class MixedLoss(keras.losses.Loss):
-    r""":func:`mixed_loss` per example, as a ``keras.losses.Loss`` on dicts of tensors.
-
-    Formula:
-        .. math:: L = \lambda L_\mathrm{content} + \mu L_\mathrm{style} + \gamma TV
-
-        per example, with the same parts as :func:`mixed_loss` (content
-        averaged over its layers, style weighted over its layers).
-
-    ``y_pred`` is a dict ``{"content": {layer: F}, "style": {layer: F},
-    "image": x}`` (the features a model computes of its output image, and the
-    image itself); ``y_true`` is ``{"content": {layer: P}, "style": {layer: A}}``
-    with content target features P and style target Gram matrices A
-    (batch B or 1). A key may be left out when its weight is 0.
-
-    Args:
-        weights: a :class:`MixedLossWeights`, or a dict of its fields.
-        content_reduction: ``"sum"`` or ``"mean"``, see :func:`content_loss`.
-        tv_kind: ``"l1"`` or ``"l2"``.
-        style_layer_weights: optional ``{layer: weight}``, see :func:`style_loss`.
-
-    Example:
-
-    >>> import numpy as np
-    >>> x = np.zeros((2, 4, 4, 3), "float32"); x[:, :, 2:] = 1.0  # a vertical edge: TV = 4 x 3 = 12
-    >>> loss = MixedLoss(weights=MixedLossWeights(content=1.0, style=0.0, tv=0.5), reduction=None)
-    >>> y_pred = {"content": {"f": np.ones((2, 2, 2, 1), "float32")}, "image": x}
-    >>> y_true = {"content": {"f": np.zeros((2, 2, 2, 1), "float32")}}
-    >>> loss(y_true, y_pred).numpy().tolist()  # 0.5 * 4 + 0.5 * 12 per example
-    [8.0, 8.0]
-    """
-
-    def __init__(self, weights=MixedLossWeights(), content_reduction="sum", tv_kind="l1", style_layer_weights=None,
-                 name="mixed_loss", **kwargs):
-        super().__init__(name=name, **kwargs)
-        if isinstance(weights, dict):
-            weights = MixedLossWeights(**weights)
-        if not isinstance(weights, MixedLossWeights):
-            raise invalid("weights", "a MixedLossWeights instance or a dict of its fields", f"{type(weights).__name__}")
-        self.weights_ = weights
-        self.content_reduction = check_choice("content_reduction", content_reduction, ("sum", "mean"))
-        self.tv_kind = check_choice("tv_kind", tv_kind, ("l1", "l2"))
-        self.style_layer_weights = None if style_layer_weights is None else dict(style_layer_weights)
-
-    def _part(self, d, key, name):
-        if not isinstance(d, dict) or key not in d:
-            raise invalid(name, f"a dict with the key {key!r} (its weight is not 0)",
-                          f"{sorted(d) if isinstance(d, dict) else type(d).__name__}")
-        return d[key]
-
-    def call(self, y_true, y_pred):
-        w, per_example = self.weights_, 0.0
-        if w.content:
-            F, P = self._part(y_pred, "content", "y_pred"), self._part(y_true, "content", "y_true")
-            if not isinstance(F, dict) or not isinstance(P, dict) or set(F) != set(P):
-                raise invalid("y_true", "content targets for the same layers as y_pred['content']",
-                              f"{sorted(P) if isinstance(P, dict) else type(P).__name__}")
-            c = 0.0
-            for k in F:
-                f, p = _as_float(F[k]), _as_float(P[k])  # (B, H, W, C)
-                check_same_shape(f"y_true['content'][{k!r}]", p, f"y_pred['content'][{k!r}]", f)
-                _check_finite(f"y_pred['content'][{k!r}]", f)
-                sq = ops.square(f - p)
-                axes = tuple(range(1, len(sq.shape)))
-                c = c + (0.5 * ops.sum(sq, axis=axes) if self.content_reduction == "sum" else ops.mean(sq, axis=axes))
-            per_example = per_example + w.content * c / len(F)  # (B,)
-        if w.style:
-            S, A = self._part(y_pred, "style", "y_pred"), self._part(y_true, "style", "y_true")
-            if not isinstance(S, dict) or not isinstance(A, dict) or set(S) != set(A):
-                raise invalid("y_true", "style Gram targets for the same layers as y_pred['style']",
-                              f"{sorted(A) if isinstance(A, dict) else type(A).__name__}")
-            lw = self.style_layer_weights or {k: 1.0 / len(S) for k in S}
-            s = 0.0
-            for k in S:
-                G, T = gram_matrix(S[k]), _as_float(A[k])  # (B, C, C), (B or 1, C, C)
-                _check_rank(f"y_true['style'][{k!r}]", T, 3, "(B, C, C)")
-                if T.shape[-1] != G.shape[-1]:
-                    raise invalid(f"y_true['style'][{k!r}]", f"a Gram matrix of shape (B, {G.shape[-1]}, {G.shape[-1]})",
-                                  f"shape {tuple(T.shape)}")
-                c = G.shape[-1]
-                s = s + check_float_range(f"style_layer_weights[{k!r}]", lw.get(k, 0.0), 0.0) * (
-                    ops.sum(ops.square(G - T), axis=(1, 2)) / float(c * c))  # (B,)
-            per_example = per_example + w.style * s
-        if w.tv:
-            x = self._part(y_pred, "image", "y_pred")
-            x = _tv_input(ops.convert_to_tensor(x), self.tv_kind, name="y_pred['image']")  # (B, H, W, C)
-            per_example = per_example + w.tv * _tv_per_image(x, self.tv_kind)
-        return per_example
-
-    def get_config(self):
-        return {**super().get_config(), "weights": dataclasses.asdict(self.weights_),
-                "content_reduction": self.content_reduction, "tv_kind": self.tv_kind,
-                "style_layer_weights": self.style_layer_weights}
+    def __init__(self, kind="l1", reduction="sum_over_batch_size", name="total_variation_loss", dtype=None):
+        check_choice("kind", kind, ("l1", "l2"))
+        super().__init__(_total_variation_per_image, reduction=reduction, name=name, dtype=dtype, kind=kind)

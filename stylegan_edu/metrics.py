@@ -5,19 +5,16 @@ The Fréchet Inception Distance of Heusel et al. (2017) compares two sets of
 images through the Gaussian statistics (mean, covariance) of their features in
 a pretrained network. On MNIST, Inception v3 makes little sense (28x28 grey
 digits), so this package uses the penultimate layer of its own small MNIST
-classifier (:func:`stylegan_edu.features.mnist_feature_net`). The numbers are
+classifier (:func:`stylegan_edu.pretrained.mnist_feature_net`). The numbers are
 therefore *MNIST-FIDs*: comparable with each other, not with published
 Inception FIDs.
 
 Chapters 8 and 9 and ``benchmarks/time_to_quality.py`` use it.
 """
 
-import functools
-import importlib.resources
-
 import numpy as np
 
-from stylegan_edu._validation import check_choice, check_positive_int, invalid
+from stylegan_edu._validation import check_choice, check_finite, check_positive_int, invalid
 
 __all__ = [
     "feature_statistics",
@@ -40,10 +37,7 @@ def _as_float64(name, x, ndim):
         raise invalid(name, "a numeric array", f"{name} of type {type(x).__name__}") from None
     if a.ndim != ndim:
         raise invalid(name, f"an array of rank {ndim}", f"shape {a.shape}")
-    if not np.all(np.isfinite(a)):
-        bad = int(a.size - np.count_nonzero(np.isfinite(a)))
-        raise invalid(name, "finite values", f"{bad} non-finite value(s) out of {a.size}")
-    return a
+    return check_finite(name, a)
 
 
 def feature_statistics(features):
@@ -145,15 +139,9 @@ def frechet_distance(mu1, sigma1, mu2, sigma2):
     return max(d2, 0.0)
 
 
-@functools.lru_cache(maxsize=None)
-def _load_reference(reference):
-    path = importlib.resources.files("stylegan_edu") / "assets" / f"{reference}_fid_stats.npz"
-    with importlib.resources.as_file(path) as p, np.load(p) as data:
-        return {k: data[k] for k in data.files}
-
-
 def reference_statistics(reference="mnist"):
-    """The feature statistics of a real data set, shipped in the package.
+    """The feature statistics of a real data set, shipped in the package and
+    loaded through the checked loader :func:`stylegan_edu.pretrained.mnist_fid_statistics`.
 
     ``"mnist"`` holds the statistics of the MNIST feature net's penultimate
     features over ``load_mnist("all")`` as computed by
@@ -166,7 +154,7 @@ def reference_statistics(reference="mnist"):
 
     Returns:
         tuple: ``(mu (D,), sigma (D, D), info)`` with ``info`` a dict holding
-        ``n`` and ``source``.
+        ``n``, ``source`` and ``feature_net_sha256``.
 
     Example:
 
@@ -174,10 +162,10 @@ def reference_statistics(reference="mnist"):
     >>> sigma.shape == (mu.shape[0], mu.shape[0]), info["n"] >= 10000
     (True, True)
     """
+    from stylegan_edu.pretrained import mnist_fid_statistics
+
     check_choice("reference", reference, _REFERENCES)
-    data = _load_reference(reference)
-    info = {"n": int(data["n"]), "source": str(data["source"])}
-    return data["mu"].astype(np.float64), data["sigma"].astype(np.float64), info
+    return mnist_fid_statistics()  # checked against assets/SHA256SUMS; float64 copies
 
 
 def _check_images(images):
@@ -307,7 +295,7 @@ def classifier_score(images, splits=1, batch_size=500):
     """
     from keras import ops
 
-    from stylegan_edu.features import mnist_feature_net
+    from stylegan_edu.pretrained import mnist_feature_net
 
     images = _check_images(images)  # (N, 28, 28, 1)
     check_positive_int("batch_size", batch_size)
@@ -319,7 +307,7 @@ def classifier_score(images, splits=1, batch_size=500):
 
 
 # ---------------------------------------------------------------------------
-# Image-to-image quality: PSNR and SSIM (chapter 11)
+# Image-to-image quality: PSNR and SSIM
 # ---------------------------------------------------------------------------
 
 
@@ -331,8 +319,7 @@ def _image_pair(a, b, data_range):
             raise invalid(name, "a numeric image array", f"dtype {arr.dtype}")
         if arr.ndim not in (2, 3):
             raise invalid(name, "an image (H, W) or (H, W, C)", f"shape {arr.shape}")
-        if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
-            raise invalid(name, "finite values", f"{int(arr.size - np.count_nonzero(np.isfinite(arr)))} non-finite value(s)")
+        check_finite(name, arr)
     if x.shape != y.shape:
         raise invalid("b", f"the same shape as `a`, {x.shape}", f"shape {y.shape}")
     if data_range is None:
@@ -352,8 +339,13 @@ def psnr(a, b, data_range=None):
 
     Formula:
         :math:`\mathrm{PSNR} = 10 \log_{10} \dfrac{R^2}{\mathrm{MSE}(a, b)}`,
-        with :math:`R` the data range. Infinite for identical images. Equals
-        ``skimage.metrics.peak_signal_noise_ratio(a, b, data_range=R)``.
+        with :math:`R` the data range.
+
+    Written out (it is its own definition, two lines) rather than calling
+    ``skimage.metrics.peak_signal_noise_ratio``, which it equals
+    (``tests/test_metrics.py`` checks): unlike skimage, identical images give
+    ``inf`` without a divide-by-zero warning, and ``data_range`` is inferred
+    for floats with negative values too.
 
     Args:
         a: the reference image, (H, W) or (H, W, C).
@@ -376,15 +368,8 @@ def psnr(a, b, data_range=None):
     return float("inf") if mse == 0 else float(10.0 * np.log10(r * r / mse))
 
 
-def _box_mean(x, k):
-    """Mean over every k x k window fully inside x (valid region): (H-k+1, W-k+1)."""
-    c = np.pad(np.cumsum(np.cumsum(x, axis=0), axis=1), ((1, 0), (1, 0)))  # integral image (H+1, W+1)
-    s = c[k:, k:] - c[:-k, k:] - c[k:, :-k] + c[:-k, :-k]  # window sums
-    return s / (k * k)
-
-
 def ssim(a, b, data_range=None, win_size=7):
-    r"""Structural similarity (Wang et al., 2004), as scikit-image computes it.
+    r"""Structural similarity (Wang et al., 2004): ``skimage.metrics.structural_similarity``, with checks.
 
     Formula:
         For each 7 x 7 window with means :math:`\mu_a, \mu_b`, unbiased
@@ -396,9 +381,9 @@ def ssim(a, b, data_range=None, win_size=7):
 
         with :math:`C_1 = (0.01 R)^2`, :math:`C_2 = (0.03 R)^2`, averaged
         over the windows that lie fully inside the image (and over channels).
-        Equals ``skimage.metrics.structural_similarity(a, b,
-        data_range=R)`` with its defaults (uniform window,
-        ``channel_axis=-1`` for colour images).
+        scikit-image computes it (uniform window, ``channel_axis=-1`` for
+        colour images); this function adds the package's argument checks and
+        infers ``data_range`` as :func:`psnr` does.
 
     Args:
         a: the reference image, (H, W) or (H, W, C), H and W >= ``win_size``.
@@ -416,20 +401,12 @@ def ssim(a, b, data_range=None, win_size=7):
     >>> ssim(x, x, data_range=1.0), round(ssim(x, 1 - x, data_range=1.0), 4) < 0
     (1.0, True)
     """
+    from skimage.metrics import structural_similarity
+
     x, y, r = _image_pair(a, b, data_range)
     k = check_positive_int("win_size", win_size, minimum=3)
     if k % 2 == 0:
         raise invalid("win_size", "an odd integer >= 3", f"win_size={win_size}")
     if min(x.shape[:2]) < k:
         raise invalid("a", f"an image of at least {k} x {k} pixels (the SSIM window)", f"shape {x.shape}")
-    if x.ndim == 3:
-        return float(np.mean([ssim(x[..., c], y[..., c], data_range=r, win_size=k) for c in range(x.shape[-1])]))
-    n = k * k
-    cov_norm = n / (n - 1.0)  # unbiased window (co)variances, as skimage does
-    ux, uy = _box_mean(x, k), _box_mean(y, k)
-    vx = cov_norm * (_box_mean(x * x, k) - ux * ux)
-    vy = cov_norm * (_box_mean(y * y, k) - uy * uy)
-    vxy = cov_norm * (_box_mean(x * y, k) - ux * uy)
-    c1, c2 = (0.01 * r) ** 2, (0.03 * r) ** 2
-    s = ((2 * ux * uy + c1) * (2 * vxy + c2)) / ((ux * ux + uy * uy + c1) * (vx + vy + c2))
-    return float(s.mean())
+    return float(structural_similarity(x, y, win_size=k, data_range=r, channel_axis=-1 if x.ndim == 3 else None))

@@ -1,63 +1,253 @@
-"""Trained models that ship inside the package and load offline.
+"""Everything trained that ships inside the package, loaded offline through one checked loader.
 
-Each one is trained by a script in ``scripts/`` with the package's own code;
-its folder under ``stylegan_edu/assets/`` holds the weights, a JSON file of
-settings and metrics, and a README.
+The assets, under ``stylegan_edu/assets/``:
+
+* :func:`mnist_generator`: ``mnist_generator/generator.weights.h5``, rebuilt by
+  ``scripts/train_mnist_generator.py``;
+* :func:`clahe_generator`: ``clahe_generator/gan.weights.h5`` and ``l1.weights.h5``,
+  rebuilt by ``scripts/train_clahe_generator.py``;
+* :func:`mnist_feature_net`: ``mnist_feature_net/mnist_feature_net.weights.h5``,
+  rebuilt by ``scripts/train_mnist_feature_net.py``;
+* :func:`mnist_fid_statistics`: ``mnist_fid_stats.npz``, rebuilt by
+  ``scripts/compute_fid_stats.py`` (after any change to the feature net).
+
+Each folder also holds a README (where the asset came from), a JSON record of
+its settings and measured numbers (read by the ``*_info()`` functions, and by
+the docstrings below: their numbers are filled in from those records), and a
+``SHA256SUMS`` file: the SHA-256 of every weights or statistics file in the
+folder, in the format of ``sha256sum`` (so ``sha256sum -c SHA256SUMS`` checks
+them by hand too). The scripts that rebuild an asset rewrite it with
+:func:`write_checksums`.
+
+Every file goes through :func:`asset_path`, which checks it against that
+record before anything reads it; a missing or damaged file raises
+:class:`AssetError` with one message, saying which file, what was expected
+and how to fix it.
 """
 
 import functools
-import importlib.resources
+import hashlib
 import json
+import pathlib
 
-__all__ = ["mnist_generator", "mnist_generator_info", "clahe_generator", "clahe_generator_info"]
+__all__ = [
+    "AssetError",
+    "ASSETS",
+    "CHECKSUMS",
+    "sha256",
+    "write_checksums",
+    "asset_path",
+    "mnist_generator",
+    "mnist_generator_info",
+    "clahe_generator",
+    "clahe_generator_info",
+    "mnist_feature_net",
+    "mnist_feature_net_info",
+    "mnist_fid_statistics",
+]
+
+#: The folder holding the shipped assets (tests point it at damaged copies).
+ASSETS = pathlib.Path(__file__).resolve().parent / "assets"
+#: The name of the checksum file in each asset folder (``sha256sum`` format).
+CHECKSUMS = "SHA256SUMS"
+#: The weights and statistics files (relative to :data:`ASSETS`) and the script that rebuilds each.
+_REBUILT_BY = {
+    "mnist_generator/generator.weights.h5": "scripts/train_mnist_generator.py",
+    "clahe_generator/gan.weights.h5": "scripts/train_clahe_generator.py",
+    "clahe_generator/l1.weights.h5": "scripts/train_clahe_generator.py",
+    "mnist_feature_net/mnist_feature_net.weights.h5": "scripts/train_mnist_feature_net.py",
+    "mnist_fid_stats.npz": "scripts/compute_fid_stats.py",
+}
+_CHECKED_SUFFIXES = (".h5", ".npz")  # what write_checksums records: weights and statistics
 
 
-def _asset_dir(name):
-    return importlib.resources.files("stylegan_edu").joinpath("assets", name)
+class AssetError(OSError):
+    """A shipped weights or statistics file is missing or damaged (see :func:`asset_path`)."""
+
+
+# ---------------------------------------------------------------------------
+# The checked loader
+# ---------------------------------------------------------------------------
+
+
+def sha256(path):
+    """The SHA-256 of a file, as 64 hex digits (read in 1 MiB blocks).
+
+    Example:
+
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "empty"
+    >>> _ = p.write_bytes(b"")
+    >>> sha256(p)[:16]
+    'e3b0c44298fc1c14'
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_checksums(folder):
+    """Record the SHA-256 of every weights/statistics file of ``folder`` in its ``SHA256SUMS``.
+
+    Call it after writing an asset (the training scripts do). The file lists
+    ``<sha256>  <name>`` for each ``*.h5`` and ``*.npz`` file directly in
+    ``folder``, sorted by name, which is the format of ``sha256sum``.
+
+    Args:
+        folder: the asset folder (str or ``pathlib.Path``).
+
+    Returns:
+        dict: ``{file name: sha256}`` as written.
+
+    Example:
+
+    >>> import pathlib, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.weights.h5").write_bytes(b"")
+    >>> write_checksums(d) == {"a.weights.h5": sha256(d / "a.weights.h5")}
+    True
+    >>> (d / "SHA256SUMS").read_text()[:20]
+    'e3b0c44298fc1c149afb'
+    """
+    from stylegan_edu._io import atomic_write
+
+    folder = pathlib.Path(folder)
+    sums = {p.name: sha256(p) for p in sorted(folder.iterdir()) if p.is_file() and p.name.endswith(_CHECKED_SUFFIXES)}
+    atomic_write(folder / CHECKSUMS, "".join(f"{digest}  {name}\n" for name, digest in sums.items()))
+    return sums
+
+
+def _recorded_sha256(path):
+    """The SHA-256 recorded for ``path`` in its folder's ``SHA256SUMS``, or ``None``."""
+    sums = path.parent / CHECKSUMS
+    if not sums.is_file():
+        return None
+    for line in sums.read_text().splitlines():
+        digest, _, name = line.strip().partition("  ")
+        if name.lstrip("*") == path.name:
+            return digest
+    return None
+
+
+def asset_path(name):
+    """The path of a shipped weights or statistics file, checked against its recorded SHA-256.
+
+    Args:
+        name: the file, relative to :data:`ASSETS`, e.g.
+            ``"clahe_generator/gan.weights.h5"``.
+
+    Returns:
+        pathlib.Path: the file, whose SHA-256 matches the one in ``SHA256SUMS`` next to it.
+
+    Raises:
+        AssetError: when the file is missing, has no recorded SHA-256, or is
+            damaged (another SHA-256). The message says what was expected and
+            how to fix it: reinstall the package, or rebuild the asset with
+            its script (which records the new SHA-256).
+
+    Example:
+
+    >>> asset_path("mnist_fid_stats.npz").name
+    'mnist_fid_stats.npz'
+    """
+    path = pathlib.Path(ASSETS) / name
+    script = _REBUILT_BY.get(name, "the script named in its README")
+    if not path.is_file():
+        problem, expected, received = "missing", f"a file at {path}", "no such file"
+    else:
+        recorded = _recorded_sha256(path)
+        actual = sha256(path)
+        if recorded is None:
+            problem, expected, received = "unrecorded", f"a line '<sha256>  {path.name}' in {path.parent / CHECKSUMS}", "none"
+        elif actual != recorded:
+            problem, expected, received = "damaged", f"SHA-256 {recorded} (recorded in {CHECKSUMS})", f"SHA-256 {actual}"
+        else:
+            return path
+    raise AssetError(
+        f"The shipped asset `{name}` is {problem}. Expected {expected}. Received: {received}. "
+        f"Reinstall stylegan_edu (pip install --force-reinstall stylegan_edu), or rebuild it with "
+        f"`python {script}`, which also records its SHA-256 in {CHECKSUMS}."
+    )
+
+
+def _record(name):
+    """A JSON record shipped with an asset (settings and measured numbers; not checksummed)."""
+    return json.loads((pathlib.Path(ASSETS) / name).read_text())
+
+
+def _with_recorded_numbers(fill):
+    """Fill the ``{placeholders}`` of a docstring with numbers from an asset's JSON record.
+
+    ``fill()`` returns ``{placeholder: text}``; it runs when the module is
+    imported (a few small JSON files), so the rendered documentation shows the
+    numbers recorded with the shipped files, never hand-typed copies.
+    """
+
+    def decorate(fn):
+        try:
+            values = fill()
+        except (OSError, ValueError, KeyError):  # a damaged record: the loaders will say so
+            values = {}
+        for key, text in values.items():
+            fn.__doc__ = fn.__doc__.replace("{" + key + "}", str(text))
+        return fn
+
+    return decorate
+
+
+# ---------------------------------------------------------------------------
+# The MNIST generator (chapters 2 and 9)
+# ---------------------------------------------------------------------------
 
 
 def mnist_generator_info():
     """Settings and metrics of the shipped MNIST generator (from ``mnist_generator.json``).
 
     Returns:
-        dict: ``fid`` (MNIST-FID on 10,000 samples), ``train_config``,
+        dict: ``fid`` (MNIST-FID on ``fid_samples`` samples), ``train_config``,
         ``generator_config``, ``history`` (per-epoch losses and FID),
         ``train_seconds``, ``machine``, ...
     """
-    return json.loads(_asset_dir("mnist_generator").joinpath("mnist_generator.json").read_text())
+    return _record("mnist_generator/mnist_generator.json")
 
 
-@functools.lru_cache(maxsize=1)
-def _mnist_generator_weights_path():
-    path = _asset_dir("mnist_generator").joinpath("generator.weights.h5")
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"The shipped MNIST generator's weights are missing ({path}). Reinstall the package, or train them with "
-            "scripts/train_mnist_generator.py."
-        )
-    return path
+def _mnist_generator_numbers():
+    info = mnist_generator_info()
+    cfg = info["train_config"]
+    fids = ", ".join(f"{h['fid']:.0f} after epoch {h['epoch']}" for h in info["history"] if "fid" in h)
+    return {"params": f"{info['generator_params']:,}", "epochs": cfg["epochs"], "batch_size": cfg["batch_size"],
+            "learning_rate": f"{cfg['learning_rate']:g}", "beta_1": cfg["beta_1"], "schedule": cfg["schedule"],
+            "seed": cfg["seed"], "minutes": f"{info['train_seconds'] / 60:.1f}", "cpus": info["machine"].get("cpu_count", "?"),
+            "fid": f"{info['fid']:.2f}", "fid_samples": f"{info['fid_samples']:,}", "fid_seed": info["fid_noise_seed"],
+            "fid_history": fids}
 
 
+@_with_recorded_numbers(_mnist_generator_numbers)
 def mnist_generator():
     r"""The reference DCGAN generator for MNIST, trained by the repository's own trainer.
 
-    ``make_generator(GeneratorConfig(seed=0))`` (760,065 parameters) trained by
-    ``scripts/train_mnist_generator.py`` with :func:`stylegan_edu.training.train_mnist`:
-    10 epochs on ``load_mnist("all")`` (offline: the 10,000 MNIST test digits),
-    batch 64, Adam(2e-4, beta_1=0.5), constant learning rate, seed 0;
-    13.6 minutes on 2 shared CPU cores.
+    ``make_generator(GeneratorConfig(seed=0))`` ({params} parameters) trained by
+    ``scripts/train_mnist_generator.py`` with :func:`stylegan_edu.gan.train_mnist`:
+    {epochs} epochs on ``load_mnist("all")`` (offline: the 10,000 MNIST test digits),
+    batch {batch_size}, Adam({learning_rate}, beta_1={beta_1}), {schedule} learning rate,
+    seed {seed}; {minutes} minutes on {cpus} shared CPU cores.
 
-    **MNIST-FID: 48.42** on 10,000 samples (:func:`stylegan_edu.metrics.mnist_fid`,
-    noise seed 12345); it was still falling when training stopped (1,000-sample
-    FID 95 after 2 epochs, 59 after 8, 50 after 10). Everything is recorded in
-    :func:`mnist_generator_info` and ``stylegan_edu/assets/mnist_generator/README.md``.
+    **MNIST-FID: {fid}** on {fid_samples} samples (:func:`stylegan_edu.metrics.mnist_fid`,
+    noise seed {fid_seed}). During training (1,000-sample FIDs, biased upwards):
+    {fid_history}. Everything is recorded in :func:`mnist_generator_info` and
+    ``stylegan_edu/assets/mnist_generator/README.md``.
 
     A new model is built on every call (so callers may change it freely);
-    nothing is downloaded.
+    nothing is downloaded. The weights are checked first (:func:`asset_path`).
 
     Returns:
         keras.Model: z (B, 100) ~ N(0, I) to digits (B, 28, 28, 1) in [-1, 1].
         Call it with ``training=False`` (BatchNorm uses its moving statistics).
+
+    Raises:
+        AssetError: if the weights file is missing or damaged.
 
     Example:
 
@@ -69,12 +259,17 @@ def mnist_generator():
     """
     from stylegan_edu.models import GeneratorConfig, make_generator
 
+    path = asset_path("mnist_generator/generator.weights.h5")
     info = mnist_generator_info()
     cfg = {k: (tuple(v) if isinstance(v, list) else v) for k, v in info["generator_config"].items()}
     generator = make_generator(GeneratorConfig(**cfg), name="mnist_generator")
-    with importlib.resources.as_file(_mnist_generator_weights_path()) as path:
-        generator.load_weights(str(path))
+    generator.load_weights(str(path))
     return generator
+
+
+# ---------------------------------------------------------------------------
+# The CLAHE generators (chapter 11)
+# ---------------------------------------------------------------------------
 
 
 def clahe_generator_info():
@@ -87,50 +282,184 @@ def clahe_generator_info():
         ``metrics`` (``{"clean" | "degraded": rows of method, image, psnr,
         ssim}``; ``psnr`` is ``None`` for identical images).
     """
-    folder = _asset_dir("clahe_generator")
-    info = json.loads(folder.joinpath("config.json").read_text())
-    info["history"] = {v: json.loads(folder.joinpath(f"history_{v}.json").read_text()) for v in info["variants"]}
-    info["metrics"] = json.loads(folder.joinpath("metrics.json").read_text())
+    info = _record("clahe_generator/config.json")
+    info["history"] = {v: _record(f"clahe_generator/history_{v}.json") for v in info["variants"]}
+    info["metrics"] = _record("clahe_generator/metrics.json")
     return info
 
 
+#: How the training script names each variant in ``metrics.json``, in the order the docstring lists them.
+_CLAHE_METHODS = {"gan": "full GAN", "l1": "tone-curve U-Net, L1", "plain_l1": "plain U-Net, L1", "identity": "identity"}
+
+
+def _clahe_generator_numbers():
+    info = clahe_generator_info()
+    rows = info["metrics"]["clean"]
+    photos = list(dict.fromkeys(r["image"] for r in rows))
+    ssim = {(r["method"], r["image"]): r["ssim"] for r in rows}
+    table = "; ".join(f"{label} " + ", ".join(f"{ssim[(method, p)]:.3f}" for p in photos)
+                      for label, method in (("GAN", "full GAN"), ("L1-only", "tone-curve U-Net, L1"),
+                                            ("plain U-Net", "plain U-Net, L1"), ("doing nothing", "identity")))
+    gan = info["variants"]["gan"]
+    worst = min(ssim[("full GAN", p)] for p in photos)
+    return {"photos": ", ".join(photos), "ssim_table": table, "gan_steps": f"{gan['steps']:,}",
+            "gan_batch": gan["train_config"]["batch_size"], "gan_worst": f"{worst:.3f}"}
+
+
+@_with_recorded_numbers(_clahe_generator_numbers)
 def clahe_generator(variant="gan"):
     r"""The CLAHE generator of chapter 11: a U-Net that enhances low-contrast grey images.
 
-    ``make_unet_generator(conditional.GENERATOR_CONFIG)``: a U-Net (depth 4,
+    ``make_unet_generator(clahe.GENERATOR_CONFIG)``: a U-Net (depth 4,
     12 to 96 filters) with a tone-curve head (32 knots) and local histograms
     over 64-pixel windows, trained by ``scripts/train_clahe_generator.py``
-    (seed 0, 1,200 steps of 8 crops, cosine learning rate) on 128 x 128
+    (seed 0, {gan_steps} steps of {gan_batch} crops, cosine learning rate) on 128 x 128
     crops of (photo, skimage CLAHE of the whole photo) from
     ``clahe.TRAIN_IMAGES``, the loss on the central 64 x 64 pixels.
     ``"gan"``: PatchGAN adversarial loss + L1 + perceptual + Gram style + TV
     (``ConditionalLossConfig(margin=32)``); ``"l1"``: the L1-only ablation;
     ``"plain_l1"`` (measured, not shipped: 10 MB budget): L1 only with the
-    plain residual head (``conditional.PLAIN_GENERATOR_CONFIG``).
+    plain residual head (``clahe.PLAIN_GENERATOR_CONFIG``).
 
-    **Held-out SSIM against CLAHE, clean inputs (moon, retina,
-    hubble_deep_field): GAN 0.936, 0.916, 0.968; L1-only 0.888, 0.891,
-    0.942; plain U-Net 0.906, 0.751, 0.793; doing nothing 0.902, 0.860,
-    0.777.** The book's goal (0.90 on every photo) is met by the GAN. All
-    numbers, degraded inputs included, are in :func:`clahe_generator_info`
-    and ``stylegan_edu/assets/clahe_generator/README.md``.
+    **Held-out SSIM against CLAHE, clean inputs ({photos}):
+    {ssim_table}** (lowest for the GAN: {gan_worst}). All numbers, degraded
+    inputs included, are in :func:`clahe_generator_info` and
+    ``stylegan_edu/assets/clahe_generator/README.md``.
 
     Apply it with :func:`stylegan_edu.clahe.enhance` (any size, grey or RGB).
-    A new model is built on every call; nothing is downloaded.
+    A new model is built on every call; nothing is downloaded. The weights
+    are checked first (:func:`asset_path`).
 
     Args:
-        variant: ``"gan"`` or ``"l1"``.
+        variant: ``"gan"`` or ``"l1"`` (``clahe.VARIANTS``).
 
     Returns:
-        keras.Model: (B, H, W, 1) in [0, 1] -> same shape, H and W multiples of 16.
+        keras.Model: (B, H, W, 1) in [0, 1] -> same shape, H and W multiples of
+        ``clahe.GENERATOR_CONFIG.stride`` (16).
+
+    Raises:
+        AssetError: if the weights file is missing or damaged.
 
     Example:
 
     >>> import numpy as np
-    >>> g = clahe_generator()
-    >>> tuple(g(np.zeros((1, 32, 48, 1), "float32")).shape)
-    (1, 32, 48, 1)
+    >>> g = clahe_generator("l1")
+    >>> g.name, tuple(g(np.zeros((1, 32, 48, 1), "float32")).shape)
+    ('clahe_generator_l1', (1, 32, 48, 1))
     """
-    from stylegan_edu.conditional import load_clahe_generator
+    from stylegan_edu._validation import check_choice
+    from stylegan_edu.clahe.generator import VARIANTS, generator_config_for
+    from stylegan_edu.models.pix2pix import make_unet_generator
 
-    return load_clahe_generator(variant)
+    check_choice("variant", variant, VARIANTS)
+    path = asset_path(f"clahe_generator/{variant}.weights.h5")
+    model = make_unet_generator(generator_config_for(variant), name=f"clahe_generator_{variant}")
+    model.load_weights(str(path))
+    return model
+
+
+# ---------------------------------------------------------------------------
+# The MNIST feature net and the MNIST-FID statistics (chapters 4, 8, 9)
+# ---------------------------------------------------------------------------
+
+
+def mnist_feature_net_info():
+    """What the shipped MNIST feature net is: its training settings and held-out accuracy.
+
+    Returns:
+        dict: the contents of ``assets/mnist_feature_net/mnist_feature_net.json``
+        (written by ``scripts/train_mnist_feature_net.py``).
+
+    Example:
+
+    >>> info = mnist_feature_net_info()
+    >>> info["heldout_accuracy"] >= 0.98, info["n_train"], info["n_heldout"]
+    (True, 8000, 2000)
+    """
+    return _record("mnist_feature_net/mnist_feature_net.json")
+
+
+def _feature_net_numbers():
+    info = mnist_feature_net_info()
+    return {"params": f"{info['parameters']:,}", "n_train": f"{info['n_train']:,}", "n_heldout": f"{info['n_heldout']:,}",
+            "accuracy": f"{100 * info['heldout_accuracy']:.2f}"}
+
+
+@functools.lru_cache(maxsize=4)
+def _load_feature_net(path, digest):  # keyed by the checked file's digest: a new file is loaded anew
+    from stylegan_edu.features import build_mnist_feature_net
+
+    net = build_mnist_feature_net()
+    net.load_weights(str(path))
+    net.trainable = False
+    return net
+
+
+@_with_recorded_numbers(_feature_net_numbers)
+def mnist_feature_net():
+    r"""The small MNIST classifier shipped in the package, with its trained weights (offline).
+
+    A CNN (:func:`stylegan_edu.features.build_mnist_feature_net`, {params} parameters)
+    trained by ``scripts/train_mnist_feature_net.py`` on {n_train} digits of the
+    MNIST test set; held-out accuracy **{accuracy} %** on the other {n_heldout}
+    (:func:`stylegan_edu.features.mnist_feature_split`, :func:`mnist_feature_net_info`).
+    Its 128-d penultimate layer ``"features"`` feeds
+    :func:`stylegan_edu.features.mnist_features`. The weights are checked
+    (:func:`asset_path`) on every call and loaded once.
+
+    Returns:
+        keras.Model: frozen and shared between calls; (B, 28, 28, 1) images
+        in [-1, 1] to (B, 10) logits.
+
+    Raises:
+        AssetError: if the weights file is missing or damaged.
+
+    Example:
+
+    >>> import numpy as np
+    >>> net = mnist_feature_net()
+    >>> tuple(net(np.zeros((2, 28, 28, 1), "float32")).shape)
+    (2, 10)
+    """
+    path = asset_path("mnist_feature_net/mnist_feature_net.weights.h5")
+    return _load_feature_net(path, _recorded_sha256(path))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_statistics(path, digest):
+    import numpy as np
+
+    with np.load(path) as data:
+        return {k: data[k] for k in data.files}
+
+
+def mnist_fid_statistics():
+    """The MNIST-FID reference statistics: mean and covariance of the feature net's features over MNIST.
+
+    Computed by ``scripts/compute_fid_stats.py`` over ``load_mnist("all")``
+    (offline, as in this repository's CI: the 10,000 MNIST *test* digits)
+    with the shipped :func:`mnist_feature_net`; see
+    ``stylegan_edu/assets/mnist_fid_stats.md``. Used by
+    :func:`stylegan_edu.metrics.mnist_fid`.
+
+    Returns:
+        tuple: ``(mu (128,), sigma (128, 128), info)``, float64 copies, with
+        ``info`` a dict holding ``n`` (how many images), ``source`` (which
+        splits) and ``feature_net_sha256`` (the feature-net weights they were
+        computed with).
+
+    Raises:
+        AssetError: if the statistics file is missing or damaged.
+
+    Example:
+
+    >>> mu, sigma, info = mnist_fid_statistics()
+    >>> mu.shape, sigma.shape, info["n"] >= 10_000
+    ((128,), (128, 128), True)
+    """
+    import numpy as np
+
+    path = asset_path("mnist_fid_stats.npz")
+    data = _load_statistics(path, _recorded_sha256(path))
+    info = {"n": int(data["n"]), "source": str(data["source"]), "feature_net_sha256": str(data["feature_net_sha256"])}
+    return data["mu"].astype(np.float64), data["sigma"].astype(np.float64), info

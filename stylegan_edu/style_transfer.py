@@ -3,7 +3,10 @@ r"""Neural style transfer on photographs (Gatys et al., 2016), as chapter 10 tea
 :func:`stylize` optimises the pixels of an image so that its VGG features
 match a content photograph's and its Gram matrices match a painting's, with
 the losses of :mod:`stylegan_edu.losses` and the extractor of
-:mod:`stylegan_edu.features`. :func:`load_image` turns anything a reader
+:mod:`stylegan_edu.features`. It is a short wrapper over the package's one
+pixel-optimisation engine, :mod:`stylegan_edu.pixel_optimisation`, whose
+:class:`~stylegan_edu.pixel_optimisation.StyleTransferConfig` holds every
+setting (layers, weights, steps, size, learning rate, start). :func:`load_image` turns anything a reader
 has at hand (a ``skimage.data`` name, a shipped painting, a file, an array)
 into the float RGB image the optimisation wants.
 
@@ -52,15 +55,24 @@ its weights (1e4 content, 1e-2 style) are tied to ImageNet VGG19's
 activation scale.
 """
 
-import dataclasses
 import os
-import time
 from pathlib import Path
 
 import numpy as np
 
-from stylegan_edu._validation import check_choice, check_float_range, check_positive_int, invalid
-from stylegan_edu.losses import MixedLossWeights, mixed_loss
+from stylegan_edu._validation import as_image, check_positive_int, invalid
+from stylegan_edu.losses import MixedLossWeights
+from stylegan_edu.pixel_optimisation import (
+    DEFAULT_CONTENT_LAYERS,
+    DEFAULT_STYLE_LAYERS,
+    DEFAULT_WEIGHTS,
+    MIN_SIZE,
+    PixelOptimiser,
+    StyleTransferConfig,
+    Stylized,
+    _check_callback,
+    feature_targets,
+)
 
 __all__ = [
     "SKIMAGE_IMAGES",
@@ -68,6 +80,7 @@ __all__ = [
     "DEFAULT_CONTENT_LAYERS",
     "DEFAULT_STYLE_LAYERS",
     "DEFAULT_WEIGHTS",
+    "StyleTransferConfig",
     "load_image",
     "resize_long_side",
     "Stylized",
@@ -81,18 +94,8 @@ SKIMAGE_IMAGES = (
     "grass", "gravel", "hubble_deep_field", "immunohistochemistry", "logo", "moon", "page",
     "retina", "rocket", "text",
 )
-#: The smallest height and width accepted: VGG halves the image five times.
-MIN_SIZE = 32
-#: Gatys et al.'s content layer (conv4_2): it keeps the layout, not the exact pixels.
-DEFAULT_CONTENT_LAYERS = ("block4_conv2",)
-#: The first convolution of each block: textures from fine (block 1) to coarse (block 5).
-DEFAULT_STYLE_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")
-#: Defaults for the relative (normalised) losses of :func:`stylize`; see the module docstring.
-DEFAULT_WEIGHTS = MixedLossWeights(
-    content=1.0,  # lambda: relative content error, 0 at the start (the image starts as the content)
-    style=10.0,  # mu: relative Gram error; 10x the content weight lets the painting's texture win
-    tv=0.5,  # gamma: per pixel-value L1 TV; a photograph has ~0.03, so this removes speckle only
-)
+# MIN_SIZE, the default layers and weights, StyleTransferConfig and Stylized live with the engine,
+# in stylegan_edu.pixel_optimisation; they are imported here so that `style_transfer.X` reads naturally.
 
 _IMAGE_RANKS = "a (H, W) grey, (H, W, 1), (H, W, 3) RGB or (H, W, 4) RGBA image"
 
@@ -142,18 +145,11 @@ def _to_float_rgb(name, a):
     a = np.asarray(a)
     if a.dtype == bool:
         a = a.astype(np.float32)
-    elif a.dtype.kind == "u":
+    elif a.dtype.kind == "u" and a.dtype != np.uint8:  # uint16 (16-bit PNG) and wider: scale to [0, 1]
         a = a.astype(np.float32) / np.float32(np.iinfo(a.dtype).max)
-    elif a.dtype.kind == "f":
-        a = a.astype(np.float32)
-        if a.size and np.all(np.isfinite(a)) and (a.min() < 0.0 or a.max() > 1.0):
-            raise invalid(name, "float values in [0, 1] (divide 0..255 values by 255, or pass a uint8 array)",
-                          f"min={a.min():g}, max={a.max():g}")
-    else:
+    elif a.dtype != np.uint8 and a.dtype.kind != "f":
         raise invalid(name, "a uint8, uint16, bool or float array", f"dtype={a.dtype}")
-    if a.dtype.kind == "f" and not np.all(np.isfinite(a)):
-        bad = int(a.size - np.count_nonzero(np.isfinite(a)))
-        raise invalid(name, "finite values", f"{bad} non-finite value(s) out of {a.size}")
+    a = as_image(a, to=(0, 1), name=name)  # uint8 / 255; floats checked finite and in [0, 1]
     if a.ndim == 2:
         a = a[:, :, None]  # (H, W, 1)
     if a.ndim != 3 or a.shape[-1] not in (1, 2, 3, 4):
@@ -248,166 +244,16 @@ def load_image(image, size=None, name="image"):
 
 
 # ---------------------------------------------------------------------------
-# The optimisation
+# The optimisation: a short wrapper over stylegan_edu.pixel_optimisation
 # ---------------------------------------------------------------------------
 
 
-@dataclasses.dataclass(frozen=True)
-class Stylized:
-    """What :func:`stylize` returns. Unpacks as ``image, history = stylize(...)``.
-
-    Attributes:
-        image: float32 (H, W, 3) in [0, 1], the stylised image.
-        history: dict of float lists, one value per step: ``"total"`` and the
-            *weighted* parts ``"content"``, ``"style"``, ``"tv"`` (they sum
-            to the total), measured before each step's update.
-        weights_source: which VGG weights made it (``"imagenet"`` or
-            ``"random (seed 0)"``); label figures with it.
-        seconds_per_step: mean wall time of one optimisation step (the first,
-            which traces and compiles, excluded when there are two or more).
-    """
-
-    image: np.ndarray
-    history: dict
-    weights_source: str
-    seconds_per_step: float
-
-    def __iter__(self):
-        return iter((self.image, self.history))
-
-
-_EXTRACTORS = {}
-
-
-def _extractor(network, layers, vgg_weights, seed):
-    """Build (once per process) the VGG extractor for these layers."""
-    from stylegan_edu.features import vgg_extractor
-
-    key = (network, tuple(layers), vgg_weights, int(seed))
-    if key not in _EXTRACTORS:
-        _EXTRACTORS[key] = vgg_extractor(list(layers), network=network, weights=vgg_weights, seed=seed)
-    return _EXTRACTORS[key]
-
-
-def _check_layers(name, layers):
-    if isinstance(layers, str):
-        layers = (layers,)
-    layers = tuple(layers)
-    if not layers or not all(isinstance(l, str) for l in layers):
-        raise invalid(name, "a non-empty list of VGG layer names", f"{name}={layers!r}")
-    return layers
-
-
-def _targets(extractor, content, style, content_layers, style_layers):
-    """Content targets P, Gram targets A, and the per-layer scales that make the losses relative.
-
-    Returns ``(P, A, c, r)``: content features are multiplied by ``c[l] = 1 / rms(P^l)``, so that
-    ``mean((cF - cP)^2)`` is the relative error; style features by ``r[l] = mean((A^l)^2)^(-1/4)``,
-    which scales Gram matrices by ``r^2`` and squared Gram errors by ``r^4 = 1 / mean((A^l)^2)``.
-    """
-    import tensorflow as tf
-
-    from stylegan_edu.losses import gram_matrix
-
-    fc = extractor(tf.constant(content[None]))  # {layer: (1, h, w, c)}
-    fs = extractor(tf.constant(style[None]))
-    P = {l: fc[l].numpy() for l in content_layers}  # {layer: (1, h, w, c)}
-    A = {l: gram_matrix(fs[l]).numpy() for l in style_layers}  # {layer: (1, c, c)}
-    for kind, d in (("content", P), ("style", A)):
-        for l, t in d.items():
-            if not np.all(np.isfinite(t)):
-                raise FloatingPointError(f"The {kind} target at layer {l!r} holds non-finite values: "
-                                         "the extractor overflowed. Check the extractor and the input images.")
-    eps = 1e-12
-    c = {l: np.float32(1.0 / np.sqrt(np.mean(np.square(P[l], dtype=np.float64)) + eps)) for l in content_layers}
-    r = {l: np.float32((np.mean(np.square(A[l], dtype=np.float64)) + eps) ** -0.25) for l in style_layers}
-    return P, A, c, r
-
-
-class _Optimisation:
-    """The state of one optimisation and its ``tf.function`` step (Adam update, then clip to [0, 1]).
-
-    Targets, scales, weights and the image live in ``tf.Variable``s, so one traced (and compiled)
-    step serves every run with the same extractor, layers, image shape and learning rate: a grid
-    of weights, or a panel's re-runs, trace once.
-    """
-
-    def __init__(self, extractor, P, A, shape, learning_rate, jit_compile):
-        import keras
-        import tensorflow as tf
-
-        h, w, _ = shape
-        self.extractor = extractor  # held, so that the cache key id(extractor) stays valid
-        self.image = tf.Variable(tf.zeros((1, h, w, 3)), name="stylized")  # (1, H, W, 3)
-        self.P = {l: tf.Variable(tf.zeros_like(v), name=f"P_{l}") for l, v in P.items()}  # (1, h, w, c)
-        self.A = {l: tf.Variable(tf.zeros_like(v), name=f"A_{l}") for l, v in A.items()}  # (1, c, c)
-        self.c = {l: tf.Variable(1.0, name=f"c_{l}") for l in P}
-        self.r = {l: tf.Variable(1.0, name=f"r_{l}") for l in A}
-        self.w = tf.Variable(tf.zeros(3), name="weights")  # (lambda, mu, gamma / HWC)
-        self.optimizer = keras.optimizers.Adam(learning_rate=learning_rate)
-        self.optimizer.build([self.image])
-        self.step = tf.function(self._step, jit_compile=jit_compile)
-
-    def reset(self, start, P, A, c, r, weights):
-        h, w, ch = start.shape
-        self.image.assign(start[None])
-        for l in self.P:
-            self.P[l].assign(P[l] * c[l])  # scaled content target, (1, h, w, c)
-            self.c[l].assign(c[l])
-        for l in self.A:
-            self.A[l].assign(A[l] * r[l] ** 2)  # scaled Gram target, (1, c, c)
-            self.r[l].assign(r[l])
-        # TV per pixel value: divide the weight, so the reported part is the weighted, normalised TV.
-        self.w.assign(np.array([weights.content, weights.style, weights.tv / (h * w * ch)], np.float32))
-        for v in self.optimizer.variables:  # a fresh Adam: step count and moments back to 0
-            if v.name != "learning_rate":
-                v.assign(np.zeros(v.shape, v.dtype.name if hasattr(v.dtype, "name") else v.dtype))
-
-    def _step(self):
-        import tensorflow as tf
-
-        x = self.image
-        with tf.GradientTape() as tape:
-            feats = self.extractor(x)  # {layer: (1, h, w, c)}
-            # Unit weights: mixed_loss returns the three normalised parts; self.w weights them.
-            _, parts = mixed_loss(
-                content_features={l: feats[l] * self.c[l] for l in self.P}, content_targets=dict(self.P),
-                style_features={l: feats[l] * self.r[l] for l in self.A}, style_targets=dict(self.A),
-                images=x, weights=MixedLossWeights(content=1.0, style=1.0, tv=1.0),
-                content_reduction="mean", tv_kind="l1",
-            )
-            weighted = self.w * tf.stack([parts["content"], parts["style"], parts["tv"]])  # (3,)
-            total = tf.reduce_sum(weighted)
-        grad = tape.gradient(total, x)  # (1, H, W, 3)
-        self.optimizer.apply_gradients([(grad, x)])
-        x.assign(tf.clip_by_value(x, 0.0, 1.0))
-        return tf.concat([total[None], weighted], axis=0)  # (4,): total, content, style, tv
-
-
-_OPTIMISATIONS = {}
-_MAX_CACHED = 6
-
-
-def _optimisation(extractor, P, A, shape, learning_rate, jit_compile):
-    key = (id(extractor), tuple(P), tuple(A), tuple(shape), float(learning_rate), bool(jit_compile))
-    if key not in _OPTIMISATIONS:
-        while len(_OPTIMISATIONS) >= _MAX_CACHED:
-            _OPTIMISATIONS.pop(next(iter(_OPTIMISATIONS)))
-        _OPTIMISATIONS[key] = _Optimisation(extractor, P, A, shape, learning_rate, jit_compile)
-    return _OPTIMISATIONS[key]
-
-
-def _auto_jit():
-    import tensorflow as tf
-
-    return bool(tf.config.list_physical_devices("GPU"))
-
-
-def stylize(content, style, steps=300, weights=DEFAULT_WEIGHTS, size=384, content_layers=DEFAULT_CONTENT_LAYERS,
-            style_layers=DEFAULT_STYLE_LAYERS, callback=None, seed=0, learning_rate=0.02, init="content",
-            network="vgg16", vgg_weights="imagenet", extractor=None, jit_compile=None, callback_every=10,
-            progress=True, style_size=None):
+def stylize(content, style, config=None, *, extractor=None, callback=None, callback_every=10, progress=True):
     r"""Stylise a photograph with a painting by optimising its pixels (Gatys et al.).
+
+    A short wrapper over the pixel-optimisation engine:
+    ``PixelOptimiser(content, style, config, extractor).run(...)``
+    (:class:`~stylegan_edu.pixel_optimisation.PixelOptimiser`).
 
     Formula:
         Starting from the content image (or noise), Adam minimises the
@@ -418,35 +264,25 @@ def stylize(content, style, steps=300, weights=DEFAULT_WEIGHTS, size=384, conten
         over the pixels :math:`x \in [0, 1]^{H \times W \times 3}` (clipped
         after each step). One step (forward through VGG, gradient, Adam
         update, clip) runs as a single ``tf.function``, XLA-compiled when
-        ``jit_compile`` is on.
+        ``config.jit_compile`` is on.
 
     Args:
         content: the photograph: a ``skimage.data`` name, a style name, a
             path or an array (see :func:`load_image`).
         style: the painting, in the same forms (e.g. ``"starry_night_van_gogh"``).
-        steps: the number of optimisation steps.
-        weights: a :class:`~stylegan_edu.losses.MixedLossWeights` for the
-            normalised losses (not the article's raw sums; see the module docstring).
-        size: the long side of the content (and result) in pixels, >= 32.
-        content_layers: VGG layers whose features must match the content.
-        style_layers: VGG layers whose Gram matrices must match the style.
+        config: a :class:`~stylegan_edu.pixel_optimisation.StyleTransferConfig`
+            (layers, weights, steps, size, learning rate, start, network);
+            ``None`` for the defaults.
+        extractor: optional ready extractor, ``extractor(images) -> {layer: features}``
+            (e.g. from :func:`stylegan_edu.features.vgg16_extractor`);
+            overrides ``config.network``, ``config.vgg_weights`` and ``config.seed``
+            for the network.
         callback: optional ``callback(step, image, losses)``, called every
             ``callback_every`` steps and after the last, with the current
             image (numpy (H, W, 3)) and a dict of the current loss parts.
             If it returns ``False`` the optimisation stops there.
-        seed: seeds the noise start (``init="noise"``) and the random VGG weights.
-        learning_rate: Adam's step size, in pixel units ([0, 1] scale).
-        init: ``"content"`` (start from the photograph) or ``"noise"``.
-        network: ``"vgg16"`` (the article's) or ``"vgg19"`` (Gatys' and the TF tutorial's).
-        vgg_weights: ``"imagenet"`` (falls back to seeded random weights
-            offline, with a message), ``None`` (random on purpose) or a path.
-        extractor: optional ready extractor, ``extractor(images) -> {layer: features}``
-            (e.g. from :func:`stylegan_edu.features.vgg16_extractor`);
-            overrides ``network``, ``vgg_weights`` and ``seed`` for the network.
-        jit_compile: compile the step with XLA; ``None`` means on when a GPU is visible.
         callback_every: steps between callback calls and non-finite checks.
         progress: show a tqdm progress bar.
-        style_size: the long side of the style image; defaults to ``size``.
 
     Returns:
         Stylized: ``image`` float32 (H, W, 3) in [0, 1] with the resized
@@ -462,98 +298,17 @@ def stylize(content, style, steps=300, weights=DEFAULT_WEIGHTS, size=384, conten
     Example:
 
     >>> import contextlib, io
+    >>> config = StyleTransferConfig(steps=3, size=48, vgg_weights=None)
     >>> with contextlib.redirect_stdout(io.StringIO()):  # the random-weights notice
-    ...     image, history = stylize("chelsea", "the_scream_munch", steps=3, size=48,
-    ...                              vgg_weights=None, progress=False)
+    ...     image, history = stylize("chelsea", "the_scream_munch", config, progress=False)
     >>> image.shape, image.dtype, len(history["total"])
     ((32, 48, 3), dtype('float32'), 3)
     >>> bool(0.0 <= image.min() and image.max() <= 1.0)
     True
     """
-    steps = check_positive_int("steps", steps)
-    if not isinstance(weights, MixedLossWeights):
-        raise invalid("weights", "a stylegan_edu.losses.MixedLossWeights", f"weights of type {type(weights).__name__}")
-    size = check_positive_int("size", size, MIN_SIZE)
-    style_size = size if style_size is None else check_positive_int("style_size", style_size, MIN_SIZE)
-    learning_rate = check_float_range("learning_rate", learning_rate, 0.0, low_inclusive=False)
-    check_choice("init", init, ("content", "noise"))
-    callback_every = check_positive_int("callback_every", callback_every)
-    if callback is not None and not callable(callback):
-        raise invalid("callback", "a callable callback(step, image, losses) or None", f"callback of type {type(callback).__name__}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise invalid("seed", "an integer", f"seed={seed!r}")
-    content_layers = _check_layers("content_layers", content_layers)
-    style_layers = _check_layers("style_layers", style_layers)
-
-    x_c = load_image(content, size, name="content")  # (H, W, 3)
-    x_s = load_image(style, style_size, name="style")  # (H_s, W_s, 3)
-    if extractor is None:
-        layers = tuple(dict.fromkeys(content_layers + style_layers))
-        extractor = _extractor(network, layers, vgg_weights, seed)
-    weights_source = str(getattr(extractor, "weights_source", "custom extractor"))
-
-    P, A, c, r = _targets(extractor, x_c, x_s, content_layers, style_layers)
-    if init == "content":
-        start = x_c
-    else:
-        start = np.random.default_rng(seed).uniform(0.0, 1.0, x_c.shape).astype(np.float32)  # (H, W, 3)
-    jit = _auto_jit() if jit_compile is None else bool(jit_compile)
-    opt = _optimisation(extractor, P, A, x_c.shape, learning_rate, jit)
-    opt.reset(start, P, A, c, r, weights)
-    image, step_fn = opt.image, opt.step  # (1, H, W, 3) variable; the traced step
-
-    from tqdm.auto import tqdm
-
-    names = ("total", "content", "style", "tv")
-    pending = []  # loss tensors not yet read back: reading every step would sync the device
-    history = {k: [] for k in names}
-    times = []
-    bar = tqdm(total=steps, desc="stylize", disable=not progress, leave=True)
-
-    def flush(step):
-        values = np.stack([np.asarray(v) for v in pending]) if pending else np.zeros((0, 4))  # (n, 4)
-        pending.clear()
-        for row_i, row in enumerate(values):
-            if not np.all(np.isfinite(row)):
-                first = step - len(values) + row_i + 1
-                parts = ", ".join(f"{k}={v:.4g}" for k, v in zip(names, row))
-                raise FloatingPointError(
-                    f"stylize stopped: the loss became non-finite at step {first} ({parts}). "
-                    "Lower `learning_rate` or the `weights`, or check the input images; "
-                    "no image is returned because it would be garbage."
-                )
-            for k, v in zip(names, row):
-                history[k].append(float(v))
-        if len(history["total"]):
-            bar.set_postfix(loss=f"{history['total'][-1]:.4g}", refresh=False)
-
-    stopped = False
-    try:
-        for step in range(1, steps + 1):
-            t0 = time.perf_counter()
-            pending.append(step_fn())
-            if step <= 2 or step == steps:
-                pending[-1].numpy()  # sync, so the first (compiling) step is timed on its own
-            times.append(time.perf_counter() - t0)
-            bar.update(1)
-            if step % callback_every == 0 or step == steps:
-                flush(step)
-                if callback is not None:
-                    last = {k: history[k][-1] for k in names}
-                    if callback(step, image.numpy()[0], last) is False:
-                        stopped = True
-                        break
-        if not stopped:
-            flush(steps)
-    finally:
-        bar.close()
-    times = times[1:] if len(times) > 1 else times
-    return Stylized(
-        image=np.clip(image.numpy()[0], 0.0, 1.0).astype(np.float32),  # (H, W, 3)
-        history=history,
-        weights_source=weights_source,
-        seconds_per_step=float(np.mean(times)),
-    )
+    _check_callback(callback, callback_every)  # before the images are loaded and the network built
+    optimiser = PixelOptimiser(content, style, config, extractor)
+    return optimiser.run(progress=progress, callback=callback, callback_every=callback_every)
 
 
 def article_weights_in_our_units(content, style, extractor, weights=MixedLossWeights(),
@@ -578,8 +333,8 @@ def article_weights_in_our_units(content, style, extractor, weights=MixedLossWei
         style: the style image, float (H_s, W_s, 3).
         extractor: the VGG extractor (must return the content and style layers).
         weights: the article's weights, ``MixedLossWeights()`` = (1, 100, 1e-6).
-        content_layers: see :func:`stylize`.
-        style_layers: see :func:`stylize`.
+        content_layers: see :class:`~stylegan_edu.pixel_optimisation.StyleTransferConfig`.
+        style_layers: the same.
 
     Returns:
         dict: ``{"content": float, "style": {layer: float}, "tv": float}``.
@@ -589,17 +344,17 @@ def article_weights_in_our_units(content, style, extractor, weights=MixedLossWei
     >>> import contextlib, io, numpy as np
     >>> from stylegan_edu.features import vgg16_extractor
     >>> with contextlib.redirect_stdout(io.StringIO()):
-    ...     vgg = vgg16_extractor(["block1_conv1", "block4_conv2"], weights=None)
+    ...     vgg = vgg16_extractor(["block1_conv1", "block4_conv2"], vgg_weights=None)
     >>> x = load_image("coffee", 64)
     >>> w = article_weights_in_our_units(x, x, vgg, content_layers=["block4_conv2"], style_layers=["block1_conv1"])
     >>> round(w["tv"], 4)  # 1e-6 * 43 * 64 * 3
     0.0083
     """
-    content_layers = _check_layers("content_layers", content_layers)
-    style_layers = _check_layers("style_layers", style_layers)
-    P, A, _, _ = _targets(extractor, np.asarray(content, np.float32), np.asarray(style, np.float32),
-                          content_layers, style_layers)
     import tensorflow as tf
+
+    layers = StyleTransferConfig(content_layers=content_layers, style_layers=style_layers)  # validates the layers
+    content_layers, style_layers = layers.content_layers, layers.style_layers
+    P, A = feature_targets(extractor, content, style, content_layers, style_layers)
 
     fs = extractor(tf.constant(np.asarray(style, np.float32)[None]))
     lam = np.mean([0.5 * np.size(P[l]) * np.mean(np.square(P[l])) for l in content_layers])

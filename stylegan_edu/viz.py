@@ -5,11 +5,11 @@ them, ``plot_history`` draws loss and metric curves. Matplotlib is imported
 inside the functions, so importing this module changes no settings.
 """
 
-import numbers
-
 import numpy as np
 
-from stylegan_edu._validation import invalid
+from stylegan_edu._validation import as_image, check_positive_int, invalid
+
+__all__ = ["image_grid", "show_images", "plot_history"]
 
 _RANGES = {(-1, 1): "[-1, 1]", (0, 1): "[0, 1]"}
 
@@ -46,16 +46,11 @@ def _as_batch(images, name="images"):
 
 
 def _scale(a, value_range):
-    """Map pixel values to [0, 1] with a fixed range, or per-batch min-max when None."""
+    """Map pixel values to [0, 1] with a fixed range (clipped outside), or per-batch min-max when None."""
     if value_range is None:
         lo, hi = float(np.nanmin(a)), float(np.nanmax(a))
         return (a - lo) / (hi - lo) if hi > lo else np.full_like(a, 0.5)
-    ok = isinstance(value_range, (tuple, list)) and len(value_range) == 2
-    ok = ok and all(isinstance(v, numbers.Real) for v in value_range) and value_range[0] < value_range[1]
-    if not ok:
-        raise invalid("value_range", "(-1, 1), (0, 1), (0, 255), or another (low, high) with low < high, or None", f"value_range={value_range!r}")
-    lo, hi = float(value_range[0]), float(value_range[1])
-    return np.clip((a - lo) / (hi - lo), 0.0, 1.0)
+    return as_image(a, value_range, to=(0, 1), clip=True, name="images")
 
 
 def image_grid(images, ncols=8, value_range=(-1, 1), pad=1, pad_value=1.0):
@@ -85,10 +80,8 @@ def image_grid(images, ncols=8, value_range=(-1, 1), pad=1, pad_value=1.0):
     (0.5, 1.0)
     """
     a = _scale(_as_batch(images), value_range)  # (N, H, W, C) in [0, 1]
-    if isinstance(ncols, bool) or not isinstance(ncols, numbers.Integral) or ncols < 1:
-        raise invalid("ncols", "an integer >= 1", f"ncols={ncols!r}")
-    if isinstance(pad, bool) or not isinstance(pad, numbers.Integral) or pad < 0:
-        raise invalid("pad", "an integer >= 0", f"pad={pad!r}")
+    check_positive_int("ncols", ncols)
+    check_positive_int("pad", pad, minimum=0)
     n, h, w, c = a.shape
     cols = min(int(ncols), n)
     rows = -(-n // cols)

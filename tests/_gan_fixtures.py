@@ -35,16 +35,16 @@ def tiny_models(seed=0, dropout=0.3, batchnorm=True):
     return generator, discriminator
 
 
-def tiny_gan(seed=0, lr=2e-4, cls=None, **compile_kwargs):
-    """A compiled :class:`GAN` of :func:`tiny_models` with Adam(lr, beta_1=0.5)."""
-    import keras
-
-    from stylegan_edu.training import GAN
+def tiny_gan(seed=0, lr=2e-4, cls=None, loss_config=None, **config_kwargs):
+    """A compiled :class:`GAN` of :func:`tiny_models`, Adam(lr, beta_1=0.5) from a TrainConfig."""
+    from stylegan_edu.gan import GAN, GANLossConfig
+    from stylegan_edu.training import TrainConfig
 
     cls = cls or GAN
     generator, discriminator = tiny_models(seed)
-    gan = cls(generator, discriminator, seed=seed)
-    gan.compile(keras.optimizers.Adam(lr, beta_1=0.5), keras.optimizers.Adam(lr, beta_1=0.5), **compile_kwargs)
+    gan = cls(generator, discriminator, loss_config=loss_config or GANLossConfig(), seed=seed)
+    config_kwargs = {"mixed_precision": "off", "beta_1": 0.5, **config_kwargs}
+    gan.compile(TrainConfig(learning_rate=lr, seed=seed, **config_kwargs))
     return gan
 
 

@@ -40,5 +40,5 @@ def test_gan_step_benchmark_still_starts(tmp_path):
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     (entry,) = json.loads(out.with_suffix(".json").read_text())["entries"]
     (row,) = entry["results"]
-    assert entry["platform"] == "cpu" and row["batch"] == 8 and row["seconds_per_step"] > 0
+    assert entry["device_platform"] == "cpu" and row["batch"] == 8 and row["seconds_per_step"] > 0
     assert "ms/step" in out.with_suffix(".md").read_text()

@@ -11,7 +11,8 @@ from PIL import Image
 
 from stylegan_edu import callbacks as cbs
 from stylegan_edu.checkpoints import CheckpointError, CheckpointManager, capture_state, restore_state
-from stylegan_edu.training import GAN
+from stylegan_edu.gan import GAN
+from stylegan_edu.training import TrainConfig
 from tests._gan_fixtures import all_weights, tiny_gan, tiny_images
 
 
@@ -26,8 +27,8 @@ def trained(tmp_path_factory):
         return float(np.mean(images))  # any deterministic number: the test checks when it is called
 
     callbacks = [
-        cbs.SampleGrid(out / "samples", num=6, ncols=3, seed=5, scale=1),
-        cbs.ProgressGif(out / "own.gif", num=4, scale=1),
+        cbs.SampleGrid(out / "samples", num_samples=6, ncols=3, seed=5, scale=1),
+        cbs.ProgressGif(out / "own.gif", num_samples=4, scale=1),
         cbs.ProgressGif(out / "from_frames.gif", frames_dir=out / "samples"),
         cbs.LiveLossPlot(path=out / "losses.png", redraw_every=2),
         cbs.FIDMonitor(every=2, num_samples=10, fid_fn=fake_fid),
@@ -73,13 +74,13 @@ def test_fid_monitor_runs_every_n_epochs_and_at_the_end(trained):
     gan, _, callbacks, fids = trained
     assert [e for e, _ in callbacks[4].values] == [2, 3]
     assert fids == [(10, 28, 28, 1)] * 2
-    assert "fid" not in gan.history_records[0] and "fid" in gan.history_records[1]
+    assert "fid" not in gan.state.history[0] and "fid" in gan.state.history[1]
 
 
 def test_history_json_and_checkpoints(trained):
     gan, out, callbacks, _ = trained
     history = json.loads((out / "history.json").read_text())
-    assert history == gan.history_records and [h["epoch"] for h in history] == [1, 2, 3]
+    assert history == gan.state.history and [h["epoch"] for h in history] == [1, 2, 3]
     assert history[1]["fid"] == callbacks[4].values[0][1]  # FID is logged before the history is written
     assert sorted(os.listdir(out / "ckpt")) == ["ckpt-0002.npz", "ckpt-0003.npz"]  # keep=2
 
@@ -126,7 +127,7 @@ def test_checkpoint_restores_every_variable(tmp_path, _saved):
     assert ckpt.restore(fresh).endswith("ckpt-0002.npz")
     for a, b in zip(saved, all_weights(fresh)):
         np.testing.assert_array_equal(a, b)
-    assert fresh.epochs_done == 2 and fresh.history_records == gan.history_records
+    assert fresh.state.epochs_done == 2 and fresh.state.history == gan.state.history
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip-bytes", "empty"])
@@ -164,7 +165,7 @@ def test_a_kill_while_saving_leaves_the_last_good_checkpoint_intact(tmp_path, _s
         raise KeyboardInterrupt
 
     monkeypatch.setattr(np, "savez", dies_half_way)
-    gan.epochs_done = 2  # saving over the same epoch number is the worst case
+    gan.state.epochs_done = 2  # saving over the same epoch number is the worst case
     with pytest.raises(KeyboardInterrupt):
         ckpt.manager.save(gan)
     assert (tmp_path / "ckpt-0002.npz").read_bytes() == good
@@ -176,7 +177,7 @@ def test_checkpoint_of_another_architecture_is_refused(tmp_path, _saved):
     G = keras.Sequential([keras.Input((8,)), keras.layers.Dense(784, activation="tanh"), keras.layers.Reshape((28, 28, 1))])
     D = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])
     other = GAN(G, D)
-    other.compile(keras.optimizers.Adam(), keras.optimizers.Adam())
+    other.compile(TrainConfig())
     before = all_weights(other)
     with pytest.raises(CheckpointError, match="different architecture"):
         cbs.Checkpoint(tmp_path).restore(other)
@@ -241,10 +242,10 @@ def test_guard_restores_lowers_the_rate_and_continues(fresh):
     gan.fit(tiny_images(48), epochs=2, batch_size=16, callbacks=[_PoisonAt(gan.poison, 1, 1), guard], verbose=0)
     assert guard.events == [(2, 2, 0.5)]
     assert "g_loss=nan" in messages[0] and "Restored the state after epoch 1" in messages[0]
-    assert gan.lr_scale == 0.5 and float(gan.g_optimizer.learning_rate) == pytest.approx(1e-4)
+    assert gan.state.lr_scale == 0.5 and float(gan.g_optimizer.learning_rate) == pytest.approx(1e-4)
     assert all(np.all(np.isfinite(w)) for w in all_weights(gan)), "training continued from good weights"
-    assert [r["epoch"] for r in gan.history_records] == [1, 2]
-    assert all(np.isfinite(r["g_loss"]) and np.isfinite(r["d_loss"]) for r in gan.history_records)
+    assert [r["epoch"] for r in gan.state.history] == [1, 2]
+    assert all(np.isfinite(r["g_loss"]) and np.isfinite(r["d_loss"]) for r in gan.state.history)
 
 
 def test_guard_gives_up_after_max_retries(fresh):
@@ -252,7 +253,7 @@ def test_guard_gives_up_after_max_retries(fresh):
     guard = cbs.NonFiniteGuard(max_retries=2, log=lambda m: None)
     with pytest.raises(cbs.NonFiniteLossError, match=r"after 2 restore\(s\).*Training is diverging"):
         gan.fit(tiny_images(48), epochs=2, batch_size=16, callbacks=[_PoisonAt(gan.poison, 0, 1, forever=True), guard], verbose=0)
-    assert len(guard.events) == 2 and gan.lr_scale == 0.25
+    assert len(guard.events) == 2 and gan.state.lr_scale == 0.25
 
 
 def test_without_the_guard_nan_spreads_to_the_weights(fresh):
@@ -263,9 +264,27 @@ def test_without_the_guard_nan_spreads_to_the_weights(fresh):
 
 
 def test_callback_arguments_are_validated():
-    with pytest.raises(ValueError, match="Invalid value for argument `num`"):
-        cbs.SampleGrid(num=0)
+    with pytest.raises(ValueError, match="Invalid value for argument `num_samples`"):
+        cbs.SampleGrid(num_samples=0)
+    with pytest.raises(ValueError, match="Invalid value for argument `num_samples`"):
+        cbs.ProgressGif("/tmp/x.gif", num_samples=0)
     with pytest.raises(ValueError, match="Invalid value for argument `factor`"):
         cbs.NonFiniteGuard(factor=1.5)
     with pytest.raises(ValueError, match="Invalid value for argument `keep`. Expected an integer >= 2"):
         cbs.Checkpoint("/tmp/x", keep=1)
+
+
+@pytest.mark.parametrize("make", [
+    lambda keys: cbs.NonFiniteGuard(keys=keys), lambda keys: cbs.LiveLossPlot(keys=keys), lambda keys: cbs.ProgressBar(keys=keys),
+])
+def test_one_key_as_a_string_is_one_key_not_its_letters(make):
+    assert make("d_loss").keys == ("d_loss",)
+    for bad in ((), ("d_loss", 3), 5):
+        with pytest.raises(ValueError, match="Invalid value for argument `keys`. Expected a name or a tuple of names"):
+            make(bad)
+
+
+def test_guard_refuses_keys_the_trainer_does_not_log(fresh):
+    """A typo would switch the guard off silently: it is refused before the first step."""
+    with pytest.raises(ValueError, match=r"Invalid value for argument `keys`. Expected names the trainer logs \(d_fake, d_loss"):
+        fresh.fit(tiny_images(32), epochs=1, batch_size=16, callbacks=[cbs.NonFiniteGuard(keys=("dloss",))], verbose=0)

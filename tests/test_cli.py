@@ -52,3 +52,9 @@ def test_invalid_settings_are_reported(tmp_path, capsys, flag, value, message):
     args = ["train-mnist", "--epochs", "1", "--out", str(tmp_path), flag, value]
     assert main(args) == 1
     assert f"Invalid value for argument {message}" in capsys.readouterr().err
+
+
+def test_cli_schedules_are_the_trainers():
+    from stylegan_edu import __main__, training
+
+    assert __main__.SCHEDULES == training.SCHEDULES

@@ -3,7 +3,7 @@ import gzip
 import numpy as np
 import pytest
 
-from stylegan_edu.data import DataError, load_mnist, mnist_dataset, read_idx, to_unit_range
+from stylegan_edu.data import DataError, load_mnist, read_idx, to_unit_range
 
 
 def _write_idx(path, array, type_code=0x08, compress=False):
@@ -117,24 +117,3 @@ def test_to_unit_range():
     np.testing.assert_allclose(x, [-1.0, 127 / 127.5 - 1, 1.0])
     with pytest.raises(ValueError, match="uint8"):
         to_unit_range(np.zeros(3, np.float32))
-
-
-def test_mnist_dataset_scales_batches_and_shuffles_deterministically(mnist_test):
-    images = mnist_test[0][:64]
-    batches = [b.numpy() for b in mnist_dataset(16, images=images, seed=3)]
-    again = [b.numpy() for b in mnist_dataset(16, images=images, seed=3)]
-    other = [b.numpy() for b in mnist_dataset(16, images=images, seed=4)]
-    assert len(batches) == 4 and batches[0].shape == (16, 28, 28, 1)
-    x = np.concatenate(batches)
-    assert x.min() >= -1.0 and x.max() <= 1.0 and x.dtype == np.float32
-    np.testing.assert_array_equal(np.concatenate(batches), np.concatenate(again))
-    assert not np.array_equal(np.concatenate(batches), np.concatenate(other))
-    # Shuffling permutes: the same multiset of images.
-    np.testing.assert_allclose(np.sort(x.ravel()), np.sort(to_unit_range(images).ravel()))
-
-
-def test_mnist_dataset_rejects_bad_input():
-    with pytest.raises(ValueError, match="batch_size"):
-        mnist_dataset(0, images=np.zeros((4, 28, 28), np.uint8))
-    with pytest.raises(ValueError, match=r"\(N, 28, 28\)"):
-        mnist_dataset(2, images=np.zeros((4, 32, 32), np.uint8))

@@ -64,7 +64,7 @@ def test_content_gradient_rejects_typical_mistakes(answer, message):
 def test_feature_shape_answer_is_what_vgg_gives():
     from stylegan_edu.features import vgg16_extractor
 
-    vgg = vgg16_extractor(cex.SHAPE_LAYER, weights=None)
+    vgg = vgg16_extractor(cex.SHAPE_LAYER, vgg_weights=None)
     out = vgg(np.zeros(cex.SHAPE_INPUT, "float32"))[cex.SHAPE_LAYER]
     assert tuple(out.shape) == cex.feature_shape.reference
 

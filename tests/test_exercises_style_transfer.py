@@ -15,7 +15,7 @@ def test_reference_is_accepted_and_blank_is_not_attempted(problem):
 @pytest.mark.parametrize(
     "answer,message",
     [("block1_conv1", "keeps nearly every pixel"), ("block2_conv2", "no room left"), ("block5_pool", "1/32"),
-     ("conv4_2", "not one of the choices"), (4, "one layer name")],
+     ("conv4_2", "answer one of 'block1_conv1'"), (4, "(received 4)")],
 )
 def test_content_layer_rejects_typical_mistakes(answer, message):
     result = ex.content_layer.check(answer)
@@ -82,7 +82,7 @@ def test_optimisation_step_unfinished_is_not_attempted():
 
 @pytest.mark.parametrize(
     "answer,message",
-    [("b", "opposite directions"), ("c", "more expensive"), ("d", "not the balance"), ("e", "one letter")],
+    [("b", "opposite directions"), ("c", "more expensive"), ("d", "not the balance"), ("e", "answer one of 'a', 'b', 'c', 'd'")],
 )
 def test_tv_effect_rejects_typical_mistakes(answer, message):
     result = ex.tv_effect.check(answer)

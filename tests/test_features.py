@@ -1,22 +1,19 @@
 """Feature extractors: VGG (offline fallback, preprocessing, local weights) and the MNIST feature net."""
 
-import importlib.resources
-
 import keras
 import numpy as np
 import pytest
 
-from stylegan_edu import features
+from stylegan_edu import pretrained
 from stylegan_edu.features import (
     VGG_LAYERS,
     caffe_preprocess,
-    mnist_feature_net,
-    mnist_feature_net_info,
     mnist_feature_split,
     mnist_features,
     vgg16_extractor,
     vgg_extractor,
 )
+from stylegan_edu.pretrained import mnist_feature_net, mnist_feature_net_info
 
 RNG = np.random.default_rng(0)
 X = RNG.random((2, 40, 48, 3), dtype=np.float32)  # RGB in [0, 1]
@@ -47,16 +44,16 @@ def test_fallback_to_random_weights_says_so(offline_imagenet, capsys):
 
 def test_fallback_matches_explicit_random_weights(offline_imagenet, capsys):
     a = vgg16_extractor("block2_conv2")(X)["block2_conv2"]
-    b = vgg16_extractor("block2_conv2", weights=None)(X)["block2_conv2"]
+    b = vgg16_extractor("block2_conv2", vgg_weights=None)(X)["block2_conv2"]
     np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
-    assert "as asked (weights=None)" in capsys.readouterr().out
+    assert "as asked (vgg_weights=None)" in capsys.readouterr().out
 
 
 def test_random_weights_are_deterministic_per_seed():
     layer = "block3_conv1"
-    a = np.asarray(vgg16_extractor(layer, weights=None, seed=1)(X)[layer])
-    b = np.asarray(vgg16_extractor(layer, weights=None, seed=1)(X)[layer])
-    c = np.asarray(vgg16_extractor(layer, weights=None, seed=2)(X)[layer])
+    a = np.asarray(vgg16_extractor(layer, vgg_weights=None, seed=1)(X)[layer])
+    b = np.asarray(vgg16_extractor(layer, vgg_weights=None, seed=1)(X)[layer])
+    c = np.asarray(vgg16_extractor(layer, vgg_weights=None, seed=2)(X)[layer])
     np.testing.assert_array_equal(a, b)
     assert np.abs(a - c).max() > 1.0
     assert np.isfinite(a).all() and a.std() > 1.0  # He init: deep random features neither vanish nor explode
@@ -73,7 +70,7 @@ def test_local_weights_file_matches_plain_keras_vgg16(tmp_path):
     path = tmp_path / "vgg16_notop.weights.h5"
     base.save_weights(path)
     layers = ["block1_conv2", "block4_conv1"]
-    vgg = vgg16_extractor(layers, weights=str(path))
+    vgg = vgg16_extractor(layers, vgg_weights=str(path))
     assert vgg.weights_source == str(path) and not vgg.is_random
     got = vgg(X)
     pre = keras.applications.vgg16.preprocess_input(255.0 * X.copy())
@@ -83,7 +80,7 @@ def test_local_weights_file_matches_plain_keras_vgg16(tmp_path):
 
 
 def test_shapes_grey_and_vgg19():
-    vgg = vgg_extractor(["block1_conv1", "block3_pool", "block5_conv4"], network="vgg19", weights=None)
+    vgg = vgg_extractor(["block1_conv1", "block3_pool", "block5_conv4"], network="vgg19", vgg_weights=None)
     out = vgg(X)
     assert list(out) == ["block1_conv1", "block3_pool", "block5_conv4"]
     assert tuple(out["block1_conv1"].shape) == (2, 40, 48, 64)
@@ -107,19 +104,19 @@ def test_layer_lists():
         ({"layers": ["block1_conv1", "conv5"]}, "block5_conv3"),  # lists the valid names
         ({"layers": []}, "at least one layer"),
         ({"layers": "block1_conv1", "network": "vgg11"}, "'vgg16', 'vgg19'"),
-        ({"layers": "block1_conv1", "weights": "/no/such/file.h5"}, "no such file"),
+        ({"layers": "block1_conv1", "vgg_weights": "/no/such/file.h5"}, "no such file"),
         ({"layers": "block1_conv1", "seed": 1.5}, "an integer"),
     ],
 )
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match="Invalid value for argument") as e:
-        vgg_extractor(weights=kwargs.pop("weights", None), **kwargs)
+        vgg_extractor(vgg_weights=kwargs.pop("vgg_weights", None), **kwargs)
     assert message in str(e.value)
 
 
 @pytest.fixture(scope="module")
 def small_vgg():
-    return vgg16_extractor("block1_conv1", weights=None)
+    return vgg16_extractor("block1_conv1", vgg_weights=None)
 
 
 @pytest.mark.parametrize(
@@ -145,9 +142,8 @@ def test_split_is_fixed_disjoint_and_complete():
 
 
 def test_shipped_weights_are_small():
-    path = importlib.resources.files("stylegan_edu").joinpath("assets/mnist_feature_net/mnist_feature_net.weights.h5")
-    assert path.is_file()
-    assert len(path.read_bytes()) <= 2_000_000
+    path = pretrained.asset_path("mnist_feature_net/mnist_feature_net.weights.h5")  # present and intact
+    assert path.stat().st_size <= 2_000_000
 
 
 def test_feature_net_reaches_98_percent_on_heldout_offline(mnist_test):
@@ -188,20 +184,8 @@ def test_mnist_features_rejects_bad_images(images, message):
     assert message in str(e.value)
 
 
-def test_damaged_weights_are_detected(monkeypatch):
-    info = dict(mnist_feature_net_info(), weights_sha256="0" * 64)
-    monkeypatch.setattr(features, "mnist_feature_net_info", lambda: info)
-    features._shipped_net.cache_clear()
-    try:
-        with pytest.raises(ValueError, match="damaged"):
-            mnist_feature_net()
-    finally:
-        features._shipped_net.cache_clear()
-        features._feature_model.cache_clear()
-
-
 def test_subset_shares_weights_and_checks_names():
-    vgg = vgg16_extractor(["block1_conv2", "block3_conv1"], weights=None, seed=4)
+    vgg = vgg16_extractor(["block1_conv2", "block3_conv1"], vgg_weights=None, seed=4)
     sub = vgg.subset("block1_conv2")
     np.testing.assert_array_equal(np.asarray(sub(X)["block1_conv2"]), np.asarray(vgg(X)["block1_conv2"]))
     assert sub.weights_source == "random (seed 4)" and list(sub(X)) == ["block1_conv2"]

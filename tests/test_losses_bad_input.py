@@ -24,15 +24,11 @@ def _nan(*shape):
         # mismatched shapes
         (lambda: losses.content_loss(_x(1, 4, 4, 3), _x(1, 4, 4, 2)), "target_features"),
         (lambda: losses.ContentLoss()(_x(2, 3), _x(2, 4)), "y_pred"),
-        (lambda: losses.BinaryCrossEntropy()(np.ones((2, 3), "float32"), np.full((2, 1), 0.5, "float32")), "y_pred"),
+        (lambda: losses.ContentLoss(content_reduction="max"), "content_reduction"),
         (lambda: losses.style_loss(_x(1, 4, 4, 3), losses.gram_matrix(_x(1, 4, 4, 2))), "target_grams['features']"),
         (lambda: losses.style_loss({"a": _x(1, 4, 4, 3)}, {"b": _x(1, 3, 3)}), "target_grams"),
         (lambda: losses.StyleLoss()(_x(1, 4, 4, 2), _x(1, 4, 4, 3)), "y_pred"),
         (lambda: losses.mixed_loss({"a": _x(1, 2, 2, 1)}, {"b": _x(1, 2, 2, 1)}), "content_targets"),
-        (lambda: losses.MixedLoss()({"content": {"a": _x(1, 2, 2, 1)}}, {"content": {"b": _x(1, 2, 2, 1)}}), "y_true"),
-        (lambda: losses.MixedLoss()({"content": {"a": _x(1, 2, 2, 1)}}, {"content": {"a": _x(1, 2, 2, 2)}}),
-         "y_pred['content']['a']"),
-        (lambda: losses.MixedLoss()({}, {"image": _x(1, 4, 4, 3)}), "y_pred"),
         # wrong rank
         (lambda: losses.gram_matrix(_x(4, 4, 3)), "features"),
         (lambda: losses.total_variation_loss(_x(4, 4)), "images"),
@@ -47,9 +43,7 @@ def _nan(*shape):
         (lambda: losses.ContentLoss()(_x(2, 3), _nan(2, 3)), "y_pred"),
         (lambda: losses.gram_matrix(_nan(1, 2, 2, 3)), "features"),
         (lambda: losses.mixed_loss(images=_nan(1, 4, 4, 3)), "images"),
-        (lambda: losses.MixedLoss(losses.MixedLossWeights(0, 0, 1))({}, {"image": _nan(1, 4, 4, 3)}), "y_pred['image']"),
         # negative (or non-finite) weights
-        (lambda: losses.MixedLoss(weights={"content": 1.0, "style": -2.0, "tv": 0.0}), "style"),
         (lambda: losses.MixedLossWeights(style=-1.0), "style"),
         (lambda: losses.MixedLossWeights(tv=float("inf")), "tv"),
         (lambda: losses.MixedLossWeights(content=float("nan")), "content"),
@@ -61,8 +55,6 @@ def _nan(*shape):
         (lambda: losses.content_loss(_x(1, 2), _x(1, 2), reduction="max"), "reduction"),
         (lambda: losses.mixed_loss(images=_x(1, 4, 4, 3), weights=(1, 100, 1e-6)), "weights"),
         (lambda: losses.mixed_loss(images=_x(1, 4, 4, 3), tv_kind="tv"), "tv_kind"),
-        (lambda: losses.MixedLoss(weights=[1, 100, 1e-6]), "weights"),
-        (lambda: losses.MixedLoss(tv_kind="l0"), "tv_kind"),
     ],
 )
 def test_raises_keras_style_value_error(call, argument):

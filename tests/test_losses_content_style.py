@@ -15,6 +15,19 @@ def _np_gram(F):
     return np.einsum("bijc,bijd->bcd", F, F) / (h * w)
 
 
+def _gradients(loss_fn, F, eps=1e-6):
+    """(autodiff gradient, central finite differences) of ``loss_fn`` at the float64 array F."""
+    var = tf.Variable(F)
+    with tf.GradientTape() as tape:
+        loss = loss_fn(var)
+    numeric = np.zeros_like(F)
+    for idx in np.ndindex(F.shape):
+        d = np.zeros_like(F)
+        d[idx] = eps
+        numeric[idx] = (float(loss_fn(F + d)) - float(loss_fn(F - d))) / (2 * eps)
+    return tape.gradient(loss, var).numpy(), numeric
+
+
 # ---------------------------------------------------------------------------
 # Gram matrix
 # ---------------------------------------------------------------------------
@@ -87,16 +100,7 @@ def test_style_loss_zero_for_identical_positive_otherwise_symmetric():
 def test_style_loss_gradient_matches_finite_differences():
     F = RNG.normal(size=(1, 3, 3, 2))
     A = _np_gram(RNG.normal(size=(1, 3, 3, 2)))
-    var = tf.Variable(F)
-    with tf.GradientTape() as tape:
-        loss = style_loss(var, A)
-    grad = tape.gradient(loss, var).numpy()
-    eps = 1e-6
-    numeric = np.zeros_like(F)
-    for idx in np.ndindex(F.shape):
-        d = np.zeros_like(F)
-        d[idx] = eps
-        numeric[idx] = (float(style_loss(F + d, A)) - float(style_loss(F - d, A))) / (2 * eps)
+    grad, numeric = _gradients(lambda x: style_loss(x, A), F)
     np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-8)
 
 
@@ -134,16 +138,7 @@ def test_content_loss_gradient_matches_central_finite_differences():
     F = RNG.normal(size=(2, 3, 3, 2))  # float64 so that differences are exact enough
     P = RNG.normal(size=(2, 3, 3, 2))
     for reduction in ("sum", "mean"):
-        var = tf.Variable(F)
-        with tf.GradientTape() as tape:
-            loss = content_loss(var, P, reduction=reduction)
-        grad = tape.gradient(loss, var).numpy()
-        eps = 1e-6
-        numeric = np.zeros_like(F)
-        for idx in np.ndindex(F.shape):
-            d = np.zeros_like(F)
-            d[idx] = eps
-            numeric[idx] = (float(content_loss(F + d, P, reduction)) - float(content_loss(F - d, P, reduction))) / (2 * eps)
+        grad, numeric = _gradients(lambda x: content_loss(x, P, reduction=reduction), F)  # noqa: B023
         np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
     # The sum form's gradient is (F - P) / B: the article's 1/2 cancels the square's 2.
     var = tf.Variable(F)
@@ -176,6 +171,8 @@ def test_loss_classes_agree_with_functions_and_serialise():
     P = RNG.normal(size=(2, 4, 4, 3)).astype(np.float32)
     np.testing.assert_allclose(float(ContentLoss()(P, F)), float(content_loss(F, P)), rtol=1e-5)
     np.testing.assert_allclose(float(StyleLoss()(P, F)), float(style_loss(F, gram_matrix(P))), rtol=1e-5)
-    for loss in (ContentLoss(reduction_kind="mean"), StyleLoss()):
+    per_image = ContentLoss(content_reduction="mean", reduction=None)(P, F).numpy()  # (B,)
+    np.testing.assert_allclose(per_image, [float(content_loss(F[i : i + 1], P[i : i + 1], "mean")) for i in range(2)], rtol=1e-5)
+    for loss in (ContentLoss(content_reduction="mean"), StyleLoss()):
         clone = keras.losses.deserialize(keras.losses.serialize(loss))
         assert type(clone) is type(loss) and clone.get_config() == loss.get_config()

@@ -1,8 +1,6 @@
 """stylegan_edu.metrics: the Fréchet distance against scipy, FID properties on
-real MNIST, the classifier score against scipy's KL divergence."""
-
-import hashlib
-import importlib.resources
+real MNIST, the classifier score against scipy's KL divergence, PSNR and SSIM
+against skimage.metrics."""
 
 import numpy as np
 import pytest
@@ -142,12 +140,11 @@ def digit_features(digits):
 
 def test_reference_statistics_are_current(digit_features):
     """The shipped statistics were computed with the shipped feature net (not a stale one)."""
-    from stylegan_edu import features
+    from stylegan_edu import pretrained
 
     mu, sigma, info = metrics.reference_statistics("mnist")
-    data = np.load(importlib.resources.files("stylegan_edu") / "assets" / "mnist_fid_stats.npz")
-    weights = importlib.resources.files("stylegan_edu").joinpath(features._ASSETS, features._WEIGHTS_FILE).read_bytes()
-    assert str(data["feature_net_sha256"]) == hashlib.sha256(weights).hexdigest(), "rerun scripts/compute_fid_stats.py"
+    weights = pretrained.asset_path("mnist_feature_net/mnist_feature_net.weights.h5")
+    assert info["feature_net_sha256"] == pretrained.sha256(weights), "rerun scripts/compute_fid_stats.py"
     assert mu.shape == (digit_features.shape[1],) and sigma.shape == (mu.size, mu.size)
     assert info["n"] >= 10_000 and "test" in info["source"]
     np.testing.assert_allclose(sigma, sigma.T)
@@ -211,3 +208,48 @@ def test_mnist_fid_and_classifier_score_validate_images(images, message):
 def test_unknown_reference_lists_choices():
     with pytest.raises(ValueError, match="Expected one of 'mnist'"):
         metrics.mnist_fid(np.zeros((2, 28, 28, 1), np.float32), reference="cifar10")
+
+
+# ---------------------------------------------------------------------------
+# PSNR and SSIM against skimage.metrics
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["uint8", "float", "signed", "rgb"])
+def test_psnr_and_ssim_match_skimage(kind):
+    import skimage.data
+    from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+
+    rng = np.random.default_rng(1)
+    a = skimage.data.astronaut()[::8, ::8] if kind == "rgb" else skimage.data.camera()[::8, ::8]
+    b = np.clip(a.astype(int) + rng.integers(-30, 30, a.shape), 0, 255).astype(np.uint8)
+    extra = {"channel_axis": -1} if kind == "rgb" else {}
+    r = {"float": 1.0, "signed": 2.0}.get(kind, 255)
+    if kind == "float":
+        a, b = a / 255.0, b / 255.0
+    if kind == "signed":
+        a, b = a / 127.5 - 1, b / 127.5 - 1
+    assert metrics.psnr(a, b, data_range=r) == pytest.approx(peak_signal_noise_ratio(a, b, data_range=r), rel=1e-12)
+    assert metrics.psnr(a, b) == pytest.approx(peak_signal_noise_ratio(a, b, data_range=r), rel=1e-12)  # inferred R
+    assert metrics.ssim(a, b) == pytest.approx(structural_similarity(a, b, data_range=r, **extra), abs=1e-10)
+    assert metrics.ssim(a, b, win_size=3) == pytest.approx(structural_similarity(a, b, data_range=r, win_size=3, **extra), abs=1e-10)
+
+
+def test_psnr_and_ssim_edge_cases():
+    import warnings
+
+    x = np.random.default_rng(0).uniform(size=(16, 16))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no divide-by-zero warning
+        assert metrics.psnr(x, x, data_range=1.0) == float("inf")
+    assert metrics.ssim(x, x, data_range=1.0) == pytest.approx(1.0)
+    for call, message in [
+        (lambda: metrics.ssim(x, x[:8]), r"`b`. Expected the same shape as `a`, \(16, 16\)"),
+        (lambda: metrics.psnr(x, x, data_range=0), r"`data_range`. Expected a positive number"),
+        (lambda: metrics.psnr(x.astype(np.int32), x.astype(np.int32)), r"cannot be inferred for dtype int32"),
+        (lambda: metrics.ssim(x[:5, :5], x[:5, :5], data_range=1.0), r"at least 7 x 7"),
+        (lambda: metrics.ssim(x, x, win_size=4), r"`win_size`. Expected an odd integer"),
+        (lambda: metrics.psnr(np.full((4, 4), np.nan), x[:4, :4]), r"`a`. Expected finite values"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            call()

@@ -1,4 +1,4 @@
-"""The U-Net generator, the PatchGAN discriminator and the conditional GAN on the shared trainer."""
+"""The U-Net generator, the PatchGAN discriminator and the conditional GAN on the two-player trainer."""
 
 import keras
 import numpy as np
@@ -14,7 +14,7 @@ from stylegan_edu.models import (
     make_unet_generator,
     unet_valid_size,
 )
-from stylegan_edu.training import GAN
+from stylegan_edu.training import AdversarialTrainer, TrainConfig
 
 TINY = UNetConfig(base_filters=4, depth=3, max_filters=16)
 
@@ -27,7 +27,7 @@ def test_unet_output_shape_equals_input_shape(shape, residual):
     y = np.asarray(g(x))
     assert y.shape == shape
     assert 0.0 <= y.min() and y.max() <= 1.0
-    assert g.stride == g.min_size == 8
+    assert UNetConfig(depth=3).stride == 8  # H, W multiples of it (a config property, not a model attribute)
 
 
 def test_residual_unet_starts_as_the_identity():
@@ -89,7 +89,7 @@ def test_tone_curve_unet_shapes_start_and_monotonicity():
     y = np.asarray(g(x))
     assert y.shape == x.shape
     np.testing.assert_allclose(y, x, atol=1e-6)  # zero logits: equal rises, the identity
-    assert g.stride == 8 and g.min_size == 8
+    assert CURVE.stride == 8
 
 
 def test_local_histograms_are_window_histograms():
@@ -132,15 +132,15 @@ def test_configs_reject_bad_values(cls, kwargs, match):
 
 
 def _gan(loss_config=L1_ONLY):
-    g = make_unet_generator(UNetConfig(base_filters=4, depth=2, residual=False))
+    config = UNetConfig(base_filters=4, depth=2, residual=False)
     d = make_patchgan_discriminator(PatchGANConfig(base_filters=4))
-    gan = ConditionalGAN(g, d, loss_config=loss_config, seed=0)
-    gan.compile(keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5), jit_compile=False)
+    gan = ConditionalGAN(make_unet_generator(config), d, loss_config=loss_config, size_multiple=config.stride, seed=0)
+    gan.compile(TrainConfig(learning_rate=1e-3, beta_1=0.5), jit_compile=False)
     return gan
 
 
 def test_conditional_gan_is_the_shared_trainer_and_learns():
-    assert issubclass(ConditionalGAN, GAN)
+    assert issubclass(ConditionalGAN, AdversarialTrainer)
     rng = np.random.default_rng(0)
     x = rng.uniform(size=(16, 16, 16, 1)).astype("float32")
     y = 1.0 - x  # a target the identity does not reach
@@ -173,7 +173,7 @@ def test_full_loss_has_all_parts_finite_and_weighted():
     (np.zeros((4, 16, 16, 1), "float32"), "tuple"),
     ((np.zeros((4, 16, 16, 1), "float32"), np.zeros((4, 8, 8, 1), "float32")), "same shape"),
     ((np.full((4, 16, 16, 1), 2.0, "float32"),) * 2, r"in \[0, 1\]"),
-    ((np.zeros((4, 18, 18, 1), "float32"),) * 2, "stride"),
+    ((np.zeros((4, 18, 18, 1), "float32"),) * 2, "multiples of 4"),
 ])
 def test_conditional_gan_rejects_bad_data_before_training(data, match):
     with pytest.raises(ValueError, match=match):

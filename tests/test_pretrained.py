@@ -1,7 +1,13 @@
-"""The shipped MNIST generator: loads offline, and its quality matches what its README records."""
+"""The shipped assets: one checked loader (damaged or missing files give one clear error), and the
+MNIST generator's quality matches what its README records."""
+
+import re
+import shutil
 
 import numpy as np
+import pytest
 
+from stylegan_edu import pretrained
 from stylegan_edu.metrics import mnist_fid
 from stylegan_edu.pretrained import mnist_generator, mnist_generator_info
 
@@ -22,3 +28,88 @@ def test_mnist_generator_loads_offline_and_matches_its_recorded_fid():
 
     untrained = np.asarray(make_generator(GeneratorConfig(seed=0))(z[:500], training=False))
     assert mnist_fid(untrained) > 2 * fid
+
+
+# ---------------------------------------------------------------------------
+# The checked loader: every shipped weights/statistics file, damaged or missing
+# ---------------------------------------------------------------------------
+
+#: Every shipped weights or statistics file, the script that rebuilds it, and the public loader that reads it.
+ASSETS = {
+    "mnist_generator/generator.weights.h5": ("train_mnist_generator.py", pretrained.mnist_generator),
+    "clahe_generator/gan.weights.h5": ("train_clahe_generator.py", lambda: pretrained.clahe_generator("gan")),
+    "clahe_generator/l1.weights.h5": ("train_clahe_generator.py", lambda: pretrained.clahe_generator("l1")),
+    "mnist_feature_net/mnist_feature_net.weights.h5": ("train_mnist_feature_net.py", pretrained.mnist_feature_net),
+    "mnist_fid_stats.npz": ("compute_fid_stats.py", pretrained.mnist_fid_statistics),
+}
+
+
+@pytest.fixture
+def asset_copy(tmp_path, monkeypatch):
+    """A copy of the shipped assets that the loaders read instead of the package's."""
+    root = tmp_path / "assets"
+    shutil.copytree(pretrained.ASSETS, root, ignore=shutil.ignore_patterns("styles", "*.md"))
+    monkeypatch.setattr(pretrained, "ASSETS", root)
+    return root
+
+
+def test_every_shipped_weights_and_statistics_file_is_recorded_and_current(tmp_path):
+    """SHA256SUMS lists exactly the .h5/.npz files of each folder, with their current SHA-256."""
+    folders = {(pretrained.ASSETS / name).parent for name in ASSETS}
+    recorded = set()
+    for folder in folders:
+        copy = tmp_path / (folder.name if folder != pretrained.ASSETS else "root")
+        copy.mkdir()
+        for f in folder.iterdir():
+            if f.is_file() and f.name.endswith((".h5", ".npz")):
+                shutil.copy(f, copy / f.name)
+        pretrained.write_checksums(copy)
+        assert (copy / "SHA256SUMS").read_text() == (folder / "SHA256SUMS").read_text(), f"rerun write_checksums({folder})"
+        recorded |= {str((folder / line.split("  ")[1]).relative_to(pretrained.ASSETS))
+                     for line in (folder / "SHA256SUMS").read_text().splitlines()}
+    assert recorded == set(ASSETS)
+
+
+@pytest.mark.parametrize("name", ["mnist_feature_net/mnist_feature_net.weights.h5", "mnist_fid_stats.npz"])
+def test_an_intact_copy_loads(asset_copy, name):
+    assert pretrained.asset_path(name) == asset_copy / name
+    ASSETS[name][1]()
+
+
+@pytest.mark.parametrize("damage", ["flipped byte", "truncated", "missing", "unrecorded"])
+@pytest.mark.parametrize("name", list(ASSETS))
+def test_a_damaged_or_missing_asset_gives_one_clear_error(asset_copy, name, damage):
+    script, load = ASSETS[name]
+    path = asset_copy / name
+    if damage == "flipped byte":
+        data = bytearray(path.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        path.write_bytes(bytes(data))
+    elif damage == "truncated":
+        path.write_bytes(path.read_bytes()[:1000])
+    elif damage == "missing":
+        path.unlink()
+    else:
+        sums = path.parent / "SHA256SUMS"
+        sums.write_text("".join(line + "\n" for line in sums.read_text().splitlines() if not line.endswith(path.name)))
+    problem = {"flipped byte": "damaged", "truncated": "damaged", "missing": "missing", "unrecorded": "unrecorded"}[damage]
+    with pytest.raises(pretrained.AssetError) as e:
+        load()
+    message = str(e.value)
+    assert message.startswith(f"The shipped asset `{name}` is {problem}. Expected ")
+    assert "Received: " in message
+    assert "Reinstall stylegan_edu" in message and f"scripts/{script}" in message
+    if problem == "damaged":
+        assert re.search(r"Expected SHA-256 [0-9a-f]{64} .* Received: SHA-256 [0-9a-f]{64}\.", message)
+
+
+def test_docstrings_show_the_recorded_numbers():
+    info = pretrained.mnist_generator_info()
+    assert f"**MNIST-FID: {info['fid']:.2f}**" in pretrained.mnist_generator.__doc__
+    accuracy = pretrained.mnist_feature_net_info()["heldout_accuracy"]
+    assert f"**{100 * accuracy:.2f} %**" in pretrained.mnist_feature_net.__doc__
+    gan_moon = next(r["ssim"] for r in pretrained.clahe_generator_info()["metrics"]["clean"]
+                    if r["method"] == "full GAN" and r["image"] == "moon")
+    assert f"GAN {gan_moon:.3f}" in pretrained.clahe_generator.__doc__
+    for fn in (pretrained.mnist_generator, pretrained.mnist_feature_net, pretrained.clahe_generator):
+        assert not re.search(r"\{[a-z_0-9]+\}", fn.__doc__), fn.__name__  # every placeholder was filled

@@ -116,7 +116,7 @@ def test_resume_skips_a_corrupt_newest_checkpoint(tmp_path, capsys):
     gan2.fit(x, epochs=2, batch_size=16, callbacks=[cbs.Checkpoint(tmp_path)], resume=True, verbose=0)
     out = capsys.readouterr().out
     assert "Skipping damaged checkpoint" in out and "Resumed from" in out and "ckpt-0001.npz" in out
-    assert [r["epoch"] for r in gan2.history_records] == [1, 2]  # epoch 2 was trained again from epoch 1's state
+    assert [r["epoch"] for r in gan2.state.history] == [1, 2]  # epoch 2 was trained again from epoch 1's state
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""stylegan_edu.style_transfer: inputs, the optimisation, and bad input (chapter 10)."""
+"""stylegan_edu.style_transfer and the pixel-optimisation engine: inputs, the optimisation, bad input (chapter 10)."""
 
 import contextlib
 import io
@@ -10,9 +10,11 @@ import skimage.transform
 from PIL import Image
 
 from stylegan_edu.losses import MixedLossWeights
+from stylegan_edu.pixel_optimisation import PixelOptimiser
 from stylegan_edu.style_transfer import (
     DEFAULT_CONTENT_LAYERS,
     DEFAULT_STYLE_LAYERS,
+    StyleTransferConfig,
     load_image,
     resize_long_side,
     stylize,
@@ -26,12 +28,16 @@ def vgg():
     from stylegan_edu.features import vgg16_extractor
 
     with contextlib.redirect_stdout(io.StringIO()):
-        return vgg16_extractor(LAYERS, weights=None, seed=0)
+        return vgg16_extractor(LAYERS, vgg_weights=None, seed=0)
 
 
-def _run(content, style, vgg, **kw):
-    kw = {"steps": 10, "size": 64, "progress": False, "extractor": vgg, "jit_compile": False, **kw}
-    return stylize(content, style, **kw)
+def _config(**settings):
+    return StyleTransferConfig(**{"steps": 10, "size": 64, "jit_compile": False, **settings})
+
+
+def _run(content, style, vgg, callback=None, callback_every=10, **settings):
+    return stylize(content, style, _config(**settings), extractor=vgg, callback=callback,
+                   callback_every=callback_every, progress=False)
 
 
 # ---------------------------------------------------------------------------
@@ -85,13 +91,13 @@ def test_noise_start_is_seeded_and_content_pulls_it(vgg):
 
 
 def test_runs_share_one_traced_step_and_start_afresh(vgg):
-    from stylegan_edu import style_transfer
+    from stylegan_edu import pixel_optimisation
 
     a = _run("astronaut", "great_wave_hokusai", vgg, steps=3)
-    n = len(style_transfer._OPTIMISATIONS)
+    n = len(pixel_optimisation._TRACED_STEPS)
     b = _run("astronaut", "the_scream_munch", vgg, steps=3, weights=MixedLossWeights(content=2.0, style=50.0, tv=0.1))
     again = _run("astronaut", "great_wave_hokusai", vgg, steps=3)
-    assert len(style_transfer._OPTIMISATIONS) == n, "other weights and another style reuse the traced step"
+    assert len(pixel_optimisation._TRACED_STEPS) == n, "other weights and another style reuse the traced step"
     assert not np.allclose(a.image, b.image)
     # Adam's moments and step count were reset: the same settings give the same result.
     np.testing.assert_array_equal(a.image, again.image)
@@ -193,7 +199,7 @@ def test_stylize_accepts_arrays_and_paths(vgg, tmp_path):
         (np.zeros((2, 64, 64, 3), np.uint8), r"Expected a \(H, W\) grey, .* Received: shape \(2, 64, 64, 3\)"),
         (np.zeros((64,), np.uint8), r"Expected a \(H, W\) grey, .* Received: shape \(64,\)"),
         (np.zeros((64, 64, 5), np.uint8), r"Expected a \(H, W\) grey, .* Received: shape \(64, 64, 5\)"),
-        (np.full((64, 64, 3), 255.0), r"Expected float values in \[0, 1\] .* Received: min=255, max=255"),
+        (np.full((64, 64, 3), 255.0), r"Expected values in \[0, 1\] \(this looks like 0..255.*\). Received: min=255, max=255"),
         (np.full((64, 64, 3), np.nan), r"Expected finite values. Received: 12288 non-finite value\(s\)"),
         (np.zeros((64, 64, 3), np.int32), r"Expected a uint8, uint16, bool or float array. Received: dtype=int32"),
         ("mona_lisa", r"Expected a skimage.data name \(astronaut, .*\), a shipped style image \(great_wave_hokusai, .*the_scream_munch\).* Received: image='mona_lisa' \(no such name or file\)"),
@@ -211,12 +217,12 @@ def test_non_image_file(tmp_path):
     with pytest.raises(ValueError, match=r"Expected an image file that Pillow can read .* \(UnidentifiedImageError"):
         load_image(path)
     with pytest.raises(ValueError, match=r"argument `style`. Expected an image file"):
-        stylize("astronaut", str(path), steps=1, size=64, progress=False)
+        stylize("astronaut", str(path), StyleTransferConfig(steps=1, size=64), progress=False)
 
 
 def test_unknown_style_name_lists_the_valid_ones():
     with pytest.raises(ValueError, match=r"argument `style`.*starry_night_van_gogh.*Received: style='starry_nite'"):
-        stylize("astronaut", "starry_nite", steps=1, size=64, progress=False)
+        stylize("astronaut", "starry_nite", StyleTransferConfig(steps=1, size=64), progress=False)
 
 
 @pytest.mark.parametrize(
@@ -233,9 +239,11 @@ def test_unknown_style_name_lists_the_valid_ones():
     ],
 )
 def test_bad_arguments(kwargs, message):
-    kw = {"content": "astronaut", "style": "the_scream_munch", "steps": 1, "size": 64, "progress": False, **kwargs}
+    kw = {"content": "astronaut", "style": "the_scream_munch", "steps": 1, "size": 64, **kwargs}
+    images = {k: kw.pop(k) for k in ("content", "style")}
+    callback = kw.pop("callback", None)
     with pytest.raises(ValueError, match=r"Invalid value for argument " + message):
-        stylize(**kw)
+        stylize(**images, config=StyleTransferConfig(**kw), callback=callback, progress=False)
 
 
 # ---------------------------------------------------------------------------
@@ -251,7 +259,7 @@ def test_panel_previews_runs_and_redraws(vgg):
     from stylegan_edu.widgets import style_transfer_panel
 
     panel = style_transfer_panel(contents=["chelsea", skimage.data.camera()], styles=["the_scream_munch", "great_wave_hokusai"],
-                                 steps=3, size=64, extractor=vgg, progress=False, jit_compile=False)
+                                 config=_config(steps=3), extractor=vgg)
     assert panel.array is None and panel.image.value == b""
     np.testing.assert_array_equal(_decode(panel.content_preview.value), np.round(load_image("chelsea", 64) * 255))
     panel.content.value = "content image 2"
@@ -271,8 +279,130 @@ def test_panel_bad_arguments():
     from stylegan_edu.widgets import style_transfer_panel
 
     with pytest.raises(ValueError, match=r"`weights.tv`. Expected a weight in \[1e-4, 1e4\]"):
-        style_transfer_panel(weights=MixedLossWeights(tv=0.0))
+        style_transfer_panel(config=StyleTransferConfig(weights=MixedLossWeights(tv=0.0)))
     with pytest.raises(ValueError, match=r"`style`. Expected a skimage.data name"):
         style_transfer_panel(styles=["starry_nite"])
     with pytest.raises(ValueError, match=r"`steps`. Expected an integer in \[1, max_steps=10\]"):
-        style_transfer_panel(steps=50, max_steps=10)
+        style_transfer_panel(config=StyleTransferConfig(steps=50), max_steps=10)
+
+
+# ---------------------------------------------------------------------------
+# The config
+# ---------------------------------------------------------------------------
+
+
+def test_config_defaults_are_the_one_set_of_layers():
+    from stylegan_edu import pixel_optimisation, style_transfer
+
+    config = StyleTransferConfig()
+    assert config.content_layers == DEFAULT_CONTENT_LAYERS == ("block4_conv2",)
+    assert config.style_layers == DEFAULT_STYLE_LAYERS == tuple(f"block{i}_conv1" for i in range(1, 6))  # Gatys's five
+    assert style_transfer.DEFAULT_WEIGHTS is pixel_optimisation.DEFAULT_WEIGHTS is config.weights
+    assert StyleTransferConfig(style_layers=["block1_conv1"]).style_layers == ("block1_conv1",), "lists become tuples"
+    assert config.replace(steps=5) == StyleTransferConfig(steps=5)
+
+
+@pytest.mark.parametrize(
+    "settings,message",
+    [
+        ({"content_layers": ()}, r"`content_layers`. Expected a non-empty list of VGG layer names"),
+        ({"style_layers": [1, 2]}, r"`style_layers`. Expected a non-empty list of VGG layer names"),
+        ({"weights": None}, r"`weights`. Expected a stylegan_edu.losses.MixedLossWeights. Received: weights of type NoneType"),
+        ({"normalise": "yes"}, r"`normalise`. Expected True \(relative losses\) or False"),
+        ({"tv_kind": "l3"}, r"`tv_kind`. Expected one of 'l1', 'l2'. Received: tv_kind='l3'"),
+        ({"steps": 2.5}, r"`steps`. Expected an integer >= 1. Received: steps=2.5"),
+        ({"size": 31}, r"`size`. Expected an integer >= 32. Received: size=31"),
+        ({"style_size": 0}, r"`style_size`. Expected an integer >= 32"),
+        ({"learning_rate": float("nan")}, r"`learning_rate`. Expected a float in \(0.0, inf\]"),
+        ({"init": "zeros"}, r"`init`. Expected one of 'content', 'noise'. Received: init='zeros'"),
+        ({"seed": 1.0}, r"`seed`. Expected an integer. Received: seed=1.0"),
+        ({"network": "resnet50"}, r"`network`. Expected one of 'vgg16', 'vgg19'"),
+        ({"vgg_weights": 3}, r"`vgg_weights`. Expected 'imagenet', None \(random\) or the path"),
+        ({"jit_compile": "auto"}, r"`jit_compile`. Expected True, False or None"),
+    ],
+)
+def test_config_validation(settings, message):
+    with pytest.raises(ValueError, match=r"Invalid value for argument " + message):
+        StyleTransferConfig(**settings)
+    with pytest.raises(ValueError, match=r"Invalid value for argument " + message):
+        StyleTransferConfig().replace(**settings)
+
+
+def test_config_is_frozen():
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        StyleTransferConfig().steps = 3
+
+
+# ---------------------------------------------------------------------------
+# One engine: stylize, the engine itself, both panels and chapter 7's units agree
+# ---------------------------------------------------------------------------
+
+
+def test_stylize_is_the_engine(vgg):
+    config = _config(steps=4, init="noise", seed=2, weights=MixedLossWeights(content=1.0, style=30.0, tv=0.2))
+    a = stylize("coffee", "great_wave_hokusai", config, extractor=vgg, progress=False)
+    b = PixelOptimiser("coffee", "great_wave_hokusai", config, extractor=vgg).run()
+    np.testing.assert_array_equal(a.image, b.image)
+    assert a.history == b.history
+
+
+def test_run_changes_only_run_settings(vgg):
+    optimiser = PixelOptimiser("coffee", "the_scream_munch", _config(steps=2), extractor=vgg)
+    a = optimiser.run(steps=3, weights=MixedLossWeights(content=1.0, style=50.0, tv=0.1))
+    b = PixelOptimiser("coffee", "the_scream_munch", _config(steps=3, weights=MixedLossWeights(content=1.0, style=50.0, tv=0.1)),
+                       extractor=vgg).run()
+    np.testing.assert_array_equal(a.image, b.image)
+    # The learning rate is a variable of the traced step: Adam's first step moves each pixel by about it.
+    for lr in (0.01, 0.2):
+        moved = np.abs(optimiser.run(steps=1, learning_rate=lr).image - optimiser.content)
+        assert 0.5 * lr < np.median(moved[moved > 0]) <= lr * 1.01
+    with pytest.raises(ValueError, match=r"argument `size`. Expected a setting that may change between runs"):
+        optimiser.run(size=128)
+
+
+def test_measure_at_the_start_is_the_first_history_entry(vgg):
+    """measure() and run() compute the same weighted parts (relative units)."""
+    weights = MixedLossWeights(content=1.0, style=3.0, tv=0.7)
+    optimiser = PixelOptimiser("coffee", "great_wave_hokusai", _config(steps=1, weights=weights), extractor=vgg)
+    m, history = optimiser.measure(optimiser.content), optimiser.run().history
+    for k in ("content", "style", "tv"):
+        np.testing.assert_allclose(m[k]["weighted"], history[k][0], rtol=1e-5, atol=1e-12)
+    assert m["content"]["grad_raw"] == 0.0 and m["style"]["grad_raw"] > 0
+
+
+def test_raw_units_are_the_articles_mixed_loss(vgg):
+    """normalise=False (chapter 7): the parts are losses.mixed_loss's default sums, checked against it."""
+    from stylegan_edu import losses
+
+    c, s = load_image("coffee", 64), load_image("great_wave_hokusai", 64)
+    x = np.clip(c + 0.05, 0, 1)
+    optimiser = PixelOptimiser(c, s, _config(normalise=False, size=None, weights=MixedLossWeights()), extractor=vgg)
+    m = optimiser.measure(x)
+    fx, fs = vgg(x[None]), vgg(s[None])
+    _, parts = losses.mixed_loss({l: fx[l] for l in DEFAULT_CONTENT_LAYERS}, {l: vgg(c[None])[l] for l in DEFAULT_CONTENT_LAYERS},
+                                 {l: fx[l] for l in DEFAULT_STYLE_LAYERS},
+                                 {l: losses.gram_matrix(fs[l]) for l in DEFAULT_STYLE_LAYERS}, x[None])
+    for k in ("content", "style", "tv"):
+        np.testing.assert_allclose(m[k]["weighted"], float(parts[k]), rtol=1e-4)
+
+
+def test_style_panel_shows_what_stylize_gives(vgg):
+    from stylegan_edu.widgets import style_transfer_panel
+
+    config = _config(steps=2)
+    panel = style_transfer_panel(contents=["coffee"], styles=["the_scream_munch"], config=config, extractor=vgg)
+    image = panel.run()
+    np.testing.assert_array_equal(image, stylize("coffee", "the_scream_munch", config, extractor=vgg, progress=False).image)
+
+
+def test_chapter_7_uses_the_public_engine_and_layers():
+    import pathlib
+
+    import nbformat
+
+    nb = nbformat.read(pathlib.Path(__file__).parents[1] / "book" / "07_mixed_loss.ipynb", as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "from stylegan_edu.pixel_optimisation import" in code and "PixelOptimiser(" in code
+    assert "DEFAULT_STYLE_LAYERS" in code and "_mixed_loss" not in code, "no private imports"

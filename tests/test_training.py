@@ -1,4 +1,4 @@
-"""training.GAN, TrainConfig and make_gan: the step against a hand-written reference, data checks, options."""
+"""The two-player trainer with gan.GAN, TrainConfig and make_gan: the step against a hand-written reference, data checks, options."""
 
 import dataclasses
 
@@ -8,7 +8,9 @@ import pytest
 import tensorflow as tf
 
 from stylegan_edu import losses
-from stylegan_edu.training import GAN, TrainConfig, feature_statistics_loss, learning_rate_at, make_gan, resolve_mixed_precision
+from stylegan_edu.gan import GAN, GANLossConfig, feature_statistics_loss, make_gan
+from stylegan_edu.pipeline import epoch_batches
+from stylegan_edu.training import TrainConfig, learning_rate_at, make_optimizers, resolve_mixed_precision
 from tests._gan_fixtures import LATENT, all_weights, tiny_gan, tiny_images, tiny_models
 
 
@@ -24,9 +26,9 @@ def test_a_few_steps_change_the_weights_and_losses_stay_finite():
     for key in ("d_loss", "g_loss", "d_real", "d_fake"):
         assert len(history.history[key]) == 2 and np.all(np.isfinite(history.history[key]))
     assert int(gan.d_optimizer.iterations) == int(gan.g_optimizer.iterations) == 8  # one update of each per step
-    assert [r["epoch"] for r in gan.history_records] == [1, 2] and gan.epochs_done == 2
+    assert [r["epoch"] for r in gan.state.history] == [1, 2] and gan.state.epochs_done == 2
     # The article's schedule, applied at the start of each epoch: 2e-4, then 1e-4.
-    np.testing.assert_allclose([r["learning_rate"] for r in gan.history_records], [2e-4, 1e-4], rtol=1e-6)
+    np.testing.assert_allclose([r["learning_rate"] for r in gan.state.history], [2e-4, 1e-4], rtol=1e-6)
 
 
 def test_cosine_schedule_follows_the_run_and_its_resume():
@@ -34,7 +36,7 @@ def test_cosine_schedule_follows_the_run_and_its_resume():
     gan.fit(tiny_images(32), epochs=2, batch_size=16, verbose=0)
     gan.fit(tiny_images(32), epochs=4, batch_size=16, verbose=0, initial_epoch=2)  # the run continues to epoch 4
     expected = [learning_rate_at(k, 1e-3, "cosine", epochs=4) for k in range(4)]
-    got = [r["learning_rate"] for r in gan.history_records]
+    got = [r["learning_rate"] for r in gan.state.history]
     np.testing.assert_allclose(got[:2], [learning_rate_at(k, 1e-3, "cosine", epochs=2) for k in range(2)], rtol=1e-6)
     np.testing.assert_allclose(got[2:], expected[2:], rtol=1e-6)
 
@@ -45,7 +47,7 @@ def test_train_step_matches_a_hand_written_reference_step():
     x = tiny_images(16, seed=1)
     G, D = tiny_models(seed, dropout=0.0, batchnorm=False)
     gan = GAN(G, D, seed=seed)
-    gan.compile(keras.optimizers.SGD(lr), keras.optimizers.SGD(lr))
+    gan.compile(TrainConfig(), d_optimizer=keras.optimizers.SGD(lr), g_optimizer=keras.optimizers.SGD(lr))
     G_ref, D_ref = tiny_models(seed, dropout=0.0, batchnorm=False)  # same initial weights
     for a, b in zip(G.weights + D.weights, G_ref.weights + D_ref.weights):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
@@ -67,15 +69,15 @@ def test_train_step_matches_a_hand_written_reference_step():
 
     for a, b in zip(G.weights + D.weights, G_ref.weights + D_ref.weights):
         np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-6)
-    np.testing.assert_allclose(gan.history_records[0]["d_loss"], float(d_loss), rtol=1e-5)
-    np.testing.assert_allclose(gan.history_records[0]["g_loss"], float(g_loss), rtol=1e-5)
+    np.testing.assert_allclose(gan.state.history[0]["d_loss"], float(d_loss), rtol=1e-5)
+    np.testing.assert_allclose(gan.state.history[0]["g_loss"], float(g_loss), rtol=1e-5)
 
 
 @pytest.mark.parametrize(
     "x,message",
     [
         (tiny_images(8) * 127.5 + 127.5, "looks like 0..255"),
-        ((tiny_images(8) + 1) / 2 + 0.01, "images in [-1, 1]"),
+        ((tiny_images(8) + 1) / 2 + 0.01, "Expected values in [-1, 1]"),
         (np.zeros((8, 28, 28), np.float32), "shape (N, 28, 28, 1)"),
         (np.zeros((8, 32, 32, 1), np.float32), "shape (N, 28, 28, 1)"),
         (np.zeros((8, 28, 28, 1), np.uint8), "to_unit_range"),
@@ -105,10 +107,9 @@ def test_fit_accepts_a_dataset_of_batches():
 
 def test_epoch_order_depends_only_on_seed_and_epoch():
     """The batches of epoch 1 are the same whether the run starts at epoch 0 or resumes at 1."""
-    gan = tiny_gan()
     x = np.arange(40, dtype=np.float32).reshape(40, 1, 1, 1)
-    straight, steps = gan.make_dataset(x, 8, epochs=3, initial_epoch=0)
-    resumed, _ = gan.make_dataset(x, 8, epochs=3, initial_epoch=1)
+    straight, steps = epoch_batches(x, 8, epochs=3, seed=0, initial_epoch=0)
+    resumed, _ = epoch_batches(x, 8, epochs=3, seed=0, initial_epoch=1)
     straight = [b.numpy().ravel() for b in straight]
     resumed = [b.numpy().ravel() for b in resumed]
     assert steps == 5 and len(straight) == 15 and len(resumed) == 10
@@ -127,7 +128,6 @@ def test_epoch_order_depends_only_on_seed_and_epoch():
         ({"learning_rate": -1e-4}, "Invalid value for argument `learning_rate`"),
         ({"beta_1": 1.0}, "Invalid value for argument `beta_1`"),
         ({"mixed_precision": "yes"}, "Expected one of 'auto', 'on', 'off'"),
-        ({"style_weight": -1.0}, "Invalid value for argument `style_weight`"),
         ({"epochs": 2.5}, "Invalid value for argument `epochs`"),
     ],
 )
@@ -159,17 +159,17 @@ def test_extra_generator_terms_add_up_with_their_weights():
         return keras.ops.average_pool(images, 2, 2)
 
     G, D = tiny_models(0)
-    gan = GAN(G, D, seed=0, feature_extractor=extractor)
-    gan.compile(keras.optimizers.Adam(2e-4), keras.optimizers.Adam(2e-4), style_weight=3.0, tv_weight=0.01)
+    gan = GAN(G, D, loss_config=GANLossConfig(style_weight=3.0, tv_weight=0.01), seed=0, feature_extractor=extractor)
+    gan.compile(TrainConfig(beta_1=0.9))
     gan.fit(tiny_images(32), epochs=1, batch_size=16, verbose=0)
-    r = gan.history_records[0]
+    r = gan.state.history[0]
     assert r["g_stats"] > 0 and r["g_tv"] > 0
     np.testing.assert_allclose(r["g_loss"], r["g_adv"] + 3.0 * r["g_stats"] + 0.01 * r["g_tv"], rtol=1e-5)
 
 
 def test_default_feature_maps_come_from_the_shipped_feature_net():
-    from stylegan_edu.features import mnist_feature_net
-    from stylegan_edu.training import mnist_feature_maps
+    from stylegan_edu.gan import mnist_feature_maps
+    from stylegan_edu.pretrained import mnist_feature_net
 
     maps = mnist_feature_maps()
     out = maps(tiny_images(3))
@@ -195,9 +195,13 @@ def test_compile_rejects_bad_optimizers():
     gan = GAN(G, D)
     opt = keras.optimizers.Adam()
     with pytest.raises(ValueError, match="different optimizer object"):
-        gan.compile(opt, opt)
+        gan.compile(TrainConfig(), d_optimizer=opt, g_optimizer=opt)
     with pytest.raises(ValueError, match="Invalid value for argument `d_optimizer`. Expected a keras.optimizers.Optimizer"):
-        gan.compile("adam", keras.optimizers.Adam())
+        gan.compile(TrainConfig(), d_optimizer="adam")
+    with pytest.raises(ValueError, match="Invalid value for argument `config`. Expected a TrainConfig"):
+        gan.compile(keras.optimizers.Adam())
+    with pytest.raises(ValueError, match="Invalid value for argument `loss_config`"):
+        GAN(G, D, loss_config={"tv_weight": 1.0})
     with pytest.raises(RuntimeError, match="compile"):
         GAN(G, D).fit(tiny_images(8), epochs=1, batch_size=4)
     with pytest.raises(ValueError, match="Invalid value for argument `generator`"):
@@ -233,8 +237,45 @@ def test_mixed_precision_on_trains_and_checkpoints(tmp_path):
 
     gan = tiny_mixed(0)
     gan.fit(tiny_images(32), epochs=1, batch_size=16, callbacks=[cbs.Checkpoint(tmp_path)], verbose=0)
-    assert np.isfinite(gan.history_records[0]["g_loss"]) and gan.generate(np.zeros((2, LATENT))).dtype == np.float32
+    assert np.isfinite(gan.state.history[0]["g_loss"]) and gan.generate(np.zeros((2, LATENT))).dtype == np.float32
     other = tiny_mixed(5)
     cbs.Checkpoint(tmp_path).restore(other)
     for a, b in zip(all_weights(gan), all_weights(other)):
         np.testing.assert_array_equal(a, b)
+
+
+def test_gan_loss_config_validates_and_conditional_gan_has_no_latent_machinery():
+    with pytest.raises(ValueError, match="Invalid value for argument `style_weight`"):
+        GANLossConfig(style_weight=-1.0)
+    with pytest.raises(ValueError, match="Invalid value for argument `saturating`"):
+        GANLossConfig(saturating="yes")
+    from stylegan_edu.conditional import ConditionalGAN
+    from stylegan_edu.training import AdversarialTrainer
+
+    assert issubclass(ConditionalGAN, AdversarialTrainer) and not issubclass(ConditionalGAN, GAN)
+    assert not hasattr(ConditionalGAN, "sample_noise")
+    import inspect
+
+    assert "latent_dim" not in inspect.signature(ConditionalGAN).parameters
+    assert list(inspect.signature(ConditionalGAN.compile).parameters) == ["self", "config", "d_optimizer", "g_optimizer", "jit_compile"]
+
+
+def test_compile_takes_every_setting_from_the_train_config():
+    """One place: the learning rate goes CLI/TrainConfig -> make_optimizers -> Adam, and nowhere else."""
+    config = TrainConfig(learning_rate=1e-3, beta_1=0.7, label_smoothing=0.1, schedule="halve_per_epoch", mixed_precision="off")
+    gan = tiny_gan(lr=1e-3, beta_1=0.7, label_smoothing=0.1, schedule="halve_per_epoch")
+    assert gan.config == dataclasses.replace(config, seed=0)
+    for opt in (gan.d_optimizer, gan.g_optimizer):
+        assert float(opt.learning_rate) == pytest.approx(1e-3) and float(opt.beta_1) == pytest.approx(0.7)
+    d_opt, g_opt = make_optimizers(config)
+    assert type(d_opt) is type(gan.d_optimizer) and d_opt is not g_opt
+
+
+def test_schedules_equal_keras_schedules_read_once_per_epoch():
+    """learning_rate_at is Keras' ExponentialDecay(staircase) and CosineDecay, evaluated at each epoch's first step."""
+    steps = 7
+    halving = keras.optimizers.schedules.ExponentialDecay(2e-4, decay_steps=steps, decay_rate=0.5, staircase=True)
+    cosine = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=10 * steps)
+    for k in range(10):
+        assert learning_rate_at(k, 2e-4, "halve_per_epoch") == pytest.approx(float(halving(k * steps)), rel=1e-6)
+        assert learning_rate_at(k, 1e-3, "cosine", epochs=10) == pytest.approx(float(cosine(k * steps)), rel=1e-5, abs=1e-9)

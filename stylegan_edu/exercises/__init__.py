@@ -19,6 +19,6 @@ Example:
 ✓ Correct: Addition.
 """
 
-from stylegan_edu.exercises._framework import Blank, Incorrect, Outcome, Problem, Result, ____
+from stylegan_edu.exercises._framework import Blank, Incorrect, MultipleChoice, Outcome, Problem, Result, ____
 
-__all__ = ["Blank", "Incorrect", "Outcome", "Problem", "Result", "____"]
+__all__ = ["Blank", "Incorrect", "MultipleChoice", "Outcome", "Problem", "Result", "____"]

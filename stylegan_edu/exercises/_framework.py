@@ -1,8 +1,10 @@
-"""The exercise framework: :class:`Problem`, :class:`Result`, :class:`Incorrect`."""
+"""The exercise framework: :class:`Problem`, :class:`MultipleChoice`, :class:`Result`, :class:`Incorrect`."""
 
 import enum
 import textwrap
 import traceback
+
+from stylegan_edu._validation import invalid
 
 
 class Outcome(enum.Enum):
@@ -57,6 +59,39 @@ class _Text:
 
     def __repr__(self):
         return f"{self.title}\n{self.body}"
+
+
+def number(answer, kind=float, what="one number"):
+    """``kind(answer)``, or :class:`Incorrect` saying "answer with one number, not 'abc'."
+
+    Example:
+
+    >>> number("2.5")
+    2.5
+    >>> number("two", int, "one integer")
+    Traceback (most recent call last):
+    ...
+    stylegan_edu.exercises._framework.Incorrect: answer with one integer, not 'two'.
+    """
+    try:
+        return kind(answer)
+    except (TypeError, ValueError):
+        raise Incorrect(f"answer with {what}, not {answer!r}.") from None
+
+
+def function(answer, name):
+    """Return ``answer`` if it is a function, or raise :class:`Incorrect` saying how to pass one.
+
+    Example:
+
+    >>> function(3, "my_bce")
+    Traceback (most recent call last):
+    ...
+    stylegan_edu.exercises._framework.Incorrect: pass your function itself, e.g. check(my_bce), not int.
+    """
+    if not callable(answer):
+        raise Incorrect(f"pass your function itself, e.g. check({name}), not {type(answer).__name__}.")
+    return answer
 
 
 def _is_blank(answer):
@@ -118,3 +153,57 @@ class Problem:
 
     def __repr__(self):
         return f"{self.title}\n{self.prompt}"
+
+
+def _either(keys):
+    """``'a' or 'b'``; ``'a', 'b' or 'c'``; ``one of 'a', 'b', 'c', 'd'``."""
+    quoted = [repr(k) for k in keys]
+    if len(quoted) > 3:
+        return "one of " + ", ".join(quoted)
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+class MultipleChoice(Problem):
+    """A problem answered with one key among ``choices``; each wrong key gets its own teaching message.
+
+    The answer is compared as ``str(answer).strip().lower()``, so ``" B "``
+    counts as ``"b"``; anything else gets "answer 'a', 'b' or 'c' (received
+    ...)".
+
+    Args:
+        title: a short name, shown in messages.
+        prompt: the question (it lists the choices).
+        choices: the keys (lower case), or a dict ``{key: text}``.
+        answer: the right key; it is also the problem's ``reference``.
+        wrong: ``{key: message}`` for every wrong key, or a function
+            ``key -> message``.
+        hint: a nudge that does not give the answer away.
+        solution: the solution, as text.
+
+    Example:
+
+    >>> p = MultipleChoice("Parity", "Is 3 (a) even or (b) odd?", ("a", "b"), "b",
+    ...                    {"a": "3 = 2 * 1 + 1 leaves a remainder."}, hint="Divide by 2.", solution="'b'")
+    >>> p.check("A")
+    ✗ Incorrect: 3 = 2 * 1 + 1 leaves a remainder.
+    >>> p.check("c")
+    ✗ Incorrect: answer 'a' or 'b' (received 'c').
+    >>> p.check(" b ")
+    ✓ Correct: Parity.
+    """
+
+    def __init__(self, title, prompt, choices, answer, wrong, hint, solution):
+        self.choices = dict(choices) if isinstance(choices, dict) else {key: key for key in choices}
+        if answer not in self.choices:
+            raise invalid("answer", f"one of the choices {list(self.choices)}", answer)
+        if not callable(wrong) and set(wrong) != set(self.choices) - {answer}:
+            raise invalid("wrong", "a message for each wrong choice, or a function", f"keys {sorted(wrong)}")
+        self.answer, self._wrong = answer, wrong
+        super().__init__(title, prompt, self._check_choice, hint, solution, reference=answer)
+
+    def _check_choice(self, answer):
+        key = str(answer).strip().lower()
+        if key not in self.choices:
+            raise Incorrect(f"answer {_either(self.choices)} (received {answer!r}).")
+        if key != self.answer:
+            raise Incorrect(self._wrong(key) if callable(self._wrong) else self._wrong[key])

@@ -9,7 +9,7 @@ Example:
 
 import numpy as np
 
-from stylegan_edu.exercises._framework import Incorrect, Problem
+from stylegan_edu.exercises._framework import Incorrect, MultipleChoice, Problem, number
 
 # ---------------------------------------------------------------------------
 # 1. Clip a histogram and redistribute the excess, by hand
@@ -78,22 +78,16 @@ _UNDO_MESSAGES = {
 }
 
 
-def _check_cannot_undo(answer):
-    key = str(answer).strip().lower()
-    if key not in ("gamma", "compress", "haze", "illumination"):
-        raise Incorrect(f"answer one of 'gamma', 'compress', 'haze', 'illumination' (received {answer!r}).")
-    if key in _UNDO_MESSAGES:
-        raise Incorrect(_UNDO_MESSAGES[key])
-
-
-cannot_undo = Problem(
+cannot_undo = MultipleChoice(
     "The degradation CLAHE cannot undo",
     f"""
     Degrade each held-out photo with `low_contrast(image, kind, strength={UNDO_STRENGTH}, seed=0)`, quantise to
     8 bits, and compare `clahe_target(degraded)` with `clahe_target(clean)` by SSIM. For which kind is the
     mean SSIM lowest: 'gamma', 'compress', 'haze' or 'illumination'? Measure it, then pass the name.
     """,
-    _check_cannot_undo,
+    ("gamma", "compress", "haze", "illumination"),
+    "gamma",
+    _UNDO_MESSAGES,
     hint="Use stylegan_edu.clahe.evaluation_pairs(setting='degraded') and stylegan_edu.metrics.ssim; "
          "think about which tone curve is not (locally) linear.",
     solution="""
@@ -113,7 +107,6 @@ cannot_undo = Problem(
                 scores.append(ssim(C.clahe_target(img), C.clahe_target(deg.astype("float32")), data_range=1))
             print(kind, np.mean(scores))
     """,
-    reference="gamma",
 )
 
 # ---------------------------------------------------------------------------
@@ -125,10 +118,7 @@ UNET_IN = 100
 
 
 def _check_unet_size(answer):
-    try:
-        value = int(answer)
-    except (TypeError, ValueError):
-        raise Incorrect(f"answer with one integer, the padded side length, not {answer!r}.") from None
+    value = number(answer, int, "one integer, the padded side length")
     if value == 112:
         return
     if value == UNET_IN:
@@ -164,10 +154,7 @@ unet_size = Problem(
 
 
 def _check_opencv_clip(answer):
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        raise Incorrect(f"answer with one number, not {answer!r}.") from None
+    value = number(answer)
     if abs(value - 5.12) < 1e-6:
         return
     if abs(value - 0.02) < 1e-9:
@@ -214,10 +201,7 @@ _TONE = float(np.interp(CURVE_X, _KNOTS, _C))
 
 
 def _check_tone_curve(answer):
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        raise Incorrect(f"answer with one number, the output grey level, not {answer!r}.") from None
+    value = number(answer, float, "one number, the output grey level")
     if abs(value - _TONE) < 5e-4:
         return
     if abs(value - 0.5 * (_P[1] + _P[2])) < 5e-4 or abs(value - 0.5 * (_P[0] + _P[1])) < 5e-4:
@@ -255,3 +239,8 @@ tone_curve = Problem(
 )
 
 PROBLEMS = (clipped_histogram, cannot_undo, unet_size, opencv_clip, tone_curve)
+
+__all__ = [
+    "PROBLEMS", "HIST", "CLIP", "clipped_histogram", "UNDO_STRENGTH", "cannot_undo", "UNET_DEPTH", "UNET_IN",
+    "unet_size", "opencv_clip", "CURVE_LOGITS", "CURVE_X", "tone_curve",
+]

@@ -9,7 +9,7 @@ Example:
 
 import numpy as np
 
-from stylegan_edu.exercises._framework import Incorrect, Problem
+from stylegan_edu.exercises._framework import Incorrect, MultipleChoice, Problem, function
 
 # ---------------------------------------------------------------------------
 # 1. The content loss from scratch
@@ -33,8 +33,7 @@ def _as_number(value, what):
 
 
 def _check_content_loss(fn):
-    if not callable(fn):
-        raise Incorrect(f"pass your function itself, e.g. check(my_content_loss), not {type(fn).__name__}.")
+    function(fn, "my_content_loss")
     rng = np.random.default_rng(4)
     F = rng.normal(size=(3, 4, 5, 6)).astype(np.float32)  # (B, H, W, C)
     P = rng.normal(size=(3, 4, 5, 6)).astype(np.float32)
@@ -176,17 +175,14 @@ LAYER_CHOICES = {
 }
 
 
-def _check_which_layer(answer):
-    key = str(answer).strip().lower()
-    if key not in LAYER_CHOICES:
-        raise Incorrect(f"answer 'a' or 'b' (received {answer!r}).")
-    if key == "b":
-        raise Incorrect("a deep layer has 8x fewer positions per side and ReLUs and pools that throw "
-                        "information away: many images share its features, so a reconstruction keeps the "
-                        "layout, not the exact pixels. Look at the other one.")
+_LAYER_WRONG = {
+    "b": "a deep layer has 8x fewer positions per side and ReLUs and pools that throw "
+        "information away: many images share its features, so a reconstruction keeps the "
+        "layout, not the exact pixels. Look at the other one.",
+}
 
 
-which_layer = Problem(
+which_layer = MultipleChoice(
     "Which layer keeps the pixels",
     """
     You reconstruct an image from its content loss at one VGG16 layer. Which layer gives back
@@ -195,7 +191,9 @@ which_layer = Problem(
         b) block4_conv2 (deep)
     Pass 'a' or 'b'.
     """,
-    _check_which_layer,
+    LAYER_CHOICES,
+    "a",
+    _LAYER_WRONG,
     hint="Count how many positions each layer keeps (H x W), and how many pooling and ReLU layers "
     "lie between the pixels and the layer.",
     solution="""
@@ -204,7 +202,11 @@ which_layer = Problem(
     sees the image through three poolings: it keeps *what is where* at a coarse scale (the content)
     and lets the fine detail go, which is why style transfer uses a deep layer for content.
     """,
-    reference="a",
 )
 
 PROBLEMS = (content_loss_fn, content_gradient, feature_shape, which_layer)
+
+__all__ = [
+    "PROBLEMS", "content_loss_fn", "GRAD_F", "GRAD_P", "content_gradient", "SHAPE_INPUT", "SHAPE_LAYER",
+    "feature_shape", "LAYER_CHOICES", "which_layer",
+]

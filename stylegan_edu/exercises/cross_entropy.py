@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from stylegan_edu.exercises._framework import Incorrect, Problem
+from stylegan_edu.exercises._framework import Incorrect, MultipleChoice, Problem, function, number
 
 # ---------------------------------------------------------------------------
 # 1. The numerically stable BCE from logits
@@ -24,8 +24,7 @@ def _reference_stable_bce(y, x):
 
 
 def _check_stable_bce(fn):
-    if not callable(fn):
-        raise Incorrect(f"pass your function itself, e.g. check(my_bce), not {type(fn).__name__}.")
+    function(fn, "my_bce")
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, size=16).astype(np.float32)
     x = rng.normal(scale=3.0, size=16).astype(np.float32)
@@ -82,10 +81,7 @@ _TABLE_ANSWER = float(np.mean([-math.log(p) if y else -math.log(1 - p) for y, p 
 
 
 def _check_bce_table(value):
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise Incorrect(f"answer with one number, not {value!r}.") from None
+    value = number(value)
     terms_e = [-math.log(p) if y else -math.log(1 - p) for y, p in zip(TABLE_Y, TABLE_P)]
     terms_10 = [-math.log10(p) if y else -math.log10(1 - p) for y, p in zip(TABLE_Y, TABLE_P)]
     if abs(value - _TABLE_ANSWER) < 1e-3:
@@ -127,18 +123,13 @@ LOSS_CHOICES = {
 }
 
 
-def _check_saturating(answer):
-    key = str(answer).strip().lower()
-    if key not in LOSS_CHOICES:
-        raise Incorrect(f"answer 'a' or 'b' (received {answer!r}).")
-    if key == "b":
-        raise Incorrect(
-            "-log D(G(z)) has gradient -1/D with respect to D: it is largest exactly when D(G(z)) is near 0, "
-            "so it keeps learning when the discriminator wins. Look at the other one."
-        )
+_SATURATING_WRONG = {
+    "b": "-log D(G(z)) has gradient -1/D with respect to D: it is largest exactly when D(G(z)) is near 0, "
+        "so it keeps learning when the discriminator wins. Look at the other one.",
+}
 
 
-saturating_loss = Problem(
+saturating_loss = MultipleChoice(
     "Which generator loss saturates",
     """
     Early in training the discriminator wins easily: D(G(z)) ≈ 0. Which generator loss then
@@ -147,14 +138,15 @@ saturating_loss = Problem(
         b) non-saturating: L_G = -log D(G(z))
     Pass 'a' or 'b'.
     """,
-    _check_saturating,
+    LOSS_CHOICES,
+    "a",
+    _SATURATING_WRONG,
     hint="Differentiate each loss with respect to the logit of D(G(z)) and evaluate it at a very negative logit.",
     solution="""
     'a'. With D = sigmoid(l), d/dl log(1 - sigmoid(l)) = -sigmoid(l) -> 0 as l -> -inf: the
     gradient vanishes exactly when the generator is worst. d/dl [-log sigmoid(l)] = sigmoid(l) - 1 -> -1:
     the non-saturating loss keeps a full-size gradient.
     """,
-    reference="a",
 )
 
 # ---------------------------------------------------------------------------
@@ -193,3 +185,8 @@ zero_loss_cases = Problem(
 )
 
 PROBLEMS = (stable_bce, bce_table, saturating_loss, zero_loss_cases)
+
+__all__ = [
+    "PROBLEMS", "stable_bce", "TABLE_Y", "TABLE_P", "bce_table", "LOSS_CHOICES", "saturating_loss",
+    "zero_loss_cases",
+]

@@ -9,7 +9,7 @@ Example:
 
 import numpy as np
 
-from stylegan_edu.exercises._framework import Incorrect, Problem
+from stylegan_edu.exercises._framework import Incorrect, MultipleChoice, Problem, function, number
 
 # ---------------------------------------------------------------------------
 # 1. Why no sigmoid?
@@ -24,19 +24,14 @@ SIGMOID_CHOICES = {
 }
 
 
-def _check_sigmoid(answer):
-    key = str(answer).strip().lower()
-    if key not in SIGMOID_CHOICES:
-        raise Incorrect(f"answer one of 'a', 'b', 'c', 'd' (received {answer!r}).")
-    if key == "a":
-        raise Incorrect("a sigmoid costs next to nothing; the reason is numerical, not speed.")
-    if key == "c":
-        raise Incorrect("BCE is trained on logits all the time: BinaryCrossentropy(from_logits=True) applies the sigmoid inside, stably.")
-    if key == "d":
-        raise Incorrect("the generator's range comes from its own tanh; the discriminator's output is a score, not an image.")
+_SIGMOID_WRONG = {
+    "a": "a sigmoid costs next to nothing; the reason is numerical, not speed.",
+    "c": "BCE is trained on logits all the time: BinaryCrossentropy(from_logits=True) applies the sigmoid inside, stably.",
+    "d": "the generator's range comes from its own tanh; the discriminator's output is a score, not an image.",
+}
 
 
-no_sigmoid = Problem(
+no_sigmoid = MultipleChoice(
     "Why the discriminator has no sigmoid",
     """
     The discriminator ends in Dense(1) with no activation. Why?
@@ -47,13 +42,14 @@ no_sigmoid = Problem(
         d) The sigmoid would keep the generator's images from reaching [-1, 1].
     Pass a letter.
     """,
-    _check_sigmoid,
+    SIGMOID_CHOICES,
+    "b",
+    _SIGMOID_WRONG,
     hint="Compute np.float32(1) / (1 + np.exp(np.float32(-20))) and take log(1 - that).",
     solution="""
     'b'. In float32, sigmoid(17) already rounds to 1.0, so log(1 - D(x)) = log(0) = -inf and its gradient is lost.
     The loss written in terms of the logit, max(ℓ, 0) - ℓ·y + log(1 + e^{-|ℓ|}), never forms that 0 (chapter 1).
     """,
-    reference="b",
 )
 
 # ---------------------------------------------------------------------------
@@ -65,10 +61,7 @@ _RF_ANSWER = 18  # r = 1 + 3*1 = 4 (j=2); 4 + 3*2 = 10 (j=4); 10 + 2*4 = 18
 
 
 def _check_receptive_field(answer):
-    try:
-        r = int(answer)
-    except (TypeError, ValueError):
-        raise Incorrect(f"answer with one integer, not {answer!r}.") from None
+    r = number(answer, int, "one integer")
     if r == _RF_ANSWER:
         return
     if r in (11, 9):
@@ -110,8 +103,7 @@ def _reference_accuracy(real_logits, fake_logits):
 
 
 def _check_accuracy(fn):
-    if not callable(fn):
-        raise Incorrect(f"pass your function itself, e.g. check(d_accuracy), not {type(fn).__name__}.")
+    function(fn, "d_accuracy")
     real = np.array([0.3, 2.0, -1.0, 0.1, 5.0, 0.4], np.float32)  # 5 of 6 correct
     fake = np.array([-2.0, 0.2, -0.1, -3.0], np.float32)  # 3 of 4 correct
     got = float(np.asarray(fn(real, fake)))
@@ -148,3 +140,5 @@ accuracy_from_logits = Problem(
 )
 
 PROBLEMS = (no_sigmoid, receptive_field_problem, accuracy_from_logits)
+
+__all__ = ["PROBLEMS", "SIGMOID_CHOICES", "no_sigmoid", "STACK", "receptive_field_problem", "accuracy_from_logits"]

@@ -9,7 +9,7 @@ Example:
 
 import numpy as np
 
-from stylegan_edu.exercises._framework import Incorrect, Problem
+from stylegan_edu.exercises._framework import Incorrect, Problem, function, number
 
 # ---------------------------------------------------------------------------
 # 1. The output shape of a Conv2DTranspose
@@ -133,10 +133,7 @@ _COUNT_ANSWER = 4 * 4 * 128 * 64 + 64
 
 
 def _check_count_params(answer):
-    try:
-        n = int(answer)
-    except (TypeError, ValueError):
-        raise Incorrect(f"answer with one integer, not {answer!r}.") from None
+    n = number(answer, int, "one integer")
     if n == _COUNT_ANSWER:
         return
     if n == 4 * 4 * 128 * 64:
@@ -177,8 +174,7 @@ def _reference_slerp(z0, z1, t):
 
 
 def _check_slerp(fn):
-    if not callable(fn):
-        raise Incorrect(f"pass your function itself, e.g. check(my_slerp), not {type(fn).__name__}.")
+    function(fn, "my_slerp")
     rng = np.random.default_rng(1)
     z0, z1 = rng.standard_normal((2, 100))
     ts = (0.0, 0.3, 0.5, 1.0)
@@ -223,3 +219,8 @@ slerp_problem = Problem(
 )
 
 PROBLEMS = (transpose_shape, build_generator, count_params, slerp_problem)
+
+__all__ = [
+    "PROBLEMS", "SHAPE_IN", "SHAPE_LAYER", "transpose_shape", "build_generator", "COUNT_LAYER", "COUNT_INPUT",
+    "count_params", "slerp_problem",
+]

@@ -9,7 +9,7 @@ Example:
 
 import math
 
-from stylegan_edu.exercises._framework import Incorrect, Problem
+from stylegan_edu.exercises._framework import Incorrect, MultipleChoice, Problem, number
 
 #: The article's weights (lambda, mu, gamma).
 ARTICLE_WEIGHTS = {"content": 1.0, "style": 100.0, "tv": 1e-6}
@@ -27,35 +27,29 @@ def _weighted():
 # ---------------------------------------------------------------------------
 
 
-def _check_dominant(answer):
-    key = str(answer).strip().lower()
-    if key not in RAW_PARTS:
-        raise Incorrect(f"answer 'content', 'style' or 'tv' (received {answer!r}).")
+def _dominant_wrong(key):
     w = _weighted()
-    best = max(w, key=w.get)
-    if key == best:
-        return
     if key == max(RAW_PARTS, key=RAW_PARTS.get):
-        raise Incorrect(f"the raw {key} part is the largest ({RAW_PARTS[key]:g}), but its weight "
-                        f"{ARTICLE_WEIGHTS[key]:g} shrinks it to {w[key]:g}. Compare weight x size.")
-    raise Incorrect(f"weighted, {key} is {ARTICLE_WEIGHTS[key]:g} x {RAW_PARTS[key]:g} = {w[key]:g}; "
-                    "another part is larger.")
+        return (f"the raw {key} part is the largest ({RAW_PARTS[key]:g}), but its weight "
+                f"{ARTICLE_WEIGHTS[key]:g} shrinks it to {w[key]:g}. Compare weight x size.")
+    return f"weighted, {key} is {ARTICLE_WEIGHTS[key]:g} x {RAW_PARTS[key]:g} = {w[key]:g}; another part is larger."
 
 
-dominant_part = Problem(
+dominant_part = MultipleChoice(
     "Which weighted part dominates",
     f"""
     On some image the raw parts are content = {RAW_PARTS['content']:g}, style = {RAW_PARTS['style']:g},
     tv = {RAW_PARTS['tv']:g}. With the article's weights (lambda, mu, gamma) = (1, 100, 1e-6), which
     weighted part is the largest? Pass 'content', 'style' or 'tv'.
     """,
-    _check_dominant,
+    tuple(RAW_PARTS),
+    max(_weighted(), key=_weighted().get),
+    _dominant_wrong,
     hint="Multiply each part by its weight before comparing.",
     solution="""
     content: 1 x 2000 = 2000;  style: 100 x 0.5 = 50;  tv: 1e-6 x 40000 = 0.04.
     Content dominates, by a factor of 40 over style; TV is negligible.
     """,
-    reference="content",
 )
 
 # ---------------------------------------------------------------------------
@@ -66,10 +60,7 @@ _GAMMA = RAW_PARTS["content"] * ARTICLE_WEIGHTS["content"] / RAW_PARTS["tv"]
 
 
 def _check_gamma(value):
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise Incorrect(f"answer with one number, not {value!r}.") from None
+    value = number(value)
     if not math.isfinite(value) or value <= 0:
         raise Incorrect("a weight is a positive, finite number.")
     if abs(value - _GAMMA) <= 1e-3 * _GAMMA:
@@ -108,19 +99,15 @@ CONTENT_CHOICES = {
 }
 
 
-def _check_self_content(answer):
-    key = str(answer).strip().lower()
-    if key not in CONTENT_CHOICES:
-        raise Incorrect(f"answer 'a', 'b' or 'c' (received {answer!r}).")
-    if key == "a":
-        raise Incorrect("look at the call again: compute_loss(real_images, real_images, fake_images) compares the "
-                        "*real* images with themselves; the fakes never enter the content term.")
-    if key == "c":
-        raise Incorrect("a frozen VGG is a deterministic function: the same image gives the same features, "
-                        "so F(x) - F(x) is exactly 0.")
+_SELF_CONTENT_WRONG = {
+    "a": "look at the call again: compute_loss(real_images, real_images, fake_images) compares the "
+        "*real* images with themselves; the fakes never enter the content term.",
+    "c": "a frozen VGG is a deterministic function: the same image gives the same features, "
+        "so F(x) - F(x) is exactly 0.",
+}
 
 
-self_content = Problem(
+self_content = MultipleChoice(
     "The article's content term",
     """
     The article's train step calls `compute_loss(real_images, real_images, fake_images)`, whose content
@@ -131,14 +118,15 @@ self_content = Problem(
         c) a small random push, because VGG features are noisy
     Pass 'a', 'b' or 'c'.
     """,
-    _check_self_content,
+    CONTENT_CHOICES,
+    "b",
+    _SELF_CONTENT_WRONG,
     hint="Which images does the content term compare? Does either depend on the generator's weights?",
     solution="""
     b) It compares real_images with real_images: F(x) - F(x) = 0 exactly, and neither input depends on the
     generator, so its gradient is 0. A content term needs a target that differs from the input and an input
     that the generator produces, e.g. content(G(x), x) when G enhances a photo x (the CLAHE chapter).
     """,
-    reference="b",
 )
 
 # ---------------------------------------------------------------------------
@@ -147,10 +135,7 @@ self_content = Problem(
 
 
 def _check_effective_weight(value):
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise Incorrect(f"answer with one number, not {value!r}.") from None
+    value = number(value)
     if value == 1.0:
         return
     if value == 100.0:
@@ -179,3 +164,8 @@ effective_weight = Problem(
 )
 
 PROBLEMS = (dominant_part, balance_gamma, self_content, effective_weight)
+
+__all__ = [
+    "PROBLEMS", "ARTICLE_WEIGHTS", "RAW_PARTS", "dominant_part", "balance_gamma", "CONTENT_CHOICES", "self_content",
+    "effective_weight",
+]

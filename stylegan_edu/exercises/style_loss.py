@@ -9,7 +9,7 @@ Example:
 
 import numpy as np
 
-from stylegan_edu.exercises._framework import Incorrect, Problem
+from stylegan_edu.exercises._framework import Incorrect, MultipleChoice, Problem, function
 
 # ---------------------------------------------------------------------------
 # 1. The Gram matrix from scratch
@@ -24,8 +24,7 @@ def _reference_gram(F):
 
 
 def _check_gram(fn):
-    if not callable(fn):
-        raise Incorrect(f"pass your function itself, e.g. check(my_gram), not {type(fn).__name__}.")
+    function(fn, "my_gram")
     rng = np.random.default_rng(5)
     F = rng.normal(size=(2, 3, 5, 4)).astype(np.float32)  # (B, H, W, C), H != W, C != H, W
     b, h, w, c = F.shape
@@ -133,19 +132,15 @@ FORGET_CHOICES = {
 }
 
 
-def _check_forget(answer):
-    key = str(answer).strip().lower()
-    if key not in FORGET_CHOICES:
-        raise Incorrect(f"answer 'a', 'b' or 'c' (received {answer!r}).")
-    if key == "b":
-        raise Incorrect("the Gram matrix sums over all positions: a sum does not depend on the order of "
-                        "its terms. That is exactly why it describes texture (style) and not layout (content).")
-    if key == "c":
-        raise Incorrect("the diagonal G_cc is the mean of F_c^2 over positions, which no rearrangement changes; "
-                        "it is not zero unless the features are.")
+_FORGET_WRONG = {
+    "b": "the Gram matrix sums over all positions: a sum does not depend on the order of "
+        "its terms. That is exactly why it describes texture (style) and not layout (content).",
+    "c": "the diagonal G_cc is the mean of F_c^2 over positions, which no rearrangement changes; "
+        "it is not zero unless the features are.",
+}
 
 
-gram_forgets_layout = Problem(
+gram_forgets_layout = MultipleChoice(
     "What the Gram matrix forgets",
     """
     Take a feature map F (B, H, W, C) and shuffle its H*W positions at random (the same shuffle
@@ -155,14 +150,19 @@ gram_forgets_layout = Problem(
         c) it becomes zero
     Pass 'a', 'b' or 'c'.
     """,
-    _check_forget,
+    FORGET_CHOICES,
+    "a",
+    _FORGET_WRONG,
     hint="Write G_cd as a sum over positions. Does a sum care about the order of its terms?",
     solution="""
     'a'. G_cd = 1/(HW) sum_n F_nc F_nd: a sum over positions n, so any permutation of the positions
     leaves it unchanged. The Gram matrix keeps which features occur together and how strongly, and
     throws away where: the definition of a texture. (Check it: tests/test_losses_content_style.py.)
     """,
-    reference="a",
 )
 
 PROBLEMS = (gram_fn, hand_gram, gram_forgets_layout)
+
+__all__ = [
+    "PROBLEMS", "gram_fn", "HAND_CHANNEL_0", "HAND_CHANNEL_1", "hand_gram", "FORGET_CHOICES", "gram_forgets_layout",
+]

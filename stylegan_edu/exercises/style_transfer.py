@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from stylegan_edu.exercises._framework import Incorrect, Problem
+from stylegan_edu.exercises._framework import Incorrect, MultipleChoice, Problem, function
 
 # ---------------------------------------------------------------------------
 # 1. Which layer keeps the content?
@@ -20,39 +20,30 @@ from stylegan_edu.exercises._framework import Incorrect, Problem
 CONTENT_CHOICES = ("block1_conv1", "block2_conv2", "block4_conv2", "block5_pool")
 
 
-def _check_content_layer(answer):
-    if not isinstance(answer, str):
-        raise Incorrect(f"answer with one layer name as a string, one of {list(CONTENT_CHOICES)}.")
-    answer = answer.strip()
-    if answer not in CONTENT_CHOICES:
-        raise Incorrect(f"{answer!r} is not one of the choices {list(CONTENT_CHOICES)}.")
-    if answer in ("block1_conv1", "block2_conv2"):
-        raise Incorrect(
-            f"{answer} keeps nearly every pixel (its reconstruction looks like the photograph itself). "
-            "Matching it pins the colours and fine texture too, so the style has no room left."
-        )
-    if answer == "block5_pool":
-        raise Incorrect(
-            "block5_pool sees the image at 1/32 of its resolution: its reconstruction loses even the layout. "
-            "The content target would hardly constrain the result."
-        )
+def _content_layer_wrong(layer):
+    if layer == "block5_pool":
+        return ("block5_pool sees the image at 1/32 of its resolution: its reconstruction loses even the layout. "
+                "The content target would hardly constrain the result.")
+    return (f"{layer} keeps nearly every pixel (its reconstruction looks like the photograph itself). "
+            "Matching it pins the colours and fine texture too, so the style has no room left.")
 
 
-content_layer = Problem(
+content_layer = MultipleChoice(
     "The layer that keeps content",
     f"""
     Look at the reconstructions from single layers. Which of {list(CONTENT_CHOICES)} keeps the
     layout of the photograph (where things are) while letting go of its exact colours and fine
     texture, so that the painting's texture can replace them? Answer with the layer's name.
     """,
-    _check_content_layer,
+    CONTENT_CHOICES,
+    "block4_conv2",
+    _content_layer_wrong,
     hint="Early layers reproduce the photograph pixel for pixel; the last pooling layer has almost no "
     "spatial resolution left. Gatys et al. chose one in between.",
     solution="""
     "block4_conv2" (Gatys et al.'s conv4_2): deep enough that colours and fine texture are free,
     with 1/8 of the resolution left, which is enough to keep the objects where they are.
     """,
-    reference="block4_conv2",
 )
 
 # ---------------------------------------------------------------------------
@@ -100,8 +91,7 @@ def _run_steps(step, n=5):
 
 
 def _check_step(fn):
-    if not callable(fn):
-        raise Incorrect(f"pass your function itself, e.g. check(my_step), not {type(fn).__name__}.")
+    function(fn, "my_step")
     start, got, losses = _run_steps(fn)
     _, want, want_losses = _run_steps(_reference_step)
     if any(v is None for v in losses):
@@ -158,32 +148,28 @@ TV_CHOICES = {
 }
 
 
-def _check_tv(answer):
-    if not isinstance(answer, str) or answer.strip().lower() not in TV_CHOICES:
-        raise Incorrect(f"answer with one letter among {sorted(TV_CHOICES)}.")
-    a = answer.strip().lower()
-    if a == "b":
-        raise Incorrect("the brush strokes of a painting are edges, which TV penalises: the two terms pull in "
-                        "opposite directions, so both cannot fall. Look at the grid's style column.")
-    if a == "c":
-        raise Incorrect("a larger TV weight makes TV more expensive; the optimiser spends less of it.")
-    if a == "d":
-        raise Incorrect("Adam normalises the size of the whole gradient, not the balance between its parts: "
-                        "the weights set the direction, so the result changes.")
+_TV_WRONG = {
+    "b": "the brush strokes of a painting are edges, which TV penalises: the two terms pull in "
+        "opposite directions, so both cannot fall. Look at the grid's style column.",
+    "c": "a larger TV weight makes TV more expensive; the optimiser spends less of it.",
+    "d": "Adam normalises the size of the whole gradient, not the balance between its parts: "
+        "the weights set the direction, so the result changes.",
+}
 
 
-tv_effect = Problem(
+tv_effect = MultipleChoice(
     "Raising the TV weight",
     """
     Before you run it: with the content and style weights fixed, what happens when the TV weight
     goes from 0.5 to 50? Answer with a letter:""" + "".join(f"\n    {k}) {v}" for k, v in TV_CHOICES.items()),
-    _check_tv,
+    TV_CHOICES,
+    "a",
+    _TV_WRONG,
     hint="Total variation sums the differences between neighbouring pixels. What are brush strokes made of?",
     solution="""
     "a": TV is the price of every edge, and the painting's texture is made of edges. A larger TV weight
     buys a smoother image (lower TV) and pays in style (higher style loss). The grid over TV weight shows it.
     """,
-    reference="a",
 )
 
 # ---------------------------------------------------------------------------
@@ -229,3 +215,8 @@ article_tv_weight = Problem(
 )
 
 PROBLEMS = (content_layer, optimisation_step, tv_effect, article_tv_weight)
+
+__all__ = [
+    "PROBLEMS", "CONTENT_CHOICES", "content_layer", "optimisation_step", "TV_CHOICES", "tv_effect", "ARTICLE_SHAPE",
+    "article_tv_weight",
+]

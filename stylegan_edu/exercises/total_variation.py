@@ -11,14 +11,11 @@ import math
 
 import numpy as np
 
-from stylegan_edu.exercises._framework import Incorrect, Problem
+from stylegan_edu.exercises._framework import Incorrect, Problem, function, number
 
 
 def _number(value):
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise Incorrect(f"answer with one number, not {value!r}.") from None
+    value = number(value)
     if not math.isfinite(value):
         raise Incorrect(f"{value} is not a finite number.")
     return value
@@ -98,8 +95,7 @@ def _reference_tv(images):
 
 
 def _check_tv_function(fn):
-    if not callable(fn):
-        raise Incorrect(f"pass your function itself, e.g. check(my_tv), not {type(fn).__name__}.")
+    function(fn, "my_tv")
     rng = np.random.default_rng(0)
     # Flat images of different brightness: zero TV, whatever the brightness.
     flat = np.stack([np.full((5, 6, 1), v) for v in (0.0, 0.4, 0.9)]).astype(np.float32)  # (3, 5, 6, 1)
@@ -203,3 +199,5 @@ article_flat_batch = Problem(
 )
 
 PROBLEMS = (tv_by_hand, tv_function, article_flat_batch)
+
+__all__ = ["PROBLEMS", "IMAGE_3X3", "tv_by_hand", "tv_function", "FLAT_LEVELS", "article_flat_batch"]

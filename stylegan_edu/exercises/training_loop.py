@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from stylegan_edu.exercises._framework import Incorrect, Problem
+from stylegan_edu.exercises._framework import Incorrect, MultipleChoice, Problem, function
 
 # ---------------------------------------------------------------------------
 # 1. The article's halving schedule, by hand
@@ -64,20 +64,14 @@ WEIGHT_CHOICES = {
 }
 
 
-def _check_which_weights(answer):
-    key = str(answer).strip().lower()
-    if key not in WEIGHT_CHOICES:
-        raise Incorrect(f"answer 'a', 'b' or 'c' (received {answer!r}).")
-    if key == "c":
-        raise Incorrect(
-            "the gradient does flow back through D's layers (that is how G learns what D dislikes), but the step "
-            "only applies gradients to g_vars = self.generator.trainable_variables. D's weights are read, not changed."
-        )
-    if key == "b":
-        raise Incorrect("in the generator's update the loss is BCE(1, D(G(z))); its gradients are applied to G's variables.")
+_WEIGHTS_WRONG = {
+    "c": "the gradient does flow back through D's layers (that is how G learns what D dislikes), but the step "
+        "only applies gradients to g_vars = self.generator.trainable_variables. D's weights are read, not changed.",
+    "b": "in the generator's update the loss is BCE(1, D(G(z))); its gradients are applied to G's variables.",
+}
 
 
-which_weights = Problem(
+which_weights = MultipleChoice(
     "Which weights the generator's update changes",
     """
     In step 2 of `GAN.train_step` the tape records L_G = BCE(1, D(G(z))), which passes through the
@@ -87,14 +81,15 @@ which_weights = Problem(
         c) both: the gradient flows through D into G
     Pass 'a', 'b' or 'c'.
     """,
-    _check_which_weights,
+    WEIGHT_CHOICES,
+    "a",
+    _WEIGHTS_WRONG,
     hint="Look at which variables the gradients are taken with respect to, and which are passed to apply_gradients.",
     solution="""
     'a'. tape.gradient(g_loss, g_vars) differentiates through D (chain rule) but only with respect to
     G's variables, and only those are updated. If D were updated here too, it would be trained to
     *help* the generator: the opposite of its job.
     """,
-    reference="a",
 )
 
 # ---------------------------------------------------------------------------
@@ -154,8 +149,7 @@ def _swapped_labels(G, D, opt, real, z):
 
 
 def _check_d_step(fn):
-    if not callable(fn):
-        raise Incorrect(f"pass your function itself, e.g. check(d_step), not {type(fn).__name__}.")
+    function(fn, "d_step")
     g0, d0, _ = _run_step(lambda G, D, opt, real, z: None)
     g_ref, d_ref, loss_ref = _run_step(_reference_d_step)
     g_got, d_got, loss_got = _run_step(fn)
@@ -255,3 +249,7 @@ checkpoint_state = Problem(
 )
 
 PROBLEMS = (halving_epochs, which_weights, d_step, checkpoint_state)
+
+__all__ = [
+    "PROBLEMS", "halving_epochs", "WEIGHT_CHOICES", "which_weights", "d_step", "STATE_ITEMS", "checkpoint_state",
+]

@@ -9,14 +9,7 @@ Example:
 
 import math
 
-from stylegan_edu.exercises._framework import Incorrect, Problem
-
-
-def _number(value):
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise Incorrect(f"answer with one number, not {value!r}.") from None
+from stylegan_edu.exercises._framework import Incorrect, Problem, number
 
 
 def _close(a, b, rel=1e-3):
@@ -31,7 +24,7 @@ _SIGMOID_BOUND = 0.25**10
 
 
 def _check_sigmoid_bound(value):
-    v = _number(value)
+    v = number(value)
     if _close(v, _SIGMOID_BOUND):
         return
     if _close(v, 0.25):
@@ -69,7 +62,7 @@ _NONSAT_GRAD = 1.0 / (1.0 + math.exp(-_LOGIT)) - 1.0  # d/dl -log sigmoid(l) = s
 
 
 def _check_saturating_gradient(value):
-    v = _number(value)
+    v = number(value)
     if _close(v, _SAT_GRAD):
         return
     if _close(v, -_SAT_GRAD):
@@ -107,7 +100,7 @@ _HE_STD = math.sqrt(2.0 / _FAN_IN)
 
 
 def _check_he_std(value):
-    v = _number(value)
+    v = number(value)
     if _close(v, _HE_STD):
         return
     if _close(v, 2.0 / _FAN_IN):
@@ -181,3 +174,5 @@ diagnose_profiles = Problem(
 )
 
 PROBLEMS = (sigmoid_bound, saturating_gradient, he_init_std, diagnose_profiles)
+
+__all__ = ["PROBLEMS", "sigmoid_bound", "saturating_gradient", "he_init_std", "PROFILES", "diagnose_profiles"]

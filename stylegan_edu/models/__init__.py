@@ -1,55 +1,18 @@
 """Models: the generators and discriminators of the book, and latent-space helpers.
 
 Chapter 2 builds the generator, chapter 3 the discriminator. Both come in a
-DCGAN and a VGG-style flavour (``architecture="dcgan" | "vgg"``).
+DCGAN and a VGG-style flavour (``architecture="dcgan" | "vgg"``). The
+image-to-image U-Net generator and PatchGAN discriminator (``pix2pix``) serve
+the CLAHE chapter. The StyleGAN building blocks (``stylegan``: equalised
+layers, mapping network, AdaIN, modulated convolution, noise, constant input)
+serve the style-based generator chapters.
 """
 
-from stylegan_edu.models.dcgan import (
-    DiscriminatorConfig,
-    GeneratorConfig,
-    conv_output_size,
-    conv_transpose_output_size,
-    expected_latent_norm,
-    format_layer_table,
-    interpolate,
-    layer_table,
-    make_discriminator,
-    make_generator,
-    multiply_adds,
-    receptive_field,
-    sample_latent,
-    slerp,
-)
-from stylegan_edu.models.pix2pix import (
-    ApplyToneCurve,
-    IntensityBins,
-    PatchGANConfig,
-    UNetConfig,
-    make_patchgan_discriminator,
-    make_unet_generator,
-    unet_valid_size,
-)
+from stylegan_edu.models import dcgan as _dcgan
+from stylegan_edu.models import pix2pix as _pix2pix
+from stylegan_edu.models import stylegan as _stylegan
+from stylegan_edu.models.dcgan import *  # noqa: F403 - the MNIST generator and discriminator, latent helpers
+from stylegan_edu.models.pix2pix import *  # noqa: F403 - the U-Net and PatchGAN
+from stylegan_edu.models.stylegan import *  # noqa: F403 - the StyleGAN building blocks
 
-__all__ = [
-    "DiscriminatorConfig",
-    "GeneratorConfig",
-    "conv_output_size",
-    "conv_transpose_output_size",
-    "expected_latent_norm",
-    "format_layer_table",
-    "interpolate",
-    "layer_table",
-    "make_discriminator",
-    "make_generator",
-    "multiply_adds",
-    "receptive_field",
-    "sample_latent",
-    "slerp",
-    "UNetConfig",
-    "PatchGANConfig",
-    "IntensityBins",
-    "ApplyToneCurve",
-    "make_unet_generator",
-    "make_patchgan_discriminator",
-    "unet_valid_size",
-]
+__all__ = [*_dcgan.__all__, *_pix2pix.__all__, *_stylegan.__all__]

@@ -26,6 +26,10 @@ import numpy as np
 
 from stylegan_edu._validation import check_choice, check_float_range, check_positive_int, invalid
 
+__all__ = ["GeneratorConfig", "DiscriminatorConfig", "make_generator", "make_discriminator", "batch_normalization",
+           "conv_output_size", "conv_transpose_output_size", "receptive_field", "layer_table", "format_layer_table",
+           "multiply_adds", "sample_latent", "interpolate", "slerp", "expected_latent_norm", "ARCHITECTURES", "ACTIVATIONS"]
+
 ARCHITECTURES = ("dcgan", "vgg")
 ACTIVATIONS = ("relu", "leaky_relu")
 UPSAMPLINGS = ("transpose", "resize")
@@ -223,7 +227,7 @@ def make_generator(config=None, name="generator"):
 
     def post(x, tag):
         if config.batchnorm:
-            x = layers.BatchNormalization(name=f"{tag}_bn")(x)
+            x = batch_normalization(f"{tag}_bn")(x)
         x = _activation(config, f"{tag}_act")(x)
         if config.dropout:
             x = layers.Dropout(config.dropout, name=f"{tag}_dropout")(x)
@@ -317,14 +321,14 @@ def make_discriminator(config=None, name="discriminator"):
                 f, config.kernel_size, strides=2, padding="same", use_bias=not use_bn, kernel_initializer=init(), name=f"{tag}_conv"
             )(x)  # (B, h/2, w/2, f)
             if use_bn:
-                x = layers.BatchNormalization(name=f"{tag}_bn")(x)
+                x = batch_normalization(f"{tag}_bn")(x)
             x = _activation(config, f"{tag}_act")(x)
         else:
             for j in (1, 2):
                 use_bn = config.batchnorm and not (i == 0 and j == 1)
                 x = layers.Conv2D(f, 3, padding="same", use_bias=not use_bn, kernel_initializer=init(), name=f"{tag}_conv{j}")(x)
                 if use_bn:
-                    x = layers.BatchNormalization(name=f"{tag}_conv{j}_bn")(x)
+                    x = batch_normalization(f"{tag}_conv{j}_bn")(x)
                 x = _activation(config, f"{tag}_conv{j}_act")(x)
             x = layers.MaxPooling2D(2, name=f"{tag}_pool")(x)  # (B, h/2, w/2, f)
         if config.dropout:
@@ -337,9 +341,36 @@ def make_discriminator(config=None, name="discriminator"):
     return keras.Model(x_in, logits, name=name)
 
 
+def batch_normalization(name):
+    """A ``BatchNormalization`` layer, synchronised across replicas when built data-parallel.
+
+    Built inside a ``tf.distribute`` strategy's scope with several replicas,
+    the layer computes its batch statistics over the *global* batch
+    (``synchronized=True``), as on one device; elsewhere it is Keras' plain
+    layer (the only kind the JAX backend has).
+
+    Example:
+
+    >>> batch_normalization("bn").synchronized
+    False
+    """
+    import keras
+
+    from stylegan_edu.training import num_replicas
+
+    return keras.layers.BatchNormalization(name=name, synchronized=num_replicas() > 1)
+
+
 # ---------------------------------------------------------------------------
 # Shape arithmetic and receptive fields
 # ---------------------------------------------------------------------------
+
+
+def _check_conv_arguments(size, kernel_size, strides, padding):
+    check_positive_int("size", size)
+    check_positive_int("kernel_size", kernel_size)
+    check_positive_int("strides", strides)
+    check_choice("padding", padding, ("valid", "same"))
 
 
 def conv_output_size(size, kernel_size, strides=1, padding="valid"):
@@ -365,10 +396,7 @@ def conv_output_size(size, kernel_size, strides=1, padding="valid"):
     >>> conv_output_size(28, 3, strides=1, padding="valid")
     26
     """
-    check_positive_int("size", size)
-    check_positive_int("kernel_size", kernel_size)
-    check_positive_int("strides", strides)
-    check_choice("padding", padding, ("valid", "same"))
+    _check_conv_arguments(size, kernel_size, strides, padding)
     if padding == "same":
         return -(-size // strides)
     if kernel_size > size:
@@ -399,10 +427,7 @@ def conv_transpose_output_size(size, kernel_size, strides=1, padding="valid"):
     >>> conv_transpose_output_size(7, 3, strides=2, padding="valid")
     15
     """
-    check_positive_int("size", size)
-    check_positive_int("kernel_size", kernel_size)
-    check_positive_int("strides", strides)
-    check_choice("padding", padding, ("valid", "same"))
+    _check_conv_arguments(size, kernel_size, strides, padding)
     if padding == "same":
         return size * strides
     return (size - 1) * strides + max(kernel_size, strides)

@@ -239,9 +239,8 @@ def make_unet_generator(config=None, name="unet_generator"):
 
     Returns:
         A ``keras.Model`` taking (B, H, W, C) with H, W multiples of
-        ``config.stride``. It carries ``stride`` and ``min_size`` attributes
-        (both :math:`2^\text{depth}`), which :func:`stylegan_edu.clahe.enhance`
-        reads.
+        ``config.stride`` (:math:`2^\text{depth}`; pass it to
+        :func:`stylegan_edu.clahe.enhance` as ``stride``).
 
     Example:
 
@@ -295,11 +294,7 @@ def make_unet_generator(config=None, name="unet_generator"):
         outputs = keras.layers.ReLU(max_value=1.0, name="clip_0_1")(summed)  # clip to [0, 1], (B, H, W, C)
     else:
         outputs = conv(x, c, "to_image", kernel=1, activation=config.output_activation)  # (B, H, W, C)
-    model = keras.Model(inputs, outputs, name=name)
-    model.stride = config.stride
-    model.min_size = config.stride
-    model.config = config
-    return model
+    return keras.Model(inputs, outputs, name=name)
 
 
 def make_patchgan_discriminator(config=None, name="patchgan_discriminator"):

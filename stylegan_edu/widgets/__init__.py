@@ -2,19 +2,15 @@
 
 Each panel lives in its own submodule and is re-exported here. Panels redraw
 synchronously when a control's ``.value`` changes, so tests can drive them by
-setting values and reading the displayed image back.
+setting values and reading the displayed image back. The two style-transfer
+panels are views over the pixel-optimisation engine
+(:mod:`stylegan_edu.pixel_optimisation`).
 """
 
 from stylegan_edu.widgets._clahe import ClahePanel, clahe_panel
 from stylegan_edu.widgets._latent import LatentExplorer, latent_explorer
-from stylegan_edu.widgets._mixed_loss import (
-    MixedLossOptimiser,
-    MixedLossPanel,
-    measure_mixed_loss_parts,
-    mixed_loss_panel,
-    optimise_mixed_loss,
-)
+from stylegan_edu.widgets._mixed_loss import MixedLossPanel, mixed_loss_panel
 from stylegan_edu.widgets._style_transfer import StyleTransferPanel, style_transfer_panel
 
-__all__ = ["ClahePanel", "clahe_panel", "LatentExplorer", "latent_explorer", "MixedLossOptimiser", "MixedLossPanel", "measure_mixed_loss_parts",
-           "mixed_loss_panel", "optimise_mixed_loss", "StyleTransferPanel", "style_transfer_panel"]
+__all__ = ["ClahePanel", "clahe_panel", "LatentExplorer", "latent_explorer", "MixedLossPanel", "mixed_loss_panel",
+           "StyleTransferPanel", "style_transfer_panel"]

@@ -1,24 +1,9 @@
 """The CLAHE panel of chapter 11: clip-limit and tile-grid sliders, the image and its histogram."""
 
-import io
-
 import numpy as np
 
+from stylegan_edu._io import figure_png, png_bytes
 from stylegan_edu._validation import check_positive_int, invalid
-
-
-def _png_bytes_of_figure(fig):
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=72)
-    return buf.getvalue()
-
-
-def _image_png(array01):
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.fromarray(np.round(np.clip(array01, 0, 1) * 255).astype(np.uint8)).save(buf, format="PNG")
-    return buf.getvalue()
 
 
 def clahe_panel(image, clip_limit=0.01, tile_grid=(8, 8), max_tiles=16, backend="skimage"):
@@ -70,7 +55,8 @@ class ClahePanel(_Base):
     def __init__(self, image, clip_limit=0.01, tile_grid=(8, 8), max_tiles=16, backend="skimage"):
         import ipywidgets as widgets
 
-        from stylegan_edu.clahe import _check_tile_grid, to_luminance
+        from stylegan_edu.clahe import to_luminance
+        from stylegan_edu.clahe.classical import _check_tile_grid
 
         self.input = to_luminance(image)  # (H, W) float64 in [0, 1]
         max_tiles = check_positive_int("max_tiles", max_tiles)
@@ -104,7 +90,7 @@ class ClahePanel(_Base):
         self.array = clahe(self.input, float(self.clip.value), (int(self.rows.value), int(self.cols.value)),
                            backend=self.backend)  # (H, W) float64
         self.histogram = np.histogram(self.array, bins=256, range=(0.0, 1.0))[0]  # (256,)
-        self.image.value = _image_png(np.concatenate([self.input, self.array], axis=1))  # (H, 2W)
+        self.image.value = png_bytes(np.concatenate([self.input, self.array], axis=1))  # (H, 2W)
         fig = Figure(figsize=(8, 2.2))
         ax = fig.add_subplot(1, 1, 1)
         centres = (np.arange(256) + 0.5) / 256
@@ -116,5 +102,5 @@ class ClahePanel(_Base):
         ax.set_title(f"clip limit {self.clip.value:.3f}, tiles {self.rows.value} x {self.cols.value}")
         ax.legend(loc="upper right")
         fig.tight_layout()
-        self.plot.value = _png_bytes_of_figure(fig)
+        self.plot.value = figure_png(fig)
         self.redraws += 1

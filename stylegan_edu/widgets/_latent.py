@@ -1,23 +1,11 @@
 """The latent-space explorer: sliders for a few coordinates of z and a seed."""
 
-import io
 import numbers
 
 import numpy as np
 
+from stylegan_edu._io import png_bytes
 from stylegan_edu._validation import check_positive_int, invalid
-
-
-def _png(array01, zoom):
-    """(H, W) or (H, W, 3) floats in [0, 1] -> PNG bytes, enlarged ``zoom`` times (nearest)."""
-    from PIL import Image
-
-    img = np.round(np.clip(array01, 0.0, 1.0) * 255).astype(np.uint8)
-    if zoom > 1:
-        img = img.repeat(zoom, axis=0).repeat(zoom, axis=1)
-    buf = io.BytesIO()
-    Image.fromarray(img).save(buf, format="PNG")
-    return buf.getvalue()
 
 
 def latent_explorer(generator, dims=4, seed=0, value_range=(-1, 1), slider_range=3.0, zoom=8):
@@ -133,7 +121,7 @@ class LatentExplorer(_widget_base()):
         x = keras.ops.convert_to_numpy(self._generator(self.z[None, :], training=False))  # (1, H, W, C)
         batch = self._as_batch(x, name="generator output")
         self.array = batch[0, ..., 0] if batch.shape[-1] == 1 else batch[0]
-        self.image.value = _png(self._scale(self.array, self._value_range), self._zoom)
+        self.image.value = png_bytes(self._scale(self.array, self._value_range), zoom=self._zoom)
 
     def __repr__(self):
         dims = ", ".join(str(d) for d in self._dims)

@@ -1,0 +1,101 @@
+r"""Inference: apply a trained CLAHE generator to a whole image of any size."""
+
+import numpy as np
+
+from stylegan_edu._validation import check_positive_int, invalid
+from stylegan_edu.clahe._image import _apply_on_luminance, _check_image
+
+__all__ = ["enhance"]
+
+
+def enhance(image, model=None, stride=None, tile=512, overlap=32, batch_size=4):
+    r"""Enhance an image of any size with a trained generator (default: the shipped one).
+
+    The image is processed on its luminance (RGB: see the package docstring).
+    It is first padded by ``overlap`` pixels on every side by reflection,
+    the way CLAHE itself pads, so that pixels at the border have context
+    like every other pixel. An image up to ``tile`` pixels on each side is
+    then padded to the next multiple of ``stride`` (a U-Net's
+    :math:`2^\text{depth}`, ``UNetConfig.stride``) and run whole; a larger one is cut into
+    overlapping ``tile`` x ``tile`` windows whose centres are stitched back
+    (the ``overlap`` margins are dropped, so no seams from the zero padding
+    at window borders). The output is cropped back to the input's size, so
+    odd sizes come back unchanged.
+
+    Args:
+        image: uint8 or float in [0, 1]; (H, W), (H, W, 1) or (H, W, 3), with
+            H, W at least ``stride``.
+        model: a generator mapping (B, H, W, 1) in [0, 1] to the same shape;
+            ``None`` loads :func:`stylegan_edu.pretrained.clahe_generator`.
+        stride: the model's inputs must have H and W multiples of it (for a
+            U-Net, ``config.stride`` = :math:`2^\text{depth}`); ``None``:
+            the shipped generator's, ``GENERATOR_CONFIG.stride`` (16).
+        tile: window size for large images (a multiple of ``stride``).
+        overlap: context added around the image (by reflection) and margin
+            dropped on each side of a window when stitching.
+        batch_size: windows per forward pass.
+
+    Returns:
+        The enhanced image, same shape, dtype and range as ``image``.
+
+    Raises:
+        ValueError: for a non-image, more than 3 channels, or a side smaller
+            than ``stride``.
+
+    Example:
+
+    >>> import numpy as np
+    >>> from stylegan_edu.models import UNetConfig, make_unet_generator
+    >>> config = UNetConfig(base_filters=4, depth=2)
+    >>> g = make_unet_generator(config)
+    >>> enhance(np.zeros((37, 50), np.uint8), model=g, stride=config.stride).shape
+    (37, 50)
+    """
+    a = _check_image(image)
+    if stride is None:
+        from stylegan_edu.clahe.generator import GENERATOR_CONFIG
+
+        stride = GENERATOR_CONFIG.stride
+    stride = check_positive_int("stride", stride)
+    h, w = a.shape[:2]
+    if h < stride or w < stride:
+        raise invalid("image", f"an image of at least {stride} x {stride} pixels (the model's stride)", f"shape {a.shape}")
+    check_positive_int("tile", tile, minimum=stride)
+    if tile % stride:
+        raise invalid("tile", f"a multiple of the model's stride {stride}", f"tile={tile}")
+    check_positive_int("batch_size", batch_size)
+    overlap = int(overlap)
+    if not 0 <= 2 * overlap < tile:
+        raise invalid("overlap", f"an integer in [0, {(tile - 1) // 2}]", f"overlap={overlap}")
+    if model is None:
+        from stylegan_edu.pretrained import clahe_generator
+
+        model = clahe_generator()
+
+    def run(batch):  # (B, h, w) float -> (B, h, w) float
+        x = np.asarray(batch, np.float32)[..., None]  # (B, h, w, 1)
+        y = model(x, training=False)
+        return np.clip(np.asarray(y, dtype=np.float64)[..., 0], 0.0, 1.0)
+
+    def fn(y):  # (H, W) float64 in [0, 1]
+        H, W = y.shape
+        if H <= tile and W <= tile:
+            o = overlap
+            ph, pw = -(H + 2 * o) % stride, -(W + 2 * o) % stride  # up to the next multiple of the stride
+            mode = "reflect" if max(o + ph, o + pw) < min(H, W) else "symmetric"
+            padded = np.pad(y, ((o, o + ph), (o, o + pw)), mode=mode)  # context all round, then to the stride
+            return run(padded[None])[0, o : o + H, o : o + W]
+        step = tile - 2 * overlap
+        # reflect-pad by the overlap all round, and to a whole number of steps
+        ny, nx = -(-H // step), -(-W // step)
+        padded = np.pad(y, ((overlap, ny * step - H + overlap), (overlap, nx * step - W + overlap)), mode="reflect")
+        corners = [(i * step, j * step) for i in range(ny) for j in range(nx)]
+        out = np.zeros((ny * step, nx * step))
+        for k in range(0, len(corners), batch_size):
+            chunk = corners[k : k + batch_size]
+            res = run([padded[r : r + tile, c : c + tile] for r, c in chunk])  # (b, tile, tile)
+            for (r, c), win in zip(chunk, res):
+                out[r : r + step, c : c + step] = win[overlap : overlap + step, overlap : overlap + step]
+        return out[:H, :W]
+
+    return _apply_on_luminance(a, fn)
