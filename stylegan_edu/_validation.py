@@ -111,6 +111,37 @@ def check_finite(name, array):
     return a
 
 
+def concrete(x):
+    """A numpy copy of ``x`` when it has concrete values, else ``None`` (a symbolic tensor while tracing).
+
+    Example:
+
+    >>> concrete([1.0, 2.0]).tolist()
+    [1.0, 2.0]
+    """
+    try:
+        from keras import ops
+
+        return np.asarray(ops.convert_to_numpy(x))
+    except Exception:  # a symbolic tensor inside tf.function / jax.jit has no values yet
+        return None
+
+
+def check_finite_if_concrete(name, x):
+    """:func:`check_finite` on a tensor's values in eager mode; nothing while tracing (shapes only then).
+
+    Example:
+
+    >>> check_finite_if_concrete("x", [float("inf")])
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument `x`. Expected finite values. Received: 1 non-finite value(s) out of 1
+    """
+    a = concrete(x)
+    if a is not None:
+        check_finite(name, a)
+
+
 def check_same_shape(name_a, a, name_b, b):
     """Raise if two tensors do not have the same static shape.
 

@@ -17,7 +17,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from stylegan_edu._validation import check_choice, check_finite, check_float_range, check_layers, check_same_shape, invalid
+from stylegan_edu._validation import (check_choice, check_finite, check_finite_if_concrete, check_float_range, check_layers,
+                                      check_same_shape, concrete, invalid)
 
 __all__ = [
     "binary_cross_entropy",
@@ -29,6 +30,7 @@ __all__ = [
     "total_variation_loss",
     "total_variation_map",
     "MixedLossWeights",
+    "ARTICLE_WEIGHTS",
     "mixed_loss",
     "ContentLoss",
     "StyleLoss",
@@ -40,20 +42,6 @@ __all__ = [
 # Input checks. They look at concrete values only when there are concrete
 # values (eager mode); inside a traced function they check shapes only.
 # ---------------------------------------------------------------------------
-
-
-def _concrete(x):
-    """numpy copy of ``x`` when it has concrete values, else ``None``."""
-    try:
-        return np.asarray(ops.convert_to_numpy(x))
-    except Exception:  # a symbolic tensor inside tf.function / jax.jit
-        return None
-
-
-def _check_finite(name, x):
-    a = _concrete(x)
-    if a is not None:
-        check_finite(name, a)
 
 
 def _as_float(x):
@@ -111,8 +99,8 @@ def binary_cross_entropy(y_true, y_pred, from_logits=False):
     """
     y_true, y_pred = _as_float(y_true), _as_float(y_pred)
     check_same_shape("y_true", y_true, "y_pred", y_pred)
-    _check_finite("y_pred", y_pred)
-    t, p = _concrete(y_true), _concrete(y_pred)
+    check_finite_if_concrete("y_pred", y_pred)
+    t, p = concrete(y_true), concrete(y_pred)
     if t is not None and t.size and (t.min() < 0 or t.max() > 1):
         raise invalid("y_true", "targets in [0, 1]", f"min={t.min():g}, max={t.max():g}")
     if not from_logits and p is not None and p.size and (p.min() < 0 or p.max() > 1):
@@ -250,8 +238,8 @@ def _content_per_image(F, P, reduction, names=("features", "target_features")):
     F, P = _as_float(F), _as_float(P)
     f_name, p_name = names
     check_same_shape(f_name, F, p_name, P)
-    _check_finite(f_name, F)
-    _check_finite(p_name, P)
+    check_finite_if_concrete(f_name, F)
+    check_finite_if_concrete(p_name, P)
     sq = ops.square(F - P)  # (B, H, W, C)
     axes = tuple(range(1, len(sq.shape))) or None
     if reduction == "sum":
@@ -280,7 +268,7 @@ def gram_matrix(features):
     """
     F = _as_float(features)
     _check_rank("features", F, 4, "(B, H, W, C)")
-    _check_finite("features", F)
+    check_finite_if_concrete("features", F)
     shape = ops.shape(F)
     b, h, w, c = shape[0], shape[1], shape[2], shape[3]
     flat = ops.reshape(F, (b, h * w, c))  # (B, HW, C)
@@ -324,7 +312,7 @@ def style_loss(features, target_grams, layer_weights=None):
         _check_rank(f"target_grams[{name!r}]", A, 3, "(B, C, C)")
         if A.shape[-1] != G.shape[-1] or A.shape[-2] != G.shape[-2]:
             raise invalid(f"target_grams[{name!r}]", f"a Gram matrix of shape (B, {G.shape[-1]}, {G.shape[-1]})", f"shape {tuple(A.shape)}")
-        _check_finite(f"target_grams[{name!r}]", A)
+        check_finite_if_concrete(f"target_grams[{name!r}]", A)
         total = total + w * ops.mean(_gram_distance(G, A))
     return ops.convert_to_tensor(total, "float32") if isinstance(total, float) else total
 
@@ -375,7 +363,7 @@ def _tv_input(images, kind, name="images"):
     if len(x.shape) == 3:
         x = x[None]  # (1, H, W, C)
     _check_rank(name, x, 4, "(B, H, W, C) or (H, W, C)")
-    _check_finite(name, x)
+    check_finite_if_concrete(name, x)
     return x
 
 
@@ -432,6 +420,11 @@ class MixedLossWeights:
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
             check_float_range(field.name, value, 0.0)
+
+
+#: The article's raw weights (1, 100, 1e-6), for its raw sums (``MixedLossWeights()``). For the normalised
+#: losses of style transfer use :data:`stylegan_edu.pixel_optimisation.NORMALISED_WEIGHTS`.
+ARTICLE_WEIGHTS = MixedLossWeights()
 
 
 def mixed_loss(content_features=None, content_targets=None, style_features=None, style_targets=None,

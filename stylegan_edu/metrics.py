@@ -1,25 +1,35 @@
-r"""Quality metrics for generated images: the Fréchet distance (FID) and a
-classifier score, computed on the MNIST feature net.
+r"""Quality metrics for generated images: the Fréchet distance (FID), the
+kernel distance (KID) and a classifier score, computed on a small feature net
+per data set; PSNR and SSIM for image-to-image models.
 
 The Fréchet Inception Distance of Heusel et al. (2017) compares two sets of
 images through the Gaussian statistics (mean, covariance) of their features in
-a pretrained network. On MNIST, Inception v3 makes little sense (28x28 grey
-digits), so this package uses the penultimate layer of its own small MNIST
-classifier (:func:`stylegan_edu.pretrained.mnist_feature_net`). The numbers are
-therefore *MNIST-FIDs*: comparable with each other, not with published
-Inception FIDs.
+a pretrained network; the Kernel Inception Distance of Bińkowski et al. (2018)
+through an unbiased estimate of the squared MMD of those features under a cubic
+polynomial kernel. On 28 x 28 grey images, Inception v3 makes little sense, so
+this package uses the penultimate layer of its own small classifier for each
+data set (``dataset="mnist"``: :func:`stylegan_edu.pretrained.mnist_feature_net`;
+``dataset="fashion_mnist"``: :func:`stylegan_edu.pretrained.fashion_mnist_feature_net`).
+The numbers are comparable with each other (same data set, same number of
+images), not with published Inception FIDs.
 
-Chapters 8 and 9 and ``benchmarks/time_to_quality.py`` use it.
+:func:`fid` and :func:`kid` serve both data sets (:func:`mnist_fid` is
+``fid(images, "mnist")``). Chapters 8 and 9 and ``benchmarks/time_to_quality.py``
+use the MNIST-FID; chapters 12 and 13 the Fashion-MNIST FID and KID.
 """
 
 import numpy as np
 
 from stylegan_edu._validation import check_choice, check_finite, check_positive_int, invalid
+from stylegan_edu.pretrained import DATASETS  # the data sets with a shipped feature net and statistics
 
 __all__ = [
     "feature_statistics",
     "frechet_distance",
     "reference_statistics",
+    "fid",
+    "kernel_distance",
+    "kid",
     "mnist_fid",
     "classifier_score",
     "classifier_score_from_probabilities",
@@ -27,7 +37,6 @@ __all__ = [
     "ssim",
 ]
 
-_REFERENCES = ("mnist",)  # names of the statistics shipped under stylegan_edu/assets
 
 
 def _as_float64(name, x, ndim):
@@ -139,22 +148,29 @@ def frechet_distance(mu1, sigma1, mu2, sigma2):
     return max(d2, 0.0)
 
 
-def reference_statistics(reference="mnist"):
+def reference_statistics(dataset="mnist"):
     """The feature statistics of a real data set, shipped in the package and
-    loaded through the checked loader :func:`stylegan_edu.pretrained.mnist_fid_statistics`.
+    loaded through the checked loader :func:`stylegan_edu.pretrained.fid_statistics`.
 
-    ``"mnist"`` holds the statistics of the MNIST feature net's penultimate
-    features over ``load_mnist("all")`` as computed by
-    ``scripts/compute_fid_stats.py``. Offline (this repository's CI), that is
-    the 10,000 MNIST *test* digits; the file records how many images it used
-    (``n``) and from which split (``source``).
+    * ``"mnist"``: the MNIST feature net's penultimate features over
+      ``load_mnist("all")`` (offline, as in this repository's CI: the 10,000
+      MNIST *test* digits), :func:`stylegan_edu.pretrained.mnist_fid_statistics`.
+    * ``"fashion_mnist"``: the Fashion-MNIST feature net's over the 10,000
+      images of the Fashion-MNIST *test* split, which no generator trains on,
+      :func:`stylegan_edu.pretrained.fashion_mnist_fid_statistics` (its
+      real-against-real floor is recorded there).
+
+    Both are computed by ``scripts/compute_fid_stats.py --dataset ...``; the
+    file records how many images it used (``n``) and from which split
+    (``source``).
 
     Args:
-        reference: name of the statistics (only ``"mnist"`` for now).
+        dataset: ``"mnist"`` or ``"fashion_mnist"``.
 
     Returns:
         tuple: ``(mu (D,), sigma (D, D), info)`` with ``info`` a dict holding
-        ``n``, ``source`` and ``feature_net_sha256``.
+        ``n``, ``source``, ``feature_net_sha256`` and, where shipped,
+        ``features`` (real feature vectors, the reference of :func:`kid`).
 
     Example:
 
@@ -162,14 +178,14 @@ def reference_statistics(reference="mnist"):
     >>> sigma.shape == (mu.shape[0], mu.shape[0]), info["n"] >= 10000
     (True, True)
     """
-    from stylegan_edu.pretrained import mnist_fid_statistics
+    from stylegan_edu.pretrained import fid_statistics
 
-    check_choice("reference", reference, _REFERENCES)
-    return mnist_fid_statistics()  # checked against assets/SHA256SUMS; float64 copies
+    check_choice("dataset", dataset, DATASETS)
+    return fid_statistics(dataset)  # checked against its SHA256SUMS; float64 copies
 
 
 def _check_images(images):
-    """Validate MNIST-shaped images in [-1, 1]; return float32 (N, 28, 28, 1), N >= 2."""
+    """Validate 28 x 28 grey images in [-1, 1]; return float32 (N, 28, 28, 1), N >= 2."""
     from stylegan_edu.features import _check_digit_images
 
     a = _check_digit_images(images)  # (N, 28, 28, 1): shape, finiteness and range checked there
@@ -178,15 +194,15 @@ def _check_images(images):
     return np.clip(a, -1.0, 1.0)
 
 
-def _features(images, batch_size):
-    from stylegan_edu.features import mnist_features
+def _features(images, dataset, batch_size):
+    from stylegan_edu.features import penultimate_features
 
-    return np.asarray(mnist_features(images, batch_size=batch_size), dtype=np.float64)  # (N, D)
+    return np.asarray(penultimate_features(images, dataset, batch_size=batch_size), dtype=np.float64)  # (N, D)
 
 
-def mnist_fid(images, reference="mnist", batch_size=500):
-    r"""MNIST-FID: the Fréchet distance between images and real MNIST, in
-    the feature space of the package's MNIST classifier.
+def fid(images, dataset="mnist", batch_size=500):
+    r"""FID: the Fréchet distance between images and a real data set, in
+    the feature space of the package's classifier for that data set.
 
     Formula:
         :math:`\mathrm{FID} = d^2\big(\mathcal N(\mu_g, \Sigma_g),
@@ -197,10 +213,40 @@ def mnist_fid(images, reference="mnist", batch_size=500):
 
     Lower is better; 0 means the feature statistics match. FID is biased
     upwards for small N, so compare values computed with the same number of
-    images (a few thousand is typical; 10,000 matches the reference).
+    images, and against the real-against-real floor at that number (recorded
+    with the reference statistics, e.g.
+    :func:`stylegan_edu.pretrained.fashion_mnist_fid_statistics`).
 
     Args:
         images: generated images in [-1, 1], shape (N, 28, 28, 1) or
+            (N, 28, 28), N >= 2.
+        dataset: which data set's feature net and reference statistics:
+            ``"mnist"`` or ``"fashion_mnist"``.
+        batch_size: images per forward pass of the feature net.
+
+    Returns:
+        float: the FID, >= 0.
+
+    Example:
+
+    >>> import numpy as np
+    >>> noise = np.random.default_rng(0).uniform(-1, 1, (64, 28, 28, 1))
+    >>> fid(noise, dataset="fashion_mnist") > 100  # uniform noise is no garment
+    True
+    """
+    check_choice("dataset", dataset, DATASETS)
+    images = _check_images(images)  # (N, 28, 28, 1)
+    check_positive_int("batch_size", batch_size)
+    mu_r, sigma_r, _ = reference_statistics(dataset)
+    mu_g, sigma_g = feature_statistics(_features(images, dataset, batch_size))
+    return frechet_distance(mu_g, sigma_g, mu_r, sigma_r)
+
+
+def mnist_fid(images, reference="mnist", batch_size=500):
+    r"""MNIST-FID: :func:`fid` with ``dataset="mnist"`` (chapters 8 and 9).
+
+    Args:
+        images: generated digits in [-1, 1], shape (N, 28, 28, 1) or
             (N, 28, 28), N >= 2.
         reference: which shipped statistics to compare with (``"mnist"``).
         batch_size: images per forward pass of the feature net.
@@ -215,11 +261,122 @@ def mnist_fid(images, reference="mnist", batch_size=500):
     >>> mnist_fid(noise) > 100  # uniform noise is nothing like a digit
     True
     """
+    check_choice("reference", reference, ("mnist",))
+    return fid(images, dataset="mnist", batch_size=batch_size)
+
+
+def _polynomial_kernel(a, b):
+    r"""The KID kernel :math:`k(a, b) = (a^\top b / D + 1)^3` between the rows of a (m, D) and b (n, D)."""
+    t = a @ b.T  # (m, n)
+    t /= a.shape[1]
+    t += 1.0
+    cube = t * t
+    cube *= t  # in place, and much faster than the general power ``t ** 3``
+    return cube
+
+
+def kernel_distance(features_a, features_b, subset_size=1000, num_subsets=100, seed=0):
+    r"""The kernel distance of two sets of feature vectors: KID's unbiased squared MMD.
+
+    Formula:
+        with the cubic polynomial kernel :math:`k(x, y) = (x^\top y / D + 1)^3`
+        and subsets :math:`x_1..x_m` of ``features_a`` and :math:`y_1..y_m`
+        of ``features_b`` (drawn without replacement),
+        :math:`\widehat{\mathrm{MMD}}^2 = \frac{1}{m(m-1)}\sum_{i \ne j}
+        \big(k(x_i, x_j) + k(y_i, y_j)\big) - \frac{2}{m^2}\sum_{i, j} k(x_i, y_j)`,
+        averaged over ``num_subsets`` subsets (Bińkowski et al., 2018).
+
+    Unlike FID it is unbiased: two samples of one distribution give values
+    scattered around 0 (slightly negative ones too), whatever the sample
+    size; a larger ``subset_size`` only makes it less noisy.
+
+    Args:
+        features_a: (N_a, D) feature vectors, N_a >= 2.
+        features_b: (N_b, D) feature vectors.
+        subset_size: m; capped at the smaller of N_a and N_b.
+        num_subsets: how many subset pairs to average over.
+        seed: seed of the subset draws (a ``numpy.random.default_rng``).
+
+    Returns:
+        float: the mean of the subset estimates (KID; it may be slightly
+        negative for samples of one distribution).
+
+    Example:
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> same = kernel_distance(rng.normal(size=(500, 8)), rng.normal(size=(500, 8)), subset_size=100)
+    >>> shifted = kernel_distance(rng.normal(size=(500, 8)), rng.normal(1.0, 1.0, size=(500, 8)), subset_size=100)
+    >>> abs(same) < 0.05, shifted > 1
+    (True, True)
+    """
+    a = _as_float64("features_a", features_a, ndim=2)  # (N_a, D)
+    b = _as_float64("features_b", features_b, ndim=2)  # (N_b, D)
+    if b.shape[1] != a.shape[1]:
+        raise invalid("features_b", f"feature vectors of length {a.shape[1]}, as in `features_a`", f"shape {b.shape}")
+    if min(len(a), len(b)) < 2:
+        raise invalid("features_a" if len(a) < 2 else "features_b", "at least 2 feature vectors",
+                      f"shape {(a if len(a) < 2 else b).shape}")
+    m = min(check_positive_int("subset_size", subset_size, minimum=2), len(a), len(b))
+    num_subsets = check_positive_int("num_subsets", num_subsets)
+    rng = np.random.default_rng(seed)
+    estimates = np.empty(num_subsets)  # (S,)
+    for s in range(num_subsets):
+        x = a[rng.choice(len(a), m, replace=False)]  # (m, D)
+        y = b[rng.choice(len(b), m, replace=False)]  # (m, D)
+        k_xx, k_yy, k_xy = _polynomial_kernel(x, x), _polynomial_kernel(y, y), _polynomial_kernel(x, y)  # (m, m) each
+        within = (k_xx.sum() - np.trace(k_xx) + k_yy.sum() - np.trace(k_yy)) / (m * (m - 1))
+        estimates[s] = within - 2.0 * k_xy.mean()
+    return float(estimates.mean())
+
+
+def kid(images, dataset="mnist", subset_size=1000, num_subsets=100, seed=0, batch_size=500):
+    r"""KID: the kernel distance between images and a real data set, in the
+    feature space of the package's classifier for that data set.
+
+    Formula:
+        :func:`kernel_distance` between the images' penultimate features and
+        the real features shipped with :func:`reference_statistics` (for
+        ``"fashion_mnist"``: all 10,000 test-split images).
+
+    Lower is better; unlike :func:`fid` it is unbiased, so real images score
+    about 0 at any sample size (the floor recorded with the reference
+    statistics), and values from different sample sizes are comparable.
+
+    Args:
+        images: generated images in [-1, 1], shape (N, 28, 28, 1) or
+            (N, 28, 28), N >= 2.
+        dataset: ``"mnist"`` or ``"fashion_mnist"``.
+        subset_size: images per subset (capped at N), as in :func:`kernel_distance`.
+        num_subsets: subsets to average over.
+        seed: seed of the subset draws.
+        batch_size: images per forward pass of the feature net.
+
+    Returns:
+        float: the KID (about 0 for real images; may be slightly negative).
+
+    Raises:
+        ValueError: for bad images or arguments, or for ``"mnist"``, whose
+            shipped statistics (kept as chapters 8 and 9 quote them) hold no
+            real feature vectors.
+
+    Example:
+
+    >>> import numpy as np
+    >>> noise = np.random.default_rng(0).uniform(-1, 1, (64, 28, 28, 1))
+    >>> kid(noise, dataset="fashion_mnist", num_subsets=10) > 0.5  # uniform noise is no garment
+    True
+    """
+    check_choice("dataset", dataset, DATASETS)
     images = _check_images(images)  # (N, 28, 28, 1)
     check_positive_int("batch_size", batch_size)
-    mu_r, sigma_r, _ = reference_statistics(reference)
-    mu_g, sigma_g = feature_statistics(_features(images, batch_size))
-    return frechet_distance(mu_g, sigma_g, mu_r, sigma_r)
+    _, _, info = reference_statistics(dataset)
+    if "features" not in info:
+        with_features = [d for d in DATASETS if "features" in reference_statistics(d)[2]]
+        raise invalid("dataset", "a data set whose shipped statistics hold real feature vectors for the KID: "
+                      + ", ".join(map(repr, with_features)), f"dataset={dataset!r}")
+    return kernel_distance(_features(images, dataset, batch_size), info["features"],
+                           subset_size=subset_size, num_subsets=num_subsets, seed=seed)
 
 
 def classifier_score_from_probabilities(probabilities, splits=1):
@@ -267,7 +424,7 @@ def classifier_score_from_probabilities(probabilities, splits=1):
     return float(np.mean(scores)), float(np.std(scores))
 
 
-def classifier_score(images, splits=1, batch_size=500):
+def classifier_score(images, splits=1, batch_size=500, dataset="mnist"):
     r"""An Inception-score-like quality/diversity score on the MNIST classifier.
 
     The Inception score with the package's MNIST feature net instead of
@@ -282,6 +439,8 @@ def classifier_score(images, splits=1, batch_size=500):
         splits: average over this many equal parts (the original Inception
             score uses 10).
         batch_size: images per forward pass.
+        dataset: whose classifier: ``"mnist"`` or ``"fashion_mnist"`` (at most 10
+            classes either way).
 
     Returns:
         tuple: ``(mean, std)`` over the splits.
@@ -295,11 +454,12 @@ def classifier_score(images, splits=1, batch_size=500):
     """
     from keras import ops
 
-    from stylegan_edu.pretrained import mnist_feature_net
+    from stylegan_edu.pretrained import feature_net
 
+    check_choice("dataset", dataset, DATASETS)
     images = _check_images(images)  # (N, 28, 28, 1)
     check_positive_int("batch_size", batch_size)
-    net = mnist_feature_net()
+    net = feature_net(dataset)
     probs = np.concatenate(
         [np.asarray(ops.softmax(net(images[i : i + batch_size], training=False), axis=-1)) for i in range(0, len(images), batch_size)]
     )  # (N, 10)

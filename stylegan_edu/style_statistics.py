@@ -20,17 +20,9 @@ import keras
 import numpy as np
 from keras import ops
 
-from stylegan_edu._validation import check_finite, check_float_range, invalid
+from stylegan_edu._validation import check_finite_if_concrete, check_float_range, check_layers, concrete, invalid
 
 __all__ = ["channel_mean_std", "instance_normalize", "adain", "mean_std_style_loss"]
-
-
-def _concrete(x):
-    """numpy copy of ``x`` when it has concrete values, else ``None`` (inside a traced function)."""
-    try:
-        return np.asarray(ops.convert_to_numpy(x))
-    except Exception:  # a symbolic tensor inside tf.function / jax.jit
-        return None
 
 
 def _features(name, x):
@@ -40,9 +32,7 @@ def _features(name, x):
         x = ops.cast(x, "float32")
     if len(x.shape) != 4:
         raise invalid(name, "a feature map of shape (B, H, W, C)", f"shape {tuple(x.shape)}")
-    a = _concrete(x)
-    if a is not None:
-        check_finite(name, a)
+    check_finite_if_concrete(name, x)
     return x
 
 
@@ -220,22 +210,11 @@ def mean_std_style_loss(features, target_stats, layer_weights=None, squared=Fals
     >>> round(float(mean_std_style_loss(F + 1.0, (mean, std), epsilon=0.0)), 4)  # shifted: ||(1, 1, 1)|| = sqrt(3)
     1.7321
     """
-    if not isinstance(features, dict):
-        features, target_stats = {"features": features}, {"features": target_stats}
-    if not isinstance(target_stats, dict) or set(features) != set(target_stats):
-        got = sorted(target_stats) if isinstance(target_stats, dict) else type(target_stats).__name__
-        raise invalid("target_stats", f"a dict with the same layers as `features`, {sorted(features)}", f"{got}")
     if not isinstance(squared, bool):
         raise invalid("squared", "True or False", f"squared={squared!r}")
-    names = list(features)
-    if layer_weights is None:
-        layer_weights = {n: 1.0 / len(names) for n in names}
-    unknown = set(layer_weights) - set(names)
-    if unknown:
-        raise invalid("layer_weights", f"weights for layers among {names}", f"unknown layers {sorted(unknown)}")
+    features, target_stats, weights = check_layers(features, target_stats, layer_weights, targets_name="target_stats")
     total = 0.0
-    for name in names:
-        w = check_float_range(f"layer_weights[{name!r}]", layer_weights.get(name, 0.0), 0.0)
+    for name, w in weights.items():
         if w == 0.0:
             continue
         mean, std = channel_mean_std(_features(f"features[{name!r}]", features[name]), epsilon)  # (B, C) each
@@ -247,9 +226,7 @@ def mean_std_style_loss(features, target_stats, layer_weights=None, squared=Fals
             theirs = ops.cast(ops.convert_to_tensor(theirs), ours.dtype)
             if len(theirs.shape) != 2 or theirs.shape[-1] != ours.shape[-1]:
                 raise invalid(f"target_stats[{name!r}]", f"a {what} of shape (B or 1, {ours.shape[-1]})", f"shape {tuple(theirs.shape)}")
-            a = _concrete(theirs)
-            if a is not None:
-                check_finite(f"target_stats[{name!r}]", a)
+            check_finite_if_concrete(f"target_stats[{name!r}]", theirs)
             diff = ours - theirs  # (B, C)
             if squared:
                 distance = distance + ops.mean(ops.square(diff), axis=-1)  # (B,)

@@ -14,7 +14,8 @@ The normalisation, and how it relates to the article's weights
 -----------------------------------------------------------------
 
 The source article weights its mixed loss with
-:math:`(\lambda, \mu, \gamma) = (1, 100, 10^{-6})` on *raw sums*: the content
+:math:`(\lambda, \mu, \gamma) = (1, 100, 10^{-6})` on *raw sums*
+(:data:`stylegan_edu.losses.ARTICLE_WEIGHTS`, the article's raw weights): the content
 loss :math:`\tfrac12\sum (F - P)^2` grows with the number of feature values
 :math:`N_l = H_l W_l C_l`, an un-normalised Gram matrix grows with
 :math:`H_l W_l`, the TV sum grows with the number of pixels, and all of them
@@ -23,7 +24,8 @@ something for one image size and one set of weights only; change the size
 or use a random-weights VGG and the balance is gone.
 
 :func:`stylize` makes every term a dimensionless *relative* error, so that
-its weights are plain ratios that carry over between sizes and networks:
+its weights are plain ratios that carry over between sizes and networks
+(its default, :data:`NORMALISED_WEIGHTS` = (1, 10, 0.5), the normalised weights that work):
 
 .. math::
 
@@ -61,11 +63,11 @@ from pathlib import Path
 import numpy as np
 
 from stylegan_edu._validation import as_image, check_positive_int, invalid
-from stylegan_edu.losses import MixedLossWeights
+from stylegan_edu.losses import ARTICLE_WEIGHTS
 from stylegan_edu.pixel_optimisation import (
     DEFAULT_CONTENT_LAYERS,
     DEFAULT_STYLE_LAYERS,
-    DEFAULT_WEIGHTS,
+    NORMALISED_WEIGHTS,
     MIN_SIZE,
     PixelOptimiser,
     StyleTransferConfig,
@@ -79,7 +81,7 @@ __all__ = [
     "MIN_SIZE",
     "DEFAULT_CONTENT_LAYERS",
     "DEFAULT_STYLE_LAYERS",
-    "DEFAULT_WEIGHTS",
+    "NORMALISED_WEIGHTS",
     "StyleTransferConfig",
     "load_image",
     "resize_long_side",
@@ -287,7 +289,7 @@ def stylize(content, style, config=None, *, extractor=None, callback=None, callb
     Returns:
         Stylized: ``image`` float32 (H, W, 3) in [0, 1] with the resized
         content's shape, ``history`` of each weighted loss part per step,
-        ``weights_source`` and ``seconds_per_step``. Unpacks as
+        ``weights_source``, ``weights_label`` and ``seconds_per_step``. Unpacks as
         ``image, history``.
 
     Raises:
@@ -311,7 +313,7 @@ def stylize(content, style, config=None, *, extractor=None, callback=None, callb
     return optimiser.run(progress=progress, callback=callback, callback_every=callback_every)
 
 
-def article_weights_in_our_units(content, style, extractor, weights=MixedLossWeights(),
+def article_weights_in_our_units(content, style, extractor, weights=ARTICLE_WEIGHTS,
                                  content_layers=DEFAULT_CONTENT_LAYERS, style_layers=DEFAULT_STYLE_LAYERS):
     r"""The article's raw-sum weights expressed as weights of :func:`stylize`'s normalised losses.
 
@@ -332,7 +334,7 @@ def article_weights_in_our_units(content, style, extractor, weights=MixedLossWei
         content: the content image, float (H, W, 3) in [0, 1] (see :func:`load_image`).
         style: the style image, float (H_s, W_s, 3).
         extractor: the VGG extractor (must return the content and style layers).
-        weights: the article's weights, ``MixedLossWeights()`` = (1, 100, 1e-6).
+        weights: the article's weights, :data:`~stylegan_edu.losses.ARTICLE_WEIGHTS` = (1, 100, 1e-6).
         content_layers: see :class:`~stylegan_edu.pixel_optimisation.StyleTransferConfig`.
         style_layers: the same.
 

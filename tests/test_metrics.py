@@ -112,6 +112,46 @@ def test_classifier_score_rejects_logits_and_too_many_splits():
         metrics.classifier_score_from_probabilities(np.eye(3), splits=4)
 
 
+def _literal_mmd2(x, y):
+    """The unbiased squared MMD with KID's cubic kernel, written out pair by pair."""
+    d, m = x.shape[1], len(x)
+    k = lambda u, v: (u @ v / d + 1.0) ** 3  # noqa: E731
+    xx = sum(k(x[i], x[j]) for i in range(m) for j in range(m) if i != j) / (m * (m - 1))
+    yy = sum(k(y[i], y[j]) for i in range(m) for j in range(m) if i != j) / (m * (m - 1))
+    return xx + yy - 2 * sum(k(x[i], y[j]) for i in range(m) for j in range(m)) / m**2
+
+
+def test_kernel_distance_matches_the_literal_u_statistic():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(30, 4)), rng.normal(0.5, 1.0, size=(25, 4))
+    draws = np.random.default_rng(5)  # the same subset draws as kernel_distance(seed=5)
+    want = np.mean([_literal_mmd2(a[draws.choice(30, 10, replace=False)], b[draws.choice(25, 10, replace=False)])
+                    for _ in range(3)])
+    assert metrics.kernel_distance(a, b, subset_size=10, num_subsets=3, seed=5) == pytest.approx(want, rel=1e-10)
+
+
+def test_kernel_distance_is_unbiased_against_the_closed_form():
+    """1-D Gaussians N(0, 1) and N(mu, 1): with the feature map (1, sqrt(3) x, sqrt(3) x^2, x^3) of
+    k(x, y) = (xy + 1)^3, MMD^2 = 3 mu^2 + 3 mu^4 + (mu^3 + 3 mu)^2; the same distribution gives 0."""
+    rng = np.random.default_rng(0)
+    x, y, z = rng.normal(size=(20_000, 1)), rng.normal(0.5, 1.0, size=(20_000, 1)), rng.normal(size=(20_000, 1))
+    mu = 0.5
+    assert metrics.kernel_distance(x, y, num_subsets=50) == pytest.approx(3 * mu**2 + 3 * mu**4 + (mu**3 + 3 * mu) ** 2, rel=0.05)
+    assert abs(metrics.kernel_distance(x, z, num_subsets=50)) < 0.05
+    assert metrics.kernel_distance(x, y, num_subsets=5, seed=1) == metrics.kernel_distance(x, y, num_subsets=5, seed=1)
+
+
+def test_kernel_distance_rejects_bad_input():
+    with pytest.raises(ValueError, match="Invalid value for argument `features_b`. Expected feature vectors of length 4"):
+        metrics.kernel_distance(np.zeros((5, 4)), np.zeros((5, 3)))
+    with pytest.raises(ValueError, match="Invalid value for argument `features_a`. Expected at least 2 feature vectors"):
+        metrics.kernel_distance(np.zeros((1, 4)), np.zeros((5, 4)))
+    with pytest.raises(ValueError, match="Invalid value for argument `subset_size`"):
+        metrics.kernel_distance(np.zeros((5, 4)), np.zeros((5, 4)), subset_size=1)
+    with pytest.raises(ValueError, match="Expected finite values"):
+        metrics.kernel_distance(np.full((5, 4), np.nan), np.zeros((5, 4)))
+
+
 # ---------------------------------------------------------------------------
 # On real MNIST, with the shipped feature net and reference statistics
 # ---------------------------------------------------------------------------

