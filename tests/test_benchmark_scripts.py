@@ -29,3 +29,13 @@ def test_time_to_quality_help():
 def test_compute_fid_stats_help():
     done = subprocess.run([sys.executable, str(ROOT / "scripts" / "compute_fid_stats.py"), "--help"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "--out" in done.stdout
+
+
+def test_style_transfer_speed_help_only_prints_help(tmp_path):
+    """``--help`` must not run the benchmark (it once did, and overwrote the record with numbers taken under load)."""
+    record = ROOT / "benchmarks" / "style_transfer_speed.json"
+    before = record.read_bytes()
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "style_transfer_speed.py"), "--help"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "--steps" in done.stdout and "--out" in done.stdout
+    assert record.read_bytes() == before
