@@ -20,7 +20,6 @@ Callbacks read and write the trainer's documented
 learning-rate scale, history) and call its public methods; nothing else.
 """
 
-import io
 import json
 import math
 import os
@@ -29,7 +28,7 @@ import keras
 import numpy as np
 
 from stylegan_edu._io import atomic_write, figure_png, png_bytes
-from stylegan_edu._validation import check_float_range, check_positive_int, invalid
+from stylegan_edu._validation import as_image, check_float_range, check_positive_int, invalid
 from stylegan_edu.checkpoints import CheckpointManager, capture_state, restore_state
 
 __all__ = [
@@ -78,7 +77,8 @@ def _grid_image(images, ncols, scale):
     from stylegan_edu.viz import image_grid
 
     grid = image_grid(images, ncols=ncols, value_range=(-1, 1))  # (H', W') or (H', W', 3) in [0, 1]
-    return Image.open(io.BytesIO(png_bytes(grid, zoom=scale)))
+    img = Image.fromarray(as_image(grid, (0, 1), to="uint8", clip=True))
+    return img.resize((img.width * scale, img.height * scale), Image.NEAREST) if scale > 1 else img
 
 
 def _display_png(data):
