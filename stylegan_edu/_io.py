@@ -14,7 +14,9 @@ import os
 import platform
 import sys
 
-from stylegan_edu._validation import as_image, check_positive_int
+import numpy as np
+
+from stylegan_edu._validation import _range_bounds, as_image, check_path, check_positive_int, concrete, invalid
 
 __all__ = ["atomic_write", "figure_png", "machine_info", "png_bytes"]
 
@@ -45,6 +47,12 @@ def png_bytes(image, value_range=(0, 1), zoom=1):
     if isinstance(image, Image.Image):
         img = image.resize((image.width * zoom, image.height * zoom), Image.NEAREST) if zoom > 1 else image
     else:
+        if value_range != "uint8":  # slightly out of range is clipped; 0..255 shown as [0, 1] is an error, not white
+            lo, hi = _range_bounds("value_range", value_range)
+            arr = concrete(image)  # numpy, or None for what as_image rejects below
+            if arr is not None and arr.size and arr.dtype.kind in "uif" and np.isfinite(arr).all():
+                if float(arr.min()) < lo - 4 * (hi - lo) or float(arr.max()) > hi + 4 * (hi - lo):
+                    as_image(arr, value_range, name="image")  # raises, with a hint at 0..255
         a = as_image(image, value_range, to="uint8", name="image", clip=True, ndim=(2, 3))  # (H, W) or (H, W, C)
         if zoom > 1:
             a = a.repeat(zoom, axis=0).repeat(zoom, axis=1)  # (zoom H, zoom W[, C])
@@ -64,6 +72,8 @@ def figure_png(fig, dpi=72):
     Returns:
         bytes: the PNG file's content.
     """
+    if not callable(getattr(fig, "savefig", None)):
+        raise invalid("fig", "a matplotlib Figure", f"fig of type {type(fig).__name__}")
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
@@ -95,7 +105,10 @@ def atomic_write(path, content, fsync=False):
     >>> atomic_write(path, "hello") == path, open(path).read()
     (True, 'hello')
     """
-    path = os.fspath(path)
+    path = os.fspath(check_path("path", path, kind="file"))
+    if not (callable(content) or isinstance(content, (str, bytes, bytearray, memoryview))):
+        raise invalid("content", "a str, bytes, or a callable that writes to a binary file",
+                      f"content of type {type(content).__name__}")
     tmp = f"{path}.tmp-{os.getpid()}"
     try:
         with open(tmp, "wb") as f:

@@ -158,7 +158,7 @@ def check_same_shape(name_a, a, name_b, b):
         raise invalid(name_b, f"the same shape as `{name_a}`, {sa}", f"shape {sb}")
 
 
-def check_layers(features, targets, layer_weights=None, targets_name="targets"):
+def check_layers(features, targets, layer_weights=None, targets_name="targets", weights_name="layer_weights"):
     """Check the per-layer inputs of a multi-layer loss; return them as dicts with float weights.
 
     Args:
@@ -168,6 +168,7 @@ def check_layers(features, targets, layer_weights=None, targets_name="targets"):
         layer_weights: ``{layer: weight >= 0}`` (missing layers get 0), or
             ``None`` for ``1 / L`` each.
         targets_name: the targets' argument name, for error messages.
+        weights_name: the layer weights' argument name, for error messages.
 
     Returns:
         tuple: ``(features, targets, weights)``, dicts keyed by layer.
@@ -189,10 +190,13 @@ def check_layers(features, targets, layer_weights=None, targets_name="targets"):
     names = list(features)
     if layer_weights is None:
         layer_weights = {n: 1.0 / len(names) for n in names}
+    if not isinstance(layer_weights, dict):
+        raise invalid(weights_name, f"None or a dict {{layer: weight >= 0}} for layers among {names}",
+                      f"{weights_name} of type {type(layer_weights).__name__}")
     unknown = set(layer_weights) - set(names)
     if unknown:
-        raise invalid("layer_weights", f"weights for layers among {names}", f"unknown layers {sorted(unknown)}")
-    weights = {n: check_float_range(f"layer_weights[{n!r}]", layer_weights.get(n, 0.0), 0.0) for n in names}
+        raise invalid(weights_name, f"weights for layers among {names}", f"unknown layers {sorted(unknown, key=str)}")
+    weights = {n: check_float_range(f"{weights_name}[{n!r}]", layer_weights.get(n, 0.0), 0.0) for n in names}
     return features, targets, weights
 
 
@@ -319,3 +323,288 @@ def as_image(x, value_range=None, to=None, *, name="x", dtype="float32", clip=Fa
     if to == "uint8":
         return np.round(np.clip(f, 0.0, 255.0)).astype(np.uint8)
     return f.astype(dtype, copy=False)
+
+
+def check_bool(name, value):
+    """Return ``value`` if it is ``True`` or ``False``, else raise (truthy strings such as ``'no'`` are rejected).
+
+    Example:
+
+    >>> check_bool("saturating", False)
+    False
+    >>> check_bool("saturating", "no")
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument `saturating`. Expected True or False. Received: saturating='no'
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise invalid(name, "True or False", f"{name}={value!r}")
+
+
+def check_names(name, value, choices=None, allow_empty=False):
+    """Return a tuple of names: a bare string is one name, not a sequence of letters.
+
+    Args:
+        name: the argument's name, for error messages.
+        value: a string or a sequence of strings.
+        choices: the allowed names, or ``None`` for any non-empty string.
+        allow_empty: whether an empty sequence is allowed.
+
+    Example:
+
+    >>> check_names("kinds", "gamma", ("gamma", "haze"))
+    ('gamma',)
+    >>> check_names("kinds", ("gamma", "fog"), ("gamma", "haze"))
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument `kinds`. Expected names among 'gamma', 'haze'. Received: unknown name(s) ['fog'] in kinds=('gamma', 'fog')
+    """
+    if isinstance(value, str):
+        value = (value,)
+    expected = "a name or a sequence of names" if choices is None else "names among " + ", ".join(repr(c) for c in choices)
+    try:
+        value = tuple(value)
+    except TypeError:
+        raise invalid(name, expected, f"{name}={value!r}") from None
+    if not all(isinstance(v, str) and v for v in value):
+        raise invalid(name, expected, f"{name}={value!r}")
+    if not value and not allow_empty:
+        raise invalid(name, f"at least one name ({expected})", f"{name}={value!r}")
+    if choices is not None:
+        unknown = [v for v in value if v not in choices]
+        if unknown:
+            raise invalid(name, expected, f"unknown name(s) {unknown} in {name}={value!r}")
+    return value
+
+
+def check_array(name, x, ndim=None, dtype="float64", min_size=1, allow_integer=True):
+    """Convert ``x`` to a finite numeric numpy array, else raise naming ``name``.
+
+    Rejects what would silently give a wrong number: strings and objects,
+    complex values (whose imaginary part a float cast drops), NaN or inf,
+    empty arrays (whose mean is NaN), and ranks not in ``ndim``. Booleans are
+    read as 0 and 1.
+
+    Args:
+        name: the argument's name.
+        x: array-like, or a tensor with concrete values.
+        ndim: allowed ranks (an int or a tuple), or ``None``.
+        dtype: the dtype of the returned array (``None`` keeps the input's).
+        min_size: the least number of elements.
+        allow_integer: whether integer input is accepted (it is cast to ``dtype``).
+
+    Example:
+
+    >>> check_array("x", [[1, 2]], ndim=2).dtype.name
+    'float64'
+    >>> check_array("x", [1 + 2j])
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument `x`. Expected a real numeric array. Received: x with dtype complex128
+    >>> check_array("x", [])
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument `x`. Expected a non-empty array (at least 1 element). Received: shape (0,)
+    """
+    a = concrete(x) if not isinstance(x, (np.ndarray, list, tuple, numbers.Number)) else None
+    if a is None:
+        try:
+            a = np.asarray(x)
+        except (TypeError, ValueError):
+            raise invalid(name, "a real numeric array", f"{name} of type {type(x).__name__}") from None
+    if a.dtype == bool:
+        a = a.astype(np.uint8)
+    kinds = "uif" if allow_integer else "f"
+    if a.dtype.kind not in kinds:
+        what = "a real numeric array" if allow_integer else "a float array"
+        raise invalid(name, what, f"{name} with dtype {a.dtype}" if a.dtype.kind != "O" else f"{name} of type {type(x).__name__}")
+    if ndim is not None:
+        ranks = (ndim,) if isinstance(ndim, numbers.Integral) else tuple(ndim)
+        if a.ndim not in ranks:
+            raise invalid(name, "an array of rank " + " or ".join(str(r) for r in ranks), f"shape {a.shape}")
+    if a.size < min_size:
+        raise invalid(name, f"a non-empty array (at least {min_size} element{'s' if min_size > 1 else ''})", f"shape {a.shape}")
+    check_finite(name, a)
+    return a if dtype is None else a.astype(dtype, copy=False)
+
+
+def check_tensor(name, x, ndim=None, min_size=1):
+    """Eager-mode :func:`check_array` for a tensor going into ``keras.ops`` code: nothing while tracing.
+
+    Checks the dtype always (complex, strings), and size and finiteness only
+    when the values are concrete; returns nothing.
+
+    Example:
+
+    >>> check_tensor("fake_logits", [[0.5]])
+    >>> check_tensor("fake_logits", [1j])
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument `fake_logits`. Expected a real numeric array. Received: fake_logits with dtype complex128
+    """
+    dt = getattr(x, "dtype", None)
+    if dt is not None:
+        try:
+            import keras
+
+            kind = keras.backend.standardize_dtype(dt)
+        except Exception:  # pragma: no cover - an exotic dtype object
+            kind = str(dt)
+        if kind.startswith(("complex", "string", "str", "object")):
+            raise invalid(name, "a real numeric array", f"{name} with dtype {kind}")
+    a = concrete(x)
+    if a is None:
+        if dt is None:
+            raise invalid(name, "a real numeric array", f"{name} of type {type(x).__name__}")
+        return
+    check_array(name, a, ndim=ndim, dtype=None, min_size=min_size)
+
+
+#: The most bytes a function allocates for one result before refusing: sizes
+#: known up front above this give a clear error rather than exhausting memory.
+MAX_ALLOCATION_BYTES = 2 * 1024**3
+
+
+def check_allocation(name, shape, itemsize=4, received=None):
+    """Raise if an array of ``shape`` would take more than :data:`MAX_ALLOCATION_BYTES`.
+
+    Example:
+
+    >>> check_allocation("n", (10, 100))
+    >>> check_allocation("n", (2 * 10**7, 100), received="n=20000000")
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument `n`. Expected a size whose array fits in 2 GB (this one needs 8 GB). Received: n=20000000
+    """
+    n = 1
+    for s in shape:
+        n *= int(s)
+    need = n * int(itemsize)
+    if need > MAX_ALLOCATION_BYTES:
+        raise invalid(name, f"a size whose array fits in {MAX_ALLOCATION_BYTES / 1024**3:g} GB (this one needs {need / 1e9:.3g} GB)",
+                      received if received is not None else f"shape {tuple(int(s) for s in shape)}")
+
+
+def check_learning_rate(name, value, high=10.0):
+    """Return a learning rate: a finite float in (0, ``high``], else raise.
+
+    Example:
+
+    >>> check_learning_rate("learning_rate", 2e-4)
+    0.0002
+    >>> check_learning_rate("learning_rate", -1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument `learning_rate`. Expected a float in (0.0, 10.0]. Received: learning_rate=-1.0
+    """
+    return check_float_range(name, value, 0.0, high, low_inclusive=False)
+
+
+def check_covariance(name, sigma, dim=None):
+    """Raise unless ``sigma`` is a finite, symmetric, positive semi-definite (D, D) matrix; return it as float64.
+
+    A corrupted statistics file or a hand-made matrix such as ``-I`` would
+    otherwise give a plausible distance (the square root clips negative
+    eigenvalues to 0).
+
+    Example:
+
+    >>> import numpy as np
+    >>> check_covariance("sigma1", -np.eye(2))
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument `sigma1`. Expected a positive semi-definite covariance matrix. Received: smallest eigenvalue -1
+    """
+    s = check_array(name, sigma, ndim=2, min_size=0)
+    if s.shape[0] != s.shape[1] or (dim is not None and s.shape[0] != dim):
+        d = s.shape[0] if dim is None else dim
+        raise invalid(name, f"a square matrix of shape ({d}, {d}) matching the mean", f"shape {s.shape}")
+    if not s.size:
+        return s
+    scale = max(1.0, float(np.max(np.abs(s))))
+    asym = float(np.max(np.abs(s - s.T)))
+    if asym > 1e-6 * scale:
+        raise invalid(name, "a symmetric covariance matrix", f"max |sigma - sigma.T| = {asym:.3g}")
+    low = float(np.linalg.eigvalsh((s + s.T) / 2).min())
+    if low < -1e-6 * scale * s.shape[0]:
+        raise invalid(name, "a positive semi-definite covariance matrix", f"smallest eigenvalue {low:.3g}")
+    return s
+
+
+def check_seed(name, seed, allow_none=True):
+    """Return a seed: ``None`` (when allowed) or an integer >= 0, else raise.
+
+    Example:
+
+    >>> check_seed("seed", 3), check_seed("seed", None)
+    (3, None)
+    >>> check_seed("seed", 1.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument `seed`. Expected None or an integer >= 0. Received: seed=1.5
+    """
+    if seed is None and allow_none:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise invalid(name, ("None or " if allow_none else "") + "an integer >= 0", f"{name}={seed!r}")
+    return int(seed)
+
+
+def check_callable(name, value, expected="a callable"):
+    """Return ``value`` if it is callable, else raise.
+
+    Example:
+
+    >>> check_callable("loss_fn", "mse", "a function loss_fn(model, batch) -> scalar")
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument `loss_fn`. Expected a function loss_fn(model, batch) -> scalar. Received: loss_fn of type str
+    """
+    if not callable(value):
+        raise invalid(name, expected, f"{name} of type {type(value).__name__}")
+    return value
+
+
+def check_path(name, value, kind=None):
+    """Return ``value`` as a ``pathlib.Path`` if it is a path (``str`` or ``os.PathLike``); optionally check what is there.
+
+    Args:
+        name: the argument's name.
+        value: the path.
+        kind: ``None`` (anything), ``"folder"`` (nothing there, or a folder:
+            one can be created) or ``"file"`` (nothing there, or a file).
+
+    Example:
+
+    >>> check_path("out_dir", 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument `out_dir`. Expected a path (a str or os.PathLike). Received: out_dir=3
+    """
+    import os
+    import pathlib
+
+    if isinstance(value, bool) or not isinstance(value, (str, os.PathLike)) or not str(value):
+        raise invalid(name, "a path (a str or os.PathLike)", f"{name}={value!r}")
+    path = pathlib.Path(value)
+    if kind == "folder" and path.exists() and not path.is_dir():
+        raise invalid(name, "a folder, or a path where one can be created", f"{name}={str(value)!r}, which is a file")
+    if kind == "file" and path.is_dir():
+        raise invalid(name, "the path of a file", f"{name}={str(value)!r}, which is a folder")
+    return path
+
+
+def check_model(name, model):
+    """Return ``model`` if it looks like a Keras model (it has ``layers`` and is callable), else raise.
+
+    Example:
+
+    >>> check_model("model", "generator")
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument `model`. Expected a Keras model. Received: model of type str
+    """
+    if not (hasattr(model, "layers") and callable(model)):
+        raise invalid(name, "a Keras model", f"{name} of type {type(model).__name__}")
+    return model

@@ -41,7 +41,7 @@ import zipfile
 import numpy as np
 
 from stylegan_edu._io import atomic_write
-from stylegan_edu._validation import check_positive_int
+from stylegan_edu._validation import check_finite, check_path, check_positive_int, invalid
 
 __all__ = ["CheckpointError", "CheckpointManager", "state_variables", "capture_state", "restore_state"]
 
@@ -51,6 +51,42 @@ _NAME = re.compile(r"^ckpt-(\d{4,})\.npz$")
 
 class CheckpointError(RuntimeError):
     """A checkpoint is missing, damaged, or does not fit the model."""
+
+
+class _InvalidState(CheckpointError, ValueError):
+    """A state with impossible values (NaN weights, a negative epoch): both a ``CheckpointError`` and a ``ValueError``."""
+
+
+def _check_state(state):
+    """Raise :class:`_InvalidState` (Keras template, naming ``state``) unless ``state`` is a well-formed captured state."""
+    def bad(expected, received):
+        return _InvalidState(str(invalid("state", expected, received)))
+
+    if not isinstance(state, dict) or not {"arrays", "names", "meta"} <= set(state):
+        raise bad("a dict with 'arrays', 'names' and 'meta', as capture_state returns",
+                  f"state of type {type(state).__name__}" if not isinstance(state, dict) else f"keys {sorted(map(str, state))}")
+    arrays, names, meta = state["arrays"], state["names"], state["meta"]
+    if not isinstance(arrays, (list, tuple)) or not isinstance(names, (list, tuple)) or len(arrays) != len(names):
+        raise bad("lists 'arrays' and 'names' of the same length", f"{type(arrays).__name__} and {type(names).__name__}")
+    for name, a in zip(names, arrays):
+        a = np.asarray(a)
+        if a.dtype.kind not in "biuf":
+            raise bad("numeric arrays", f"{name} with dtype {a.dtype}")
+        try:
+            check_finite(f"state['arrays'] ({name})", a)
+        except ValueError as e:
+            raise _InvalidState(str(e).replace(f"argument `state['arrays'] ({name})`", "argument `state`")
+                                + f" in {name}") from None
+    if not isinstance(meta, dict):
+        raise bad("a 'meta' dict with 'epoch', 'lr_scale' and 'history'", f"meta of type {type(meta).__name__}")
+    epoch, lr_scale, history = meta.get("epoch"), meta.get("lr_scale"), meta.get("history")
+    if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
+        raise bad("meta['epoch'], an integer >= 0", f"epoch={epoch!r}")
+    if (isinstance(lr_scale, bool) or not isinstance(lr_scale, (int, float, np.integer, np.floating))
+            or not np.isfinite(lr_scale) or not 0 < lr_scale <= 1):
+        raise bad("meta['lr_scale'], a float in (0, 1]", f"lr_scale={lr_scale!r}")
+    if not isinstance(history, list):
+        raise bad("meta['history'], a list of per-epoch dicts", f"history={history!r:.80}")
 
 
 def state_variables(trainer):
@@ -63,6 +99,8 @@ def state_variables(trainer):
         list: ``(name, variable)`` pairs from the trainer's
         :meth:`~stylegan_edu.training.AdversarialTrainer.checkpoint_variables`.
     """
+    if not callable(getattr(trainer, "checkpoint_variables", None)):
+        raise invalid("trainer", "an AdversarialTrainer (a model with checkpoint_variables())", f"trainer of type {type(trainer).__name__}")
     pairs = []
     for prefix, variables in trainer.checkpoint_variables():
         for i, v in enumerate(variables):
@@ -93,10 +131,14 @@ def restore_state(trainer, state):
     not fit leaves the model untouched.
 
     Raises:
-        CheckpointError: if the number, names or shapes of the variables differ.
+        CheckpointError: if the number, names or shapes of the variables
+            differ, or (also a ``ValueError``) the state holds impossible
+            values: non-finite arrays, a negative epoch, a learning-rate
+            scale outside (0, 1].
     """
     from stylegan_edu.training import TrainingState
 
+    _check_state(state)
     pairs = state_variables(trainer)
     arrays, names = state["arrays"], state["names"]
     if len(arrays) != len(pairs):
@@ -144,7 +186,7 @@ class CheckpointManager:
     """
 
     def __init__(self, directory, keep=2):
-        self.directory = os.fspath(directory)
+        self.directory = os.fspath(check_path("directory", directory, kind="folder"))
         self.keep = check_positive_int("keep", keep, minimum=2)
 
     def paths(self):

@@ -33,7 +33,8 @@ import dataclasses
 from keras import ops
 
 from stylegan_edu import losses, pipeline
-from stylegan_edu._validation import check_float_range, check_positive_int, invalid
+from stylegan_edu._validation import check_float_range, check_names, check_positive_int, invalid
+from stylegan_edu.features import VGG_LAYERS
 from stylegan_edu.training import AdversarialTrainer, discriminator_probabilities
 
 __all__ = ["ConditionalLossConfig", "ConditionalGAN", "L1_ONLY", "centre", "make_perceptual_extractor"]
@@ -66,6 +67,7 @@ class ConditionalLossConfig:
             value = getattr(self, name)
             if not isinstance(value, tuple) or not all(isinstance(v, str) for v in value):
                 raise invalid(name, "a tuple of VGG16 layer names", f"{name}={value!r}")
+            check_names(name, value, VGG_LAYERS["vgg16"], allow_empty=True)  # a typo would silently drop the term
 
     @property
     def needs_features(self):
@@ -86,8 +88,13 @@ def centre(images, margin):
     >>> tuple(centre(np.zeros((2, 128, 96, 1)), 32).shape)
     (2, 64, 32, 1)
     """
+    check_positive_int("margin", margin, minimum=0)
+    if len(images.shape) != 4:
+        raise invalid("images", "a batch of images (B, H, W, C)", f"shape {tuple(images.shape)}")
     if not margin:
         return images
+    if images.shape[1] is not None and min(images.shape[1], images.shape[2]) <= 2 * margin:
+        raise invalid("margin", f"less than half the image side, {tuple(images.shape[1:3])}", f"margin={margin}")
     return images[:, margin:-margin, margin:-margin, :]
 
 

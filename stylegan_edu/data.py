@@ -77,7 +77,13 @@ def read_idx(path, expected_ndim=None):
     >>> read_idx(path)
     array([7, 8, 9], dtype=uint8)
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise invalid("path", "the path of an IDX file (a str or os.PathLike)", f"path={path!r}")
+    if expected_ndim is not None:
+        check_positive_int("expected_ndim", expected_ndim)
     path = Path(path)
+    if not path.is_file():  # not "corrupt": missing
+        raise invalid("path", "an existing IDX file", f"path={str(path)!r} (no such file)")
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rb") as f:
@@ -142,18 +148,25 @@ def _read_split(folder, split, dataset=_MNIST):
 def _load_idx_dataset(dataset, split, data_dir):
     """The shared body of :func:`load_mnist` and :func:`load_fashion_mnist`."""
     check_choice("split", split, ("train", "test", "all"))
+    if data_dir is not None and not isinstance(data_dir, (str, os.PathLike)):
+        raise invalid("data_dir", "None or the path of a folder of IDX files", f"data_dir={data_dir!r}")
+    # The culprit of a missing file: the data_dir argument, or the environment variable when it set the folder.
+    source, given = ("data_dir", data_dir) if data_dir is not None else (_ENV, os.environ.get(_ENV))
     folder = _dataset_folder(data_dir, dataset)
     if folder is None:
         return _load_keras(dataset, split)
-    found = {s: _read_split(folder, s, dataset) for s in _SPLIT_FILES} if folder.is_dir() else {}
+    if not folder.is_dir():
+        raise invalid(source, f"an existing folder holding the {dataset.title} IDX files (or its parent holding {dataset.folder}/)",
+                      f"{source}={str(given)!r} (no such folder: {folder})")
+    found = {s: _read_split(folder, s, dataset) for s in _SPLIT_FILES}
     wanted = ["train", "test"] if split == "all" else [split]
     parts = [found[s] for s in wanted if found.get(s) is not None]
     if not parts or (split != "all" and len(parts) != 1):
-        present = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
-        raise ValueError(
+        present = sorted(p.name for p in folder.iterdir())
+        raise ValueError(  # the folder exists, the split asked for is not in it
             f"Invalid value for argument `split`. The {dataset.title} {split!r} split is not in {folder} "
             f"(searched for {_SPLIT_FILES.get(split, _SPLIT_FILES['test'])[0]}[.gz]; found: "
-            f"{', '.join(present) if present else 'nothing' if folder.is_dir() else 'no such folder'}). "
+            f"{', '.join(present) if present else 'nothing'}). "
             f"Either put the original IDX files there (set STYLEGAN_EDU_DATA to the folder that holds {dataset.folder}/, "
             "or pass data_dir=), or unset STYLEGAN_EDU_DATA and pass no data_dir so that "
             f"keras.datasets.{dataset.keras_name}.load_data() downloads them. Received: split={split!r}"

@@ -39,7 +39,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from stylegan_edu._validation import check_choice, check_finite, check_positive_int, invalid
+from stylegan_edu._validation import (check_array, check_bool, check_choice, check_finite, check_names, check_positive_int,
+                                      check_tensor, concrete, invalid)
 
 __all__ = [
     "VGG_LAYERS",
@@ -114,6 +115,28 @@ def caffe_preprocess(images):
     >>> [round(v, 3) for v in caffe_preprocess(x).numpy().ravel().tolist()]
     [-103.939, -116.779, -123.68]
     """
+    _check_unit_images(images, channels=(3,))
+    return _caffe_preprocess(images)
+
+
+def _check_unit_images(images, channels=(1, 3)):
+    """Rank 4, ``channels``, real and finite, values in [0, 1] (values checked in eager mode only, not while tracing)."""
+    check_tensor("images", images if hasattr(images, "shape") else np.asarray(images))
+    x = images if hasattr(images, "shape") else np.asarray(images)
+    if len(x.shape) != 4:
+        raise invalid("images", f"a rank-4 tensor (B, H, W, {' or '.join(map(str, channels))}) with values in [0, 1]",
+                      f"shape {tuple(x.shape)}")
+    if x.shape[3] not in channels:
+        raise invalid("images", " or ".join(f"{c} ({'grey' if c == 1 else 'RGB'})" for c in channels) + " channels",
+                      f"shape {tuple(x.shape)}")
+    a = concrete(x)
+    if a is not None and a.size and (a.min() < -1e-3 or a.max() > 1.001):
+        hint = " (this looks like 0..255: divide by 255)" if a.max() > 2 and a.min() >= 0 else (
+            " (this looks like [-1, 1]: use (x + 1) / 2)" if a.min() >= -1 else "")
+        raise invalid("images", f"values in [0, 1]{hint}", f"min={a.min():.4g}, max={a.max():.4g}")
+
+
+def _caffe_preprocess(images):
     x = ops.cast(ops.convert_to_tensor(images), "float32")  # (B, H, W, 3), RGB in [0, 1]
     bgr = ops.flip(x, axis=-1) * 255.0  # (B, H, W, 3), BGR in [0, 255]
     return bgr - ops.convert_to_tensor(np.asarray(VGG_MEAN_BGR, "float32"))  # (B, H, W, 3)
@@ -347,12 +370,8 @@ class VGGFeatureExtractor(keras.Model):
     @staticmethod
     def _check_images(images):
         x = images if hasattr(images, "shape") else np.asarray(images)
-        if len(x.shape) != 4:
-            raise invalid("images", "a rank-4 tensor (B, H, W, 3) or (B, H, W, 1) with values in [0, 1]",
-                          f"shape {tuple(x.shape)}")
-        h, w, c = x.shape[1], x.shape[2], x.shape[3]
-        if c not in (1, 3):
-            raise invalid("images", "1 (grey) or 3 (RGB) channels", f"shape {tuple(x.shape)}")
+        _check_unit_images(x)
+        h, w = x.shape[1], x.shape[2]
         if (h is not None and h < MIN_VGG_SIZE) or (w is not None and w < MIN_VGG_SIZE):
             raise invalid(
                 "images",
@@ -366,7 +385,7 @@ class VGGFeatureExtractor(keras.Model):
         c = x.shape[-1]
         if c == 1:
             x = ops.repeat(x, 3, axis=-1)  # (B, H, W, 3): grey to RGB
-        out = self.features(caffe_preprocess(x))
+        out = self.features(_caffe_preprocess(x))
         if not isinstance(out, dict):  # a single requested layer
             out = {self.layer_names[0]: out}
         return out
@@ -481,6 +500,8 @@ def vgg_extractor(layers, network="vgg16", vgg_weights="imagenet", seed=0):
     valid = VGG_LAYERS[network]
     if isinstance(layers, str):
         layers = [layers]
+    if not isinstance(layers, (list, tuple)):
+        raise invalid("layers", f"a layer name or a list of them, among {list(valid)}", f"layers={layers!r}")
     layers = list(layers)
     if not layers:
         raise invalid("layers", f"at least one layer name among {list(valid)}", "layers=[]")
@@ -656,6 +677,7 @@ class FeatureNetConfig:
             check_positive_int("filters", f)
         check_positive_int("features", self.features)
         check_positive_int("classes", self.classes, minimum=2)
+        check_bool("batch_norm", self.batch_norm)
         if not (isinstance(self.dropout, (int, float)) and 0 <= self.dropout < 1):
             raise invalid("dropout", "a float in [0, 1)", f"dropout={self.dropout!r}")
 
@@ -729,10 +751,7 @@ def _feature_model(net):
 
 
 def _check_digit_images(images):
-    try:
-        x = np.asarray(images, dtype=np.float32)
-    except (TypeError, ValueError):
-        raise invalid("images", "a numeric array of shape (N, 28, 28, 1)", f"type {type(images).__name__}") from None
+    x = check_array("images", images, dtype="float32", min_size=0)  # real and finite: a complex cast would drop the imaginary part
     if x.ndim == 3:
         x = x[..., None]  # (N, 28, 28, 1)
     if x.ndim != 4 or x.shape[1:] != (28, 28, 1):

@@ -20,7 +20,8 @@ from keras import ops
 
 from stylegan_edu import losses, pipeline
 from stylegan_edu._io import atomic_write
-from stylegan_edu._validation import check_float_range, check_positive_int, invalid
+from stylegan_edu._validation import (as_image, check_bool, check_callable, check_float_range, check_path, check_positive_int,
+                                      check_tensor, invalid)
 from stylegan_edu.training import AdversarialTrainer, TrainConfig, discriminator_probabilities, num_replicas, \
     replica_slice, resolve_mixed_precision
 
@@ -184,6 +185,9 @@ def feature_statistics_loss(extractor, fake, real):
     >>> float(feature_statistics_loss(lambda im: im, x, x))
     0.0
     """
+    check_callable("extractor", extractor, "a callable images -> feature map (B, h, w, c) or a dict of them")
+    check_tensor("fake", fake)  # eager: real, finite, non-empty; traced (in a train step): the dtype only
+    check_tensor("real", real)
     f_fake, f_real = extractor(fake), extractor(real)
     if not isinstance(f_fake, dict):
         f_fake, f_real = {"features": f_fake}, {"features": f_real}
@@ -277,12 +281,27 @@ def train_mnist(config, out_dir, images=None, resume=False, fid_every=0, fid_num
     from stylegan_edu import callbacks as cbs
     from stylegan_edu.data import load_mnist, to_unit_range
 
+    # Every argument is checked before anything is loaded, built or written.
+    if not isinstance(config, TrainConfig):
+        raise invalid("config", "a TrainConfig", f"config of type {type(config).__name__}")
+    out_dir = os.fspath(check_path("out_dir", out_dir, kind="folder"))
+    resume, progress, show = check_bool("resume", resume), check_bool("progress", progress), check_bool("show", show)
+    fid_every = check_positive_int("fid_every", fid_every, minimum=0)
+    fid_num_samples = check_positive_int("fid_num_samples", fid_num_samples, minimum=2)
+    if not isinstance(extra_callbacks, (list, tuple)):
+        raise invalid("extra_callbacks", "a list or tuple of Keras callbacks", f"extra_callbacks of type {type(extra_callbacks).__name__}")
     if images is None:
         images, _ = load_mnist("all")
     images = np.asarray(images)
-    x = to_unit_range(images)[..., None] if images.dtype == np.uint8 else images  # (N, 28, 28, 1)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]  # (N, 28, 28)
+    if images.ndim != 3 or images.shape[1:] != (28, 28) or not len(images):
+        raise invalid("images", "MNIST digits: uint8 (N, 28, 28), or floats (N, 28, 28, 1) in [-1, 1], N >= 1", f"shape {images.shape}")
+    if images.dtype == np.uint8:
+        x = to_unit_range(images)[..., None]  # (N, 28, 28, 1)
+    else:
+        x = as_image(images, (-1, 1), name="images")[..., None]  # real, finite, in [-1, 1]
     gan = make_gan(config)
-    out_dir = os.fspath(out_dir)
     callbacks = [
         cbs.SampleGrid(os.path.join(out_dir, "samples"), seed=config.seed, show=show),
         cbs.ProgressGif(os.path.join(out_dir, "progress.gif"), frames_dir=os.path.join(out_dir, "samples")),

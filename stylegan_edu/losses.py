@@ -17,8 +17,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from stylegan_edu._validation import (check_choice, check_finite, check_finite_if_concrete, check_float_range, check_layers,
-                                      check_same_shape, concrete, invalid)
+from stylegan_edu._validation import (check_bool, check_choice, check_finite, check_finite_if_concrete, check_float_range,
+                                      check_layers, check_same_shape, check_tensor, concrete, invalid)
 
 __all__ = [
     "binary_cross_entropy",
@@ -44,7 +44,10 @@ __all__ = [
 # ---------------------------------------------------------------------------
 
 
-def _as_float(x):
+def _as_float(x, name=None):
+    """``x`` as a float tensor; with a ``name``, first rejects complex, string, empty or non-finite input (eager only)."""
+    if name is not None:
+        check_tensor(name, x)  # a mean over nothing is NaN; a float cast drops an imaginary part
     x = ops.convert_to_tensor(x)
     # standardize_dtype: str() of a TensorFlow dtype is "<dtype: 'float64'>", not "float64".
     if not keras.backend.standardize_dtype(x.dtype).startswith(("float", "bfloat")):
@@ -97,9 +100,9 @@ def binary_cross_entropy(y_true, y_pred, from_logits=False):
     >>> round(float(binary_cross_entropy([1.0], [1e4], from_logits=True)), 4)
     0.0
     """
-    y_true, y_pred = _as_float(y_true), _as_float(y_pred)
+    from_logits = check_bool("from_logits", from_logits)
+    y_true, y_pred = _as_float(y_true, "y_true"), _as_float(y_pred, "y_pred")
     check_same_shape("y_true", y_true, "y_pred", y_pred)
-    check_finite_if_concrete("y_pred", y_pred)
     t, p = concrete(y_true), concrete(y_pred)
     if t is not None and t.size and (t.min() < 0 or t.max() > 1):
         raise invalid("y_true", "targets in [0, 1]", f"min={t.min():g}, max={t.max():g}")
@@ -145,7 +148,7 @@ def discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
     0.0001
     """
     label_smoothing = check_float_range("label_smoothing", label_smoothing, 0.0, 0.5, high_inclusive=False)
-    real_logits, fake_logits = _as_float(real_logits), _as_float(fake_logits)
+    real_logits, fake_logits = _as_float(real_logits, "real_logits"), _as_float(fake_logits, "fake_logits")
     real = binary_cross_entropy(ops.full_like(real_logits, 1.0 - label_smoothing), real_logits, from_logits=True)
     fake = binary_cross_entropy(ops.zeros_like(fake_logits), fake_logits, from_logits=True)
     return real + fake
@@ -180,7 +183,8 @@ def generator_loss(fake_logits, saturating=False):
     >>> round(float(generator_loss([0.0], saturating=True)), 4)
     -0.6931
     """
-    fake_logits = _as_float(fake_logits)
+    saturating = check_bool("saturating", saturating)
+    fake_logits = _as_float(fake_logits, "fake_logits")
     if saturating:
         return -binary_cross_entropy(ops.zeros_like(fake_logits), fake_logits, from_logits=True)
     return binary_cross_entropy(ops.ones_like(fake_logits), fake_logits, from_logits=True)
@@ -235,8 +239,8 @@ def _content_per_image(F, P, reduction, names=("features", "target_features")):
     The loss is symmetric in F and P; a shape mismatch is reported on the second name.
     """
     check_choice("reduction", reduction, ("sum", "mean"))
-    F, P = _as_float(F), _as_float(P)
     f_name, p_name = names
+    F, P = _as_float(F, f_name), _as_float(P, p_name)
     check_same_shape(f_name, F, p_name, P)
     check_finite_if_concrete(f_name, F)
     check_finite_if_concrete(p_name, P)
@@ -266,7 +270,7 @@ def gram_matrix(features):
     >>> gram_matrix(F).numpy().tolist()
     [[[14.0, 17.0], [17.0, 21.0]]]
     """
-    F = _as_float(features)
+    F = _as_float(features, "features")
     _check_rank("features", F, 4, "(B, H, W, C)")
     check_finite_if_concrete("features", F)
     shape = ops.shape(F)
@@ -308,7 +312,7 @@ def style_loss(features, target_grams, layer_weights=None):
         if w == 0.0:
             continue
         G = gram_matrix(features[name])  # (B, C, C)
-        A = _as_float(target_grams[name])  # (B or 1, C, C)
+        A = _as_float(target_grams[name], f"target_grams[{name!r}]")  # (B or 1, C, C)
         _check_rank(f"target_grams[{name!r}]", A, 3, "(B, C, C)")
         if A.shape[-1] != G.shape[-1] or A.shape[-2] != G.shape[-2]:
             raise invalid(f"target_grams[{name!r}]", f"a Gram matrix of shape (B, {G.shape[-1]}, {G.shape[-1]})", f"shape {tuple(A.shape)}")
@@ -359,7 +363,7 @@ def total_variation_loss(images, kind="l1"):
 def _tv_input(images, kind, name="images"):
     """Validate TV's arguments; return the images as a float (B, H, W, C) tensor."""
     check_choice("kind", kind, ("l1", "l2"))
-    x = _as_float(images)
+    x = _as_float(images, name)
     if len(x.shape) == 3:
         x = x[None]  # (1, H, W, C)
     _check_rank(name, x, 4, "(B, H, W, C) or (H, W, C)")
@@ -484,6 +488,7 @@ def mixed_loss(content_features=None, content_targets=None, style_features=None,
         c = sum(content_loss(content_features[k], content_targets[k], content_reduction) for k in content_features)
         parts["content"] = weights.content * c / len(content_features)
     if weights.style and style_features is not None:
+        check_layers(style_features, style_targets, style_layer_weights, "style_targets", "style_layer_weights")  # this call's names
         parts["style"] = weights.style * style_loss(style_features, style_targets, style_layer_weights)
     if weights.tv and images is not None:
         parts["tv"] = weights.tv * total_variation_loss(images, tv_kind)
@@ -504,7 +509,7 @@ def _content_loss_per_image(y_true, y_pred, content_reduction="sum"):
 
 
 def _style_loss_per_image(y_true, y_pred):
-    y_true, y_pred = _as_float(y_true), _as_float(y_pred)  # (B, H, W, C) feature maps
+    y_true, y_pred = _as_float(y_true, "y_true"), _as_float(y_pred, "y_pred")  # (B, H, W, C) feature maps
     _check_rank("y_pred", y_pred, 4, "(B, H, W, C)")
     _check_rank("y_true", y_true, 4, "(B, H, W, C)")
     if y_true.shape[0] != y_pred.shape[0] or y_true.shape[-1] != y_pred.shape[-1]:
@@ -529,6 +534,12 @@ class _Wrapper(keras.losses.Loss):
     def __init__(self, fn, reduction="sum_over_batch_size", name=None, dtype=None, **kwargs):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         self.fn, self._fn_kwargs = fn, kwargs
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        # Before Keras converts both to the loss's float dtype, which would drop an imaginary part or fail unnamed.
+        check_tensor("y_true", y_true)
+        check_tensor("y_pred", y_pred)
+        return super().__call__(y_true, y_pred, sample_weight=sample_weight)
 
     def call(self, y_true, y_pred):
         return self.fn(y_true, y_pred, **self._fn_kwargs)  # (B,)

@@ -20,7 +20,8 @@ use the MNIST-FID; chapters 12 and 13 the Fashion-MNIST FID and KID.
 
 import numpy as np
 
-from stylegan_edu._validation import check_choice, check_finite, check_positive_int, invalid
+from stylegan_edu._validation import (check_allocation, check_array, check_choice, check_covariance, check_finite,
+                                      check_positive_int, invalid)
 from stylegan_edu.pretrained import DATASETS  # the data sets with a shipped feature net and statistics
 
 __all__ = [
@@ -40,13 +41,7 @@ __all__ = [
 
 
 def _as_float64(name, x, ndim):
-    try:
-        a = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise invalid(name, "a numeric array", f"{name} of type {type(x).__name__}") from None
-    if a.ndim != ndim:
-        raise invalid(name, f"an array of rank {ndim}", f"shape {a.shape}")
-    return check_finite(name, a)
+    return check_array(name, x, ndim=ndim, min_size=0)  # real, finite, float64
 
 
 def feature_statistics(features):
@@ -72,6 +67,9 @@ def feature_statistics(features):
     f = _as_float64("features", features, ndim=2)  # (N, D)
     if f.shape[0] < 2:
         raise invalid("features", "at least 2 rows (feature vectors) to estimate a covariance", f"shape {f.shape}")
+    if f.shape[1] < 1:
+        raise invalid("features", "feature vectors of length at least 1", f"shape {f.shape}")
+    check_allocation("features", (f.shape[1], f.shape[1]), 8, received=f"shape {f.shape} (a {f.shape[1]} x {f.shape[1]} covariance)")
     mu = f.mean(axis=0)  # (D,)
     centred = f - mu  # (N, D)
     sigma = centred.T @ centred / (f.shape[0] - 1)  # (D, D)
@@ -79,11 +77,7 @@ def feature_statistics(features):
 
 
 def _check_covariance(name, sigma, dim):
-    if sigma.shape != (dim, dim):
-        raise invalid(name, f"a square matrix of shape ({dim}, {dim}) matching the mean", f"shape {sigma.shape}")
-    asym = float(np.max(np.abs(sigma - sigma.T))) if dim else 0.0
-    if asym > 1e-6 * max(1.0, float(np.max(np.abs(sigma)))):
-        raise invalid(name, "a symmetric covariance matrix", f"max |sigma - sigma.T| = {asym:.3g}")
+    return check_covariance(name, sigma, dim)  # square, finite, symmetric, positive semi-definite
 
 
 def _psd_sqrt(sigma):
@@ -112,7 +106,9 @@ def frechet_distance(mu1, sigma1, mu2, sigma2):
 
     Args:
         mu1: mean of the first Gaussian, shape (D,).
-        sigma1: its covariance, shape (D, D), symmetric positive semi-definite.
+        sigma1: its covariance, shape (D, D), symmetric positive semi-definite
+            (checked: an invalid matrix such as ``-I`` raises rather than
+            giving a plausible distance).
         mu2: mean of the second Gaussian, shape (D,).
         sigma2: its covariance, shape (D, D).
 
@@ -130,13 +126,13 @@ def frechet_distance(mu1, sigma1, mu2, sigma2):
     """
     mu1 = _as_float64("mu1", mu1, ndim=1)  # (D,)
     mu2 = _as_float64("mu2", mu2, ndim=1)  # (D,)
+    if mu1.size == 0:
+        raise invalid("mu1", "a non-empty mean vector", f"shape {mu1.shape}")
     if mu2.shape != mu1.shape:
         raise invalid("mu2", f"the same shape as `mu1`, {mu1.shape}", f"shape {mu2.shape}")
-    sigma1 = _as_float64("sigma1", sigma1, ndim=2)  # (D, D)
-    sigma2 = _as_float64("sigma2", sigma2, ndim=2)  # (D, D)
     dim = mu1.shape[0]
-    _check_covariance("sigma1", sigma1, dim)
-    _check_covariance("sigma2", sigma2, dim)
+    sigma1 = _check_covariance("sigma1", sigma1, dim)  # (D, D)
+    sigma2 = _check_covariance("sigma2", sigma2, dim)  # (D, D)
     sigma1 = (sigma1 + sigma1.T) / 2  # remove round-off asymmetry before eigh
     sigma2 = (sigma2 + sigma2.T) / 2
     root1 = _psd_sqrt(sigma1)  # Σ1^½, (D, D)
@@ -319,6 +315,8 @@ def kernel_distance(features_a, features_b, subset_size=1000, num_subsets=100, s
                       f"shape {(a if len(a) < 2 else b).shape}")
     m = min(check_positive_int("subset_size", subset_size, minimum=2), len(a), len(b))
     num_subsets = check_positive_int("num_subsets", num_subsets)
+    check_allocation("num_subsets", (num_subsets,), 8, received=f"num_subsets={num_subsets}")
+    check_positive_int("seed", seed, minimum=0)
     rng = np.random.default_rng(seed)
     estimates = np.empty(num_subsets)  # (S,)
     for s in range(num_subsets):
@@ -370,6 +368,9 @@ def kid(images, dataset="mnist", subset_size=1000, num_subsets=100, seed=0, batc
     check_choice("dataset", dataset, DATASETS)
     images = _check_images(images)  # (N, 28, 28, 1)
     check_positive_int("batch_size", batch_size)
+    check_positive_int("subset_size", subset_size, minimum=2)  # before the features are computed
+    check_allocation("num_subsets", (check_positive_int("num_subsets", num_subsets),), 8, received=f"num_subsets={num_subsets}")
+    check_positive_int("seed", seed, minimum=0)
     _, _, info = reference_statistics(dataset)
     if "features" not in info:
         with_features = [d for d in DATASETS if "features" in reference_statistics(d)[2]]
@@ -408,6 +409,8 @@ def classifier_score_from_probabilities(probabilities, splits=1):
     1.0
     """
     p = _as_float64("probabilities", probabilities, ndim=2)  # (N, K)
+    if p.size == 0:
+        raise invalid("probabilities", "at least one row of class probabilities", f"shape {p.shape}")
     if p.min() < -1e-6 or np.max(np.abs(p.sum(axis=1) - 1.0)) > 1e-3:
         raise invalid("probabilities", "rows of probabilities in [0, 1] that sum to 1 (apply a softmax to logits)",
                       f"min={p.min():.4g}, row sums in [{p.sum(axis=1).min():.4g}, {p.sum(axis=1).max():.4g}]")
@@ -480,17 +483,30 @@ def _image_pair(a, b, data_range):
         if arr.ndim not in (2, 3):
             raise invalid(name, "an image (H, W) or (H, W, C)", f"shape {arr.shape}")
         check_finite(name, arr)
+        if arr.size == 0:
+            raise invalid(name, "a non-empty image", f"shape {arr.shape}")
     if x.shape != y.shape:
         raise invalid("b", f"the same shape as `a`, {x.shape}", f"shape {y.shape}")
+    span = max(float(x.max()), float(y.max())) - min(float(x.min()), float(y.min()))
     if data_range is None:
-        if x.dtype == np.uint8:
+        lo, hi = min(float(x.min()), float(y.min())), max(float(x.max()), float(y.max()))
+        if x.dtype == np.uint8 and y.dtype == np.uint8:
             data_range = 255.0
-        elif x.dtype.kind == "f":
-            data_range = 1.0 if x.min() >= 0 else 2.0
+        elif x.dtype.kind == "f" and y.dtype.kind == "f" and 0.0 <= lo and hi <= 1.0:
+            data_range = 1.0
+        elif x.dtype.kind == "f" and y.dtype.kind == "f" and -1.0 <= lo and hi <= 1.0:
+            data_range = 2.0
         else:
-            raise invalid("data_range", f"a positive number (it cannot be inferred for dtype {x.dtype})", "data_range=None")
-    if not (isinstance(data_range, (int, float, np.integer, np.floating)) and np.isfinite(data_range) and data_range > 0):
+            # As skimage: the range of other data cannot be guessed (0..255 floats would give a PSNR 48 dB too low).
+            dt = x.dtype if x.dtype != np.uint8 else y.dtype
+            raise invalid("data_range", f"a positive number (it cannot be inferred for dtype {dt} with values in "
+                          f"[{lo:.4g}, {hi:.4g}]; only for uint8, and floats in [0, 1] or [-1, 1]; use 255 for 0..255 values)",
+                          "data_range=None")
+    if isinstance(data_range, bool) or not (isinstance(data_range, (int, float, np.integer, np.floating)) and np.isfinite(data_range) and data_range > 0):
         raise invalid("data_range", "a positive number (the span of possible values: 255 for uint8, 1 for [0, 1])", f"data_range={data_range!r}")
+    if span > data_range * 1.01:  # a 1% margin for methods that overshoot [0, 1] slightly
+        raise invalid("data_range", f"at least the span of the values, {span:.4g} (255 for 0..255 images, 1 for [0, 1])",
+                      f"data_range={data_range!r}")
     return x.astype(np.float64), y.astype(np.float64), float(data_range)
 
 
@@ -510,8 +526,9 @@ def psnr(a, b, data_range=None):
     Args:
         a: the reference image, (H, W) or (H, W, C).
         b: the image to score, same shape.
-        data_range: :math:`R`; ``None`` infers it as skimage does (255 for
-            uint8, 1 for non-negative floats, 2 for floats with negatives).
+        data_range: :math:`R`; ``None`` infers it: 255 for uint8, 1 for
+            floats in [0, 1], 2 for floats in [-1, 1]; other data (0..255
+            floats, say) raise and ask for it, as skimage does.
 
     Returns:
         float: PSNR in dB (higher is better).

@@ -14,7 +14,7 @@ conditional GAN of chapter 11) checks and batches its data the same way.
 
 import numpy as np
 
-from stylegan_edu._validation import as_image, check_positive_int, invalid
+from stylegan_edu._validation import as_image, check_positive_int, check_seed, invalid
 
 __all__ = ["is_dataset", "check_images", "check_image_pairs", "epoch_batches"]
 
@@ -118,6 +118,7 @@ def check_image_pairs(x, value_range=(0.0, 1.0), size_multiple=1):
     ...
     ValueError: Invalid value for argument `x`. Expected inputs and targets of the same shape (N, H, W, C). Received: shapes (2, 16, 16, 1) and (2, 8, 16, 1)
     """
+    size_multiple = check_positive_int("size_multiple", size_multiple)
     if is_dataset(x):
         spec = x.element_spec
         if not (isinstance(spec, tuple) and len(spec) == 2):
@@ -171,7 +172,16 @@ def epoch_batches(arrays, batch_size, epochs, seed=0, initial_epoch=0):
     import tensorflow as tf
 
     arrays = arrays if isinstance(arrays, tuple) else (arrays,)
+    if not arrays or not all(hasattr(a, "__len__") and np.ndim(a) >= 1 for a in arrays):
+        raise invalid("arrays", "an array (N, ...) or a non-empty tuple of arrays with the same N",
+                      f"arrays of type {type(arrays[0] if len(arrays) == 1 else arrays).__name__}" if arrays else "arrays=()")
     batch_size = check_positive_int("batch_size", batch_size)
+    epochs = check_positive_int("epochs", epochs)
+    seed = check_seed("seed", seed, allow_none=False)
+    initial_epoch = check_positive_int("initial_epoch", initial_epoch, minimum=0)
+    if initial_epoch >= epochs:
+        raise invalid("initial_epoch", f"an integer in [0, epochs - 1] = [0, {epochs - 1}] (epochs is the run's total)",
+                      f"initial_epoch={initial_epoch}")
     n = len(arrays[0])
     if any(len(a) != n for a in arrays):
         raise invalid("arrays", "arrays with the same number of examples", f"lengths {[len(a) for a in arrays]}")

@@ -14,7 +14,8 @@ import math
 
 import numpy as np
 
-from stylegan_edu._validation import check_choice, check_float_range, check_positive_int, invalid
+from stylegan_edu._validation import (check_allocation, check_array, check_bool, check_choice, check_float_range, check_model,
+                                      check_positive_int, check_seed, invalid)
 
 __all__ = ["deep_mlp", "layer_gradient_norms", "train_and_record", "first_nonfinite"]
 
@@ -76,6 +77,8 @@ def deep_mlp(
     check_float_range("l2", l2, 0.0, None)
     check_positive_int("input_dim", input_dim)
     check_positive_int("outputs", outputs)
+    batchnorm = check_bool("batchnorm", batchnorm)
+    seed = check_seed("seed", seed, allow_none=False)
     reg = keras.regularizers.L2(l2) if l2 > 0 else None
 
     def init(i):
@@ -148,6 +151,7 @@ def layer_gradient_norms(model, loss_fn, inputs, training=True):
     """
     import tensorflow as tf
 
+    check_model("model", model)
     named = _kernel_variables(model)
     if not named:
         raise invalid("model", "a model with at least one layer that has a kernel (Dense, Conv2D, ...)", f"model {model.name!r}")
@@ -171,7 +175,11 @@ def first_nonfinite(values):
     >>> first_nonfinite([1.0, 2.0]) is None
     True
     """
-    a = np.asarray(values, dtype=np.float64).ravel()
+    a = np.asarray(values) if values is not None else None
+    if a is None or a.dtype.kind not in "biuf":
+        raise invalid("values", "a sequence of real numbers (a loss curve)",
+                      f"values of type {type(values).__name__}" + ("" if a is None else f" with dtype {a.dtype}"))
+    a = a.astype(np.float64).ravel()
     bad = np.flatnonzero(~np.isfinite(a))
     return int(bad[0]) if bad.size else None
 
@@ -213,7 +221,35 @@ def train_and_record(model, loss_fn, optimizer, batches, steps, learning_rate=No
     import tensorflow as tf
 
     steps = check_positive_int("steps", steps)
-    batches = list(batches) if not isinstance(batches, list) else batches
+    check_allocation("steps", (steps, 2), 8, received=f"steps={steps}")
+    if not hasattr(model, "trainable_variables") or not callable(model):
+        raise invalid("model", "a Keras model", f"model of type {type(model).__name__}")
+    if not callable(loss_fn):
+        raise invalid("loss_fn", "a callable loss_fn(model, batch) -> scalar", f"loss_fn of type {type(loss_fn).__name__}")
+    if not hasattr(optimizer, "apply_gradients"):
+        raise invalid("optimizer", "a Keras optimizer", f"optimizer of type {type(optimizer).__name__}")
+    if learning_rate is not None and not callable(learning_rate):
+        raise invalid("learning_rate", "None or a callable learning_rate(step) -> float (set the optimizer's rate for a "
+                      "constant one)", f"learning_rate={learning_rate!r}")
+
+    def checked_rate(step):  # a negative rate trains uphill: the loss would rise and look like a plausible failure
+        name = "learning_rate" if learning_rate is not None else "optimizer"
+        where = f"learning_rate({step})" if learning_rate is not None else "optimizer.learning_rate"
+        try:
+            lr = float(learning_rate(step)) if learning_rate is not None else float(np.asarray(optimizer.learning_rate))
+        except (TypeError, ValueError):
+            raise invalid(name, "a learning rate that is a float >= 0", f"{where} of type "
+                          f"{type(learning_rate(step) if learning_rate is not None else optimizer.learning_rate).__name__}") from None
+        if not (math.isfinite(lr) and lr >= 0):
+            raise invalid(name, "a learning rate that is a finite float >= 0", f"{where}={lr!r}")
+        return lr
+
+    if learning_rate is None:
+        checked_rate(0)
+    try:
+        batches = list(batches) if not isinstance(batches, list) else batches
+    except TypeError:
+        raise invalid("batches", "an iterable of batches", f"batches of type {type(batches).__name__}") from None
     if not batches:
         raise invalid("batches", "at least one batch", "an empty iterable")
     losses = np.full(steps, np.nan)
@@ -221,7 +257,7 @@ def train_and_record(model, loss_fn, optimizer, batches, steps, learning_rate=No
     diverged_at = None
     for step in range(steps):
         if learning_rate is not None:
-            optimizer.learning_rate = float(learning_rate(step))
+            optimizer.learning_rate = checked_rate(step)
         batch = batches[step % len(batches)]
         with tf.GradientTape() as tape:
             loss = loss_fn(model, batch)

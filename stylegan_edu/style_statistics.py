@@ -20,13 +20,14 @@ import keras
 import numpy as np
 from keras import ops
 
-from stylegan_edu._validation import check_finite_if_concrete, check_float_range, check_layers, concrete, invalid
+from stylegan_edu._validation import check_finite_if_concrete, check_float_range, check_layers, check_tensor, concrete, invalid
 
 __all__ = ["channel_mean_std", "instance_normalize", "adain", "mean_std_style_loss"]
 
 
 def _features(name, x):
     """``x`` as a float tensor of rank 4 (B, H, W, C), with finite values when they are concrete."""
+    check_tensor(name, x)  # real numeric, and in eager mode non-empty and finite
     x = ops.convert_to_tensor(x)
     if not keras.backend.standardize_dtype(x.dtype).startswith(("float", "bfloat")):
         x = ops.cast(x, "float32")

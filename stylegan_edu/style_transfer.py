@@ -62,7 +62,7 @@ from pathlib import Path
 
 import numpy as np
 
-from stylegan_edu._validation import as_image, check_positive_int, invalid
+from stylegan_edu._validation import as_image, check_allocation, check_bool, check_positive_int, invalid
 from stylegan_edu.losses import ARTICLE_WEIGHTS
 from stylegan_edu.pixel_optimisation import (
     DEFAULT_CONTENT_LAYERS,
@@ -186,10 +186,14 @@ def resize_long_side(image, size):
     """
     import skimage.transform
 
+    image = as_image(image, (0, 1), name="image", ndim=(2, 3))  # real, finite, in [0, 1]; hints at 0..255
+    if image.size == 0:
+        raise invalid("image", "a non-empty image", f"shape {image.shape}")
     size = check_positive_int("size", size, MIN_SIZE)
     h, w = image.shape[:2]
     scale = size / max(h, w)
     shape = (max(1, round(h * scale)), max(1, round(w * scale)))  # (H', W')
+    check_allocation("size", (*shape, *image.shape[2:]), 8, received=f"size={size}")
     if min(shape) < MIN_SIZE:
         raise invalid("size", f"a long side that keeps the short side >= {MIN_SIZE} px for a {h} x {w} image",
                       f"size={size} (gives {shape[0]} x {shape[1]})")
@@ -309,6 +313,7 @@ def stylize(content, style, config=None, *, extractor=None, callback=None, callb
     True
     """
     _check_callback(callback, callback_every)  # before the images are loaded and the network built
+    progress = check_bool("progress", progress)
     optimiser = PixelOptimiser(content, style, config, extractor)
     return optimiser.run(progress=progress, callback=callback, callback_every=callback_every)
 

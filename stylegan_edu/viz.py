@@ -7,7 +7,7 @@ inside the functions, so importing this module changes no settings.
 
 import numpy as np
 
-from stylegan_edu._validation import as_image, check_positive_int, invalid
+from stylegan_edu._validation import _range_bounds, as_image, check_finite, check_positive_int, invalid
 
 __all__ = ["image_grid", "show_images", "plot_history"]
 
@@ -46,11 +46,20 @@ def _as_batch(images, name="images"):
 
 
 def _scale(a, value_range):
-    """Map pixel values to [0, 1] with a fixed range (clipped outside), or per-batch min-max when None."""
+    """Map pixel values to [0, 1] with a fixed range (clipped outside), or per-batch min-max when None.
+
+    Values outside ``value_range`` are clipped (for display); values more
+    than four ranges outside it (0..255 pixels shown as [0, 1] or [-1, 1],
+    say) raise instead of drawing white squares.
+    """
+    check_finite("images", a)
     if value_range is None:
         lo, hi = float(np.nanmin(a)), float(np.nanmax(a))
         return (a - lo) / (hi - lo) if hi > lo else np.full_like(a, 0.5)
-    return as_image(a, value_range, to=(0, 1), clip=True, name="images")
+    lo, hi = _range_bounds("value_range", value_range)
+    if a.size and (float(a.min()) < lo - 4 * (hi - lo) or float(a.max()) > hi + 4 * (hi - lo)):
+        as_image(a, (lo, hi), name="images")  # raises, naming the range and hinting at 0..255 or [-1, 1]
+    return as_image(a, (lo, hi), to=(0, 1), clip=True, name="images")
 
 
 def image_grid(images, ncols=8, value_range=(-1, 1), pad=1, pad_value=1.0):
@@ -137,6 +146,8 @@ def show_images(images, ncols=8, value_range=(-1, 1), titles=None, ax=None, titl
     if titles is not None:
         if ax is not None:
             raise invalid("ax", "None when `titles` is given (each image gets its own axes)", "an axes")
+        if isinstance(titles, str):  # a bare string would give one letter per image
+            raise invalid("titles", f"a list of {n} titles, one per image", f"titles={titles!r:.80}")
         titles = list(titles)
         if len(titles) != n:
             raise invalid("titles", f"one title per image ({n})", f"{len(titles)} titles")

@@ -36,7 +36,9 @@ def test_multiple_choice_rejects_inconsistent_definitions():
 
 
 def test_answer_parsers():
-    assert number("3.5") == 3.5 and number(7.9, int) == 7
+    assert number("3.5") == 3.5 and number(7.0, int) == 7 and number("7", int) == 7
+    with pytest.raises(Incorrect, match=r"^answer with one integer, not 7\.9: a count has no fractional part\.$"):
+        number(7.9, int, "one integer")  # int(7.9) would truncate 7.9 to a plausible 7 (issue 18)
     with pytest.raises(Incorrect, match=r"^answer with one integer, the side, not 'x'\.$"):
         number("x", int, "one integer, the side")
     assert function(len, "f") is len

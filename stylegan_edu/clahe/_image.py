@@ -28,6 +28,8 @@ def _check_image(image, name="image"):
         raise invalid(name, "an image array of dtype uint8 or float (values in [0, 1])", f"dtype {a.dtype}")
     if not (a.ndim == 2 or (a.ndim == 3 and a.shape[-1] in (1, 3))):
         raise invalid(name, "a grey image (H, W) or (H, W, 1), or an RGB image (H, W, 3)", f"shape {a.shape}")
+    if a.size == 0:
+        raise invalid(name, "a non-empty image", f"shape {a.shape}")
     if a.dtype.kind == "f":
         check_finite(name, a)
         lo, hi = float(a.min()), float(a.max())

@@ -21,7 +21,7 @@ they interpolate slightly differently.
 
 import numpy as np
 
-from stylegan_edu._validation import check_choice, check_float_range, invalid
+from stylegan_edu._validation import check_array, check_choice, check_float_range, check_positive_int, invalid
 from stylegan_edu.clahe._image import _apply_on_luminance, _check_image
 
 __all__ = ["BACKENDS", "opencv_clip_limit", "clahe", "clip_histogram", "global_equalize"]
@@ -51,7 +51,7 @@ def opencv_clip_limit(clip_limit, nbins=256):
     2.56
     """
     clip_limit = check_float_range("clip_limit", clip_limit, 0.0, 1.0, low_inclusive=False)
-    return float(nbins) * clip_limit
+    return float(check_positive_int("nbins", nbins)) * clip_limit
 
 
 def _check_tile_grid(tile_grid, shape):
@@ -162,7 +162,7 @@ def clip_histogram(hist, clip_limit):
     >>> clip_histogram([8, 0, 0, 0], 4).tolist()
     [5.0, 1.0, 1.0, 1.0]
     """
-    h = np.asarray(hist, dtype=np.float64)
+    h = check_array("hist", hist, min_size=0)  # float64: real numbers, finite
     if h.ndim != 1 or h.size == 0:
         raise invalid("hist", "a non-empty 1-D array of bin counts", f"shape {h.shape}")
     if np.any(h < 0) or not np.all(np.isfinite(h)):

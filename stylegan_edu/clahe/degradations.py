@@ -8,7 +8,7 @@ and depend only on their seed.
 
 import numpy as np
 
-from stylegan_edu._validation import check_choice, check_float_range
+from stylegan_edu._validation import check_choice, check_float_range, check_seed
 from stylegan_edu.clahe._image import _apply_on_luminance, _check_image, _quantise_8bit, _to_float
 
 __all__ = ["DEGRADATIONS", "low_contrast", "random_tone"]
@@ -71,7 +71,7 @@ def low_contrast(image, kind="compress", strength=0.5, seed=None):
     """
     check_choice("kind", kind, DEGRADATIONS)
     s = check_float_range("strength", strength, 0.0, 1.0)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed("seed", seed))
 
     def fn(y):  # y: (H, W) float64 in [0, 1]
         if kind == "gamma":
@@ -119,7 +119,7 @@ def random_tone(image, seed=None):
     >>> bool(np.all(np.diff(y.ravel()) >= 0)), y.dtype.name  # monotone: the scene's order is kept
     (True, 'float32')
     """
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(check_seed("seed", seed))
     y = _to_float(_check_image(image))
     gamma = float(np.exp(rng.uniform(np.log(0.5), np.log(2.0))))
     black = rng.uniform(0.0, 0.5)

@@ -2,8 +2,8 @@ r"""Evaluation of CLAHE methods on held-out photos: fixed inputs and targets, PS
 
 import numpy as np
 
-from stylegan_edu._validation import check_choice
-from stylegan_edu.clahe._image import _quantise_8bit, to_luminance
+from stylegan_edu._validation import check_array, check_choice, check_float_range, invalid
+from stylegan_edu.clahe._image import _check_image, _quantise_8bit, to_luminance
 from stylegan_edu.clahe.degradations import DEGRADATIONS, low_contrast
 from stylegan_edu.clahe.pairs import TARGET, clahe_target, load_photos
 
@@ -42,10 +42,13 @@ def evaluation_pairs(photos=None, setting="clean", strength=0.5, target=TARGET):
     ['flat/compress', 'flat/gamma', 'flat/haze', 'flat/illumination']
     """
     check_choice("setting", setting, ("clean", "degraded"))
+    strength = check_float_range("strength", strength, 0.0, 1.0)  # checked even where unused: a typo should not pass
     photos = load_photos(EVAL_IMAGES) if photos is None else photos
+    if not isinstance(photos, dict) or not photos:
+        raise invalid("photos", "a non-empty dict {name: (H, W) image in [0, 1]}", f"photos of type {type(photos).__name__}")
     out = {}
     for name, img in photos.items():
-        img = to_luminance(img).astype(np.float32)
+        img = to_luminance(_check_image(img, name=f"photos[{name!r}]")).astype(np.float32)
         tgt = clahe_target(img, target)
         if setting == "clean":
             out[name] = (img, tgt)
@@ -77,10 +80,36 @@ def evaluate(methods, pairs):
     """
     from stylegan_edu.metrics import psnr, ssim
 
+    if not isinstance(methods, dict) or not methods or not all(callable(f) for f in methods.values()):
+        raise invalid("methods", "a non-empty dict {method name: fn} of callables",
+                      f"methods={methods!r:.80}" if not isinstance(methods, dict) else
+                      f"methods with keys {list(methods)[:5]}" + ("" if methods else " (empty)"))
+    if not isinstance(pairs, dict) or not pairs:
+        raise invalid("pairs", "a non-empty dict {label: (input, target)}, as evaluation_pairs returns", f"pairs={pairs!r:.80}")
+    checked = {}
+    for label, pair in pairs.items():
+        if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+            raise invalid("pairs", "a dict {label: (input, target)}", f"pairs[{label!r}] of type {type(pair).__name__}")
+        for part, a in zip(("input", "target"), pair):
+            a = check_array(f"pairs[{label!r}]", a, ndim=2)
+            if a.min() < 0 or a.max() > 1:
+                raise invalid(f"pairs[{label!r}]", f"an {part} image (H, W) in [0, 1]", f"{part} with min={a.min():.4g}, max={a.max():.4g}")
+        checked[label] = pair
     rows = []
     for method, fn in methods.items():
-        for label, (x, t) in pairs.items():
-            y = np.asarray(fn(x), dtype=np.float64)
+        for label, (x, t) in checked.items():
+            y = fn(x)
+            try:  # the method is at fault, not the data: name it
+                y = check_array("methods", y, ndim=2)
+                ok = y.shape == np.shape(t) and -0.01 <= y.min() and y.max() <= 1.01
+            except ValueError:
+                ok = False
+            if not ok:
+                got = (f"shape {np.shape(y)}, values in [{np.min(y):.4g}, {np.max(y):.4g}]"
+                       if isinstance(y, np.ndarray) and y.size and y.dtype.kind in "biuf" and np.isfinite(y).all() else
+                       f"{type(y).__name__}" + (f" with non-finite values" if isinstance(y, np.ndarray) and y.dtype.kind == "f" else ""))
+                raise invalid("methods", f"functions that map an (H, W) image in [0, 1] to a finite one of the same shape "
+                              f"and range, {np.shape(t)}", f"methods[{method!r}] returned {got} for {label!r}")
             rows.append({"method": method, "image": label,
                          "psnr": psnr(t, y, data_range=1.0), "ssim": ssim(t, y, data_range=1.0)})
     return rows

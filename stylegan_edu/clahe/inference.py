@@ -64,13 +64,16 @@ def enhance(image, model=None, stride=None, tile=512, overlap=32, batch_size=4):
     if tile % stride:
         raise invalid("tile", f"a multiple of the model's stride {stride}", f"tile={tile}")
     check_positive_int("batch_size", batch_size)
-    overlap = int(overlap)
+    overlap = check_positive_int("overlap", overlap, minimum=0)
     if not 0 <= 2 * overlap < tile:
         raise invalid("overlap", f"an integer in [0, {(tile - 1) // 2}]", f"overlap={overlap}")
     if model is None:
         from stylegan_edu.pretrained import clahe_generator
 
         model = clahe_generator()
+    elif not callable(model):
+        raise invalid("model", "None (the shipped generator) or a Keras model (B, h, w, 1) -> (B, h, w, 1)",
+                      f"model of type {type(model).__name__}")
 
     def run(batch):  # (B, h, w) float -> (B, h, w) float
         x = np.asarray(batch, np.float32)[..., None]  # (B, h, w, 1)

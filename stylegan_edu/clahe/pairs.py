@@ -13,7 +13,7 @@ import dataclasses
 
 import numpy as np
 
-from stylegan_edu._validation import check_choice, check_float_range, check_positive_int, invalid
+from stylegan_edu._validation import check_choice, check_float_range, check_names, check_positive_int, check_seed, invalid
 from stylegan_edu.clahe._image import _check_image, _quantise_8bit, _to_float, to_luminance
 from stylegan_edu.clahe.classical import BACKENDS, clahe
 from stylegan_edu.clahe.degradations import DEGRADATIONS, low_contrast, random_tone
@@ -60,6 +60,9 @@ def tile_grid_for(shape, tile_px=64):
     ((8, 6), (1, 1))
     """
     check_positive_int("tile_px", tile_px)
+    ok = isinstance(shape, (tuple, list)) and len(shape) >= 2
+    if not ok or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1 for s in shape[:2]):
+        raise invalid("shape", "an image shape (H, W) or (H, W, C) with H, W >= 1", f"shape={shape!r}")
     h, w = shape[:2]
     return (max(1, round(h / tile_px)), max(1, round(w / tile_px)))
 
@@ -110,8 +113,7 @@ def load_photos(names, max_side=512):
     from skimage.transform import resize
 
     check_positive_int("max_side", max_side, minimum=64)
-    if isinstance(names, str):
-        names = [names]
+    names = check_names("names", names)  # a bare string is one name
     out = {}
     for name in names:
         fn = getattr(skimage.data, str(name), None)
@@ -225,16 +227,17 @@ def clahe_pairs(images, patch=64, batch_size=16, kinds=DEGRADATIONS, max_strengt
     max_strength = check_float_range("max_strength", max_strength, 0.0, 1.0)
     clean_fraction = check_float_range("clean_fraction", clean_fraction, 0.0, 1.0)
     tone_fraction = check_float_range("tone_fraction", tone_fraction, 0.0, 1.0)
-    kinds = tuple(kinds)
-    if not kinds:
-        raise invalid("kinds", f"a non-empty subset of {DEGRADATIONS}", "kinds=()")
-    for k in kinds:
-        check_choice("kinds", k, DEGRADATIONS)
+    kinds = check_names("kinds", kinds, DEGRADATIONS)  # a bare string is one kind, not a sequence of letters
+    check_seed("seed", seed, allow_none=False)
+    if isinstance(images, np.ndarray) and images.ndim == 2:
+        images = [images]  # one photo
     if not isinstance(images, dict):
         images = {f"image_{i}": im for i, im in enumerate(images)}
+    if not images:
+        raise invalid("images", "at least one photo, (H, W) or (H, W, 3)", "no images")
     clean = {}
     for name, im in images.items():
-        y = to_luminance(im)
+        y = to_luminance(_check_image(im, name=f"images[{name!r}]"))
         if min(y.shape) < patch:
             raise invalid("images", f"images of at least {patch} x {patch} pixels", f"{name} of shape {y.shape}")
         clean[name] = y

@@ -1,6 +1,9 @@
 """The exercise framework: :class:`Problem`, :class:`MultipleChoice`, :class:`Result`, :class:`Incorrect`."""
 
 import enum
+import functools
+import math
+import numbers
 import textwrap
 import traceback
 
@@ -72,15 +75,59 @@ def number(answer, kind=float, what="one number"):
     Traceback (most recent call last):
     ...
     stylegan_edu.exercises._framework.Incorrect: answer with one integer, not 'two'.
+    >>> number(112.5, int, "one integer")
+    Traceback (most recent call last):
+    ...
+    stylegan_edu.exercises._framework.Incorrect: answer with one integer, not 112.5: a count has no fractional part.
     """
+    if isinstance(answer, bool):  # True is 1 to Python, but not an answer
+        raise Incorrect(f"answer with {what}, not {answer!r}.")
     try:
-        return kind(answer)
-    except (TypeError, ValueError):
+        value = float(answer)
+        if kind is int:
+            if not value.is_integer():
+                raise Incorrect(f"answer with {what}, not {answer!r}: a count has no fractional part.")
+            return int(value)
+        value = kind(answer)
+    except (TypeError, ValueError, OverflowError):
         raise Incorrect(f"answer with {what}, not {answer!r}.") from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise Incorrect(f"answer with {what}, not {answer!r}: it is not a finite number.")
+    return value
 
 
-def function(answer, name):
+def integers(answer, what):
+    """A tuple of ints from a sequence, or :class:`Incorrect` (for a string, a non-sequence, or 15.5 in it).
+
+    Example:
+
+    >>> integers([1, 8.0, 8], "a shape")
+    (1, 8, 8)
+    >>> integers("188", "a shape")
+    Traceback (most recent call last):
+    ...
+    stylegan_edu.exercises._framework.Incorrect: pass a shape, not '188'.
+    """
+    if isinstance(answer, (str, bytes)):
+        raise Incorrect(f"pass {what}, not {answer!r}.")
+    try:
+        items = tuple(answer)
+    except TypeError:
+        raise Incorrect(f"pass {what}, not {answer!r}.") from None
+    return tuple(number(v, int, what) for v in items)
+
+
+def function(answer, name, returns=None, scalar=False):
     """Return ``answer`` if it is a function, or raise :class:`Incorrect` saying how to pass one.
+
+    Args:
+        answer: the learner's function.
+        name: its name in the exercise, for the message.
+        returns: what it should return ("a float"); when given, the returned
+            function checks each result and raises :class:`Incorrect` for
+            ``None`` or a string ("your function returned None; it should
+            return a float").
+        scalar: also require a result with exactly one number.
 
     Example:
 
@@ -88,10 +135,36 @@ def function(answer, name):
     Traceback (most recent call last):
     ...
     stylegan_edu.exercises._framework.Incorrect: pass your function itself, e.g. check(my_bce), not int.
+    >>> function(lambda y, x: None, "my_bce", returns="a float")(1, 2)
+    Traceback (most recent call last):
+    ...
+    stylegan_edu.exercises._framework.Incorrect: your function returned None; it should return a float. Did you forget the `return`?
     """
     if not callable(answer):
         raise Incorrect(f"pass your function itself, e.g. check({name}), not {type(answer).__name__}.")
-    return answer
+    if returns is None:
+        return answer
+
+    @functools.wraps(answer)
+    def checked(*args, **kwargs):
+        out = answer(*args, **kwargs)
+        if out is None:
+            raise Incorrect(f"your function returned None; it should return {returns}. Did you forget the `return`?")
+        if isinstance(out, (str, bytes)):
+            raise Incorrect(f"your function returned a string, {out!r:.40}; it should return {returns}.")
+        if scalar:
+            import numpy as np
+
+            try:
+                arr = np.asarray(out, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise Incorrect(f"your function returned {type(out).__name__}; it should return {returns}.") from None
+            if arr.size != 1:
+                raise Incorrect(f"your function returned an array of shape {arr.shape}; it should return {returns} "
+                                "(reduce it to one number).")
+        return out
+
+    return checked
 
 
 def _is_blank(answer):
@@ -118,6 +191,12 @@ class Problem:
     """
 
     def __init__(self, title, prompt, checker, hint, solution, reference=None):
+        for name, value in (("title", title), ("prompt", prompt)):
+            if not isinstance(value, str) or not value:
+                raise invalid(name, "a non-empty str", f"{name}={value!r}")
+        if not callable(checker):
+            raise invalid("checker", "a callable checker(answer) that raises Incorrect for a wrong answer",
+                          f"checker of type {type(checker).__name__}")
         self.title = title
         self.prompt = textwrap.dedent(prompt).strip()
         self._checker = checker
@@ -193,6 +272,8 @@ class MultipleChoice(Problem):
     """
 
     def __init__(self, title, prompt, choices, answer, wrong, hint, solution):
+        if isinstance(choices, str) or not choices:  # "ab" would be the choices 'a' and 'b'
+            raise invalid("choices", "a non-empty sequence of keys, or a dict {key: text}", f"choices={choices!r}")
         self.choices = dict(choices) if isinstance(choices, dict) else {key: key for key in choices}
         if answer not in self.choices:
             raise invalid("answer", f"one of the choices {list(self.choices)}", answer)

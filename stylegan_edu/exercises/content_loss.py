@@ -9,7 +9,7 @@ Example:
 
 import numpy as np
 
-from stylegan_edu.exercises._framework import Incorrect, MultipleChoice, Problem, function
+from stylegan_edu.exercises._framework import Incorrect, MultipleChoice, Problem, function, integers
 
 # ---------------------------------------------------------------------------
 # 1. The content loss from scratch
@@ -33,7 +33,7 @@ def _as_number(value, what):
 
 
 def _check_content_loss(fn):
-    function(fn, "my_content_loss")
+    fn = function(fn, "my_content_loss", returns="a float (the loss)")
     rng = np.random.default_rng(4)
     F = rng.normal(size=(3, 4, 5, 6)).astype(np.float32)  # (B, H, W, C)
     P = rng.normal(size=(3, 4, 5, 6)).astype(np.float32)
@@ -129,10 +129,7 @@ _SHAPE_ANSWER = (1, 8, 8, 512)
 
 
 def _check_shape(answer):
-    try:
-        shape = tuple(int(v) for v in answer)
-    except (TypeError, ValueError):
-        raise Incorrect("pass a shape as a tuple of four integers, e.g. (1, 32, 32, 64).") from None
+    shape = integers(answer, "a shape as a tuple of four integers, e.g. (1, 32, 32, 64)")
     if shape == _SHAPE_ANSWER:
         return
     if len(shape) != 4:

@@ -24,7 +24,7 @@ def _reference_gram(F):
 
 
 def _check_gram(fn):
-    function(fn, "my_gram")
+    fn = function(fn, "my_gram", returns="an array of shape (B, C, C)")
     rng = np.random.default_rng(5)
     F = rng.normal(size=(2, 3, 5, 4)).astype(np.float32)  # (B, H, W, C), H != W, C != H, W
     b, h, w, c = F.shape

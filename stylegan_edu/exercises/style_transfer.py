@@ -86,6 +86,8 @@ def _run_steps(step, n=5):
     losses = []
     for _ in range(n):
         out = step(image, loss_fn, optimizer)
+        if isinstance(out, (str, bytes)):
+            raise Incorrect(f"your step returned a string, {out!r:.40}; it should return the loss (a float), computed before the update.")
         losses.append(None if out is None else float(np.asarray(out)))
     return start, image.numpy(), losses
 

@@ -95,7 +95,7 @@ def _reference_tv(images):
 
 
 def _check_tv_function(fn):
-    function(fn, "my_tv")
+    fn = function(fn, "my_tv", returns="a float (the mean TV over the batch)", scalar=True)
     rng = np.random.default_rng(0)
     # Flat images of different brightness: zero TV, whatever the brightness.
     flat = np.stack([np.full((5, 6, 1), v) for v in (0.0, 0.4, 0.9)]).astype(np.float32)  # (3, 5, 6, 1)

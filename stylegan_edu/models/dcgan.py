@@ -24,7 +24,8 @@ import math
 
 import numpy as np
 
-from stylegan_edu._validation import check_choice, check_float_range, check_positive_int, invalid
+from stylegan_edu._validation import (check_allocation, check_array, check_choice, check_float_range, check_model,
+                                      check_positive_int, invalid)
 
 __all__ = ["GeneratorConfig", "DiscriminatorConfig", "make_generator", "make_discriminator", "batch_normalization",
            "conv_output_size", "conv_transpose_output_size", "receptive_field", "layer_table", "format_layer_table",
@@ -40,6 +41,12 @@ def _check_filters(name, filters):
     ok = ok and all(isinstance(f, int) and not isinstance(f, bool) and f >= 1 for f in filters)
     if not ok:
         raise invalid(name, "a non-empty tuple of positive integers", f"{name}={filters!r}")
+
+
+def _check_weights_fit(config, weights, culprits):
+    """Refuse, before building, a model whose float32 weights alone exceed 2 GB (a lower bound on its size)."""
+    name = next((n for n, too_big in culprits if too_big), "filters")
+    check_allocation(name, (weights,), 4, received=f"{name}={getattr(config, name)!r} ({weights:.3g} weights)")
 
 
 def _check_reachable(image_size, n_steps, what):
@@ -105,6 +112,12 @@ class GeneratorConfig:
         if self.seed is not None:
             check_positive_int("seed", self.seed, minimum=0)
         _check_reachable(self.image_size, len(self.filters), "upsamplings")
+        side = self.image_size // 2 ** len(self.filters)  # the Dense layer's square
+        chans = (*self.filters, self.channels)
+        weights = self.latent_dim * side * side * self.filters[0] + sum(
+            self.kernel_size**2 * a * b for a, b in zip(chans[:-1], chans[1:]))
+        _check_weights_fit(self, weights, (("image_size", side * side > max(self.filters)),
+                                           ("latent_dim", self.latent_dim > max(self.filters))))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -159,6 +172,11 @@ class DiscriminatorConfig:
         if self.seed is not None:
             check_positive_int("seed", self.seed, minimum=0)
         _check_reachable(self.image_size, len(self.filters), "downsamplings")
+        side = self.image_size // 2 ** len(self.filters)
+        chans = (self.channels, *self.filters)
+        weights = side * side * self.filters[-1] + sum(self.kernel_size**2 * a * b for a, b in zip(chans[:-1], chans[1:]))
+        _check_weights_fit(self, weights, (("image_size", side * side > max(self.filters)),
+                                           ("kernel_size", self.kernel_size > 64)))
 
 
 class _Init:
@@ -453,6 +471,7 @@ def layer_table(model):
     >>> rows[-1]
     ('output_conv', 'Conv2DTranspose', (28, 28, 1), 1025)
     """
+    check_model("model", model)
     rows = []
     for layer in model.layers:
         out = layer.output.shape if hasattr(layer, "output") else layer.output_shape
@@ -468,6 +487,7 @@ def format_layer_table(model):
     >>> format_layer_table(make_discriminator(DiscriminatorConfig(seed=0))).splitlines()[-1].split()
     ['total', '138,561']
     """
+    check_model("model", model)
     rows = layer_table(model)
     lines = [f"{'layer':<18} {'type':<20} {'output shape':<15} {'params':>9}"]
     for name, kind, shape, n in rows:
@@ -502,6 +522,7 @@ def multiply_adds(model):
     >>> rows[1]
     ('up1_conv', 6422528)
     """
+    check_model("model", model)
     rows = []
     for layer in model.layers:
         kind = type(layer).__name__
@@ -549,6 +570,7 @@ def receptive_field(model):
     >>> receptive_field(make_discriminator(DiscriminatorConfig(seed=0, patch_output=True)))
     [('block1_conv', 4, 2), ('block2_conv', 10, 4), ('patch_logits', 18, 4)]
     """
+    check_model("model", model)
     r, j = 1, 1
     rows = []
     for layer in model.layers:
@@ -587,6 +609,9 @@ def sample_latent(n, latent_dim=100, seed=None):
     """
     check_positive_int("n", n)
     check_positive_int("latent_dim", latent_dim)
+    check_allocation("n" if n >= latent_dim else "latent_dim", (n, latent_dim), 8, received=f"n={n}, latent_dim={latent_dim}")
+    if seed is not None:
+        check_positive_int("seed", seed, minimum=0)
     return np.random.default_rng(seed).standard_normal((n, latent_dim)).astype(np.float32)
 
 
@@ -614,7 +639,9 @@ def slerp(z0, z1, t):
     array([0.7071, 0.7071])
     """
     z0, z1 = _check_pair(z0, z1)
-    t_arr = np.asarray(t, dtype=np.float64)
+    t_arr = check_array("t", t, ndim=(0, 1))
+    if t_arr.min() < 0 or t_arr.max() > 1:
+        raise invalid("t", "values in [0, 1]", f"min={t_arr.min():g}, max={t_arr.max():g}")
     scalar = t_arr.ndim == 0
     tt = t_arr.reshape(-1, 1)  # (T, 1)
     n0, n1 = np.linalg.norm(z0), np.linalg.norm(z1)
@@ -632,8 +659,8 @@ def slerp(z0, z1, t):
 
 
 def _check_pair(z0, z1):
-    z0 = np.asarray(z0, dtype=np.float64)
-    z1 = np.asarray(z1, dtype=np.float64)
+    z0 = check_array("z0", z0)
+    z1 = check_array("z1", z1)
     if z0.ndim != 1:
         raise invalid("z0", "a vector of shape (D,)", f"shape {z0.shape}")
     if z1.shape != z0.shape:
@@ -672,6 +699,7 @@ def interpolate(z0, z1, steps, kind="slerp"):
     """
     z0, z1 = _check_pair(z0, z1)
     check_positive_int("steps", steps, minimum=2)
+    check_allocation("steps", (steps, len(z0)), 8, received=f"steps={steps}")
     check_choice("kind", kind, ("linear", "slerp"))
     t = np.linspace(0.0, 1.0, steps)
     if kind == "linear":

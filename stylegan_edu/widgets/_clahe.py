@@ -3,7 +3,7 @@
 import numpy as np
 
 from stylegan_edu._io import figure_png, png_bytes
-from stylegan_edu._validation import check_positive_int, invalid
+from stylegan_edu._validation import check_float_range, check_positive_int, invalid
 
 
 def clahe_panel(image, clip_limit=0.01, tile_grid=(8, 8), max_tiles=16, backend="skimage"):
@@ -64,8 +64,7 @@ class ClahePanel(_Base):
         ty, tx = _check_tile_grid(tile_grid, self.input.shape)
         if max(ty, tx) > max_tiles:
             raise invalid("tile_grid", f"at most {max_tiles} tiles per side (max_tiles)", f"tile_grid={tuple(tile_grid)!r}")
-        if not 0.001 <= float(clip_limit) <= 1.0:
-            raise invalid("clip_limit", "a float in [0.001, 1]", f"clip_limit={clip_limit!r}")
+        check_float_range("clip_limit", clip_limit, 0.001, 1.0)  # a str or bool is not a clip limit
         self.backend = backend
         self.clip = widgets.FloatLogSlider(value=float(clip_limit), base=10, min=-3, max=0, step=0.1,
                                            description="clip limit", readout_format=".3f", continuous_update=False)

@@ -69,13 +69,18 @@ class LatentExplorer(_widget_base()):
         self.latent_dim = int(shape[1])
         if isinstance(dims, numbers.Integral) and not isinstance(dims, bool):
             check_positive_int("dims", dims)
-            dims = tuple(range(min(int(dims), self.latent_dim)))
+            if dims > self.latent_dim:
+                raise invalid("dims", f"at most latent_dim = {self.latent_dim} sliders, or indices in [0, {self.latent_dim})",
+                              f"dims={dims}")
+            dims = tuple(range(int(dims)))
+        if isinstance(dims, (str, bytes)) or not hasattr(dims, "__iter__"):
+            raise invalid("dims", f"an int or indices in [0, {self.latent_dim})", f"dims={dims!r}")
         dims = tuple(dims)
         if not dims or any(isinstance(d, bool) or not isinstance(d, numbers.Integral) or not 0 <= d < self.latent_dim for d in dims):
             raise invalid("dims", f"an int or indices in [0, {self.latent_dim})", f"dims={dims!r}")
         check_positive_int("seed", seed, minimum=0)
         check_positive_int("zoom", zoom)
-        if not isinstance(slider_range, numbers.Real) or not slider_range > 0:
+        if isinstance(slider_range, bool) or not isinstance(slider_range, numbers.Real) or not 0 < slider_range < float("inf"):
             raise invalid("slider_range", "a positive float", f"slider_range={slider_range!r}")
         _scale(np.zeros(1), value_range)  # validates value_range
         self._generator, self._dims, self._zoom, self._value_range = generator, dims, zoom, value_range

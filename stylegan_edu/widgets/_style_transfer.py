@@ -57,6 +57,21 @@ def style_transfer_panel(contents=("astronaut", "chelsea", "coffee", "rocket"), 
                               extractor=extractor, auto_run=auto_run, progress=progress)
 
 
+def _image_list(name, items):
+    """A non-empty list of images: a bare name, path or (H, W, C) array is one image, not a sequence of letters or rows."""
+    import os
+
+    if isinstance(items, (str, os.PathLike)) or getattr(items, "ndim", None) == 3:
+        return [items]
+    try:
+        items = list(items)
+    except TypeError:
+        raise invalid(name, "a name, path or image, or a list of them", f"{name} of type {type(items).__name__}") from None
+    if not items:
+        raise invalid(name, "at least one image (a skimage.data name, a path or an array)", f"{name}={items!r}")
+    return items
+
+
 class StyleTransferPanel(WeightsPanel):
     """The panel that :func:`style_transfer_panel` returns (an ``ipywidgets.VBox``)."""
 
@@ -75,9 +90,8 @@ class StyleTransferPanel(WeightsPanel):
         max_steps = check_positive_int("max_steps", max_steps)
         if config.steps > max_steps:
             raise invalid("steps", f"an integer in [1, max_steps={max_steps}]", f"steps={config.steps}")
-        styles = list_style_images() if styles is None else list(styles)
-        if not list(contents) or not styles:
-            raise invalid("contents", "at least one content and one style image", f"{len(list(contents))} and {len(styles)}")
+        contents = _image_list("contents", contents)
+        styles = list_style_images() if styles is None else _image_list("styles", styles)
         self.sliders = weight_sliders(config.weights, self.LOG_MIN, self.LOG_MAX)
         # Load every choice once, now: a bad name fails here, with load_image's message.
         self._images = {}
