@@ -218,6 +218,50 @@ def main(argv=None):
         err = close(ops.convert_to_numpy(loaded(latents)), ops.convert_to_numpy(model(latents)), 1e-6, "reloaded model")
         return f"{model.count_params():,} params, reloaded max |diff| {err:.2g}"
 
+    @check("StyleGAN generator and discriminator (chapter 13): shapes, range, psi = 0, style mixing, .keras round trip")
+    def _():
+        import tempfile
+
+        from stylegan_edu.stylegan import mix_styles
+
+        rng = np.random.default_rng(14)
+        g = models.StyleGANGenerator()  # the default: the shipped generator's architecture
+        g.build()
+        d = models.StyleGANDiscriminator()
+        d.build((None, 32, 32, 1))
+        assert g.count_params() == 444_404 and d.count_params() == 218_417, (g.count_params(), d.count_params())
+        g.w_avg.assign(rng.normal(size=(g.w_dim,)).astype("float32"))
+        for layer in g.synthesis.noises:
+            layer.noise_scale.assign(np.full(layer.noise_scale.shape, 0.2, "float32"))
+        z = rng.normal(size=(4, g.latent_dim)).astype("float32")
+        x = ops.convert_to_numpy(g(z, noise="random"))
+        assert x.shape == (4, 32, 32, 1) and np.abs(x).max() <= 1 and np.isfinite(x).all(), (x.shape, np.abs(x).max())
+        same = ops.convert_to_numpy(g(z, truncation_psi=0.0, noise="const"))
+        close(same, np.broadcast_to(same[:1], same.shape), 1e-5, "psi = 0")
+        w1, w2 = ops.convert_to_numpy(g.map(z)), ops.convert_to_numpy(g.map(z[::-1]))
+        ws = mix_styles(w1, w2, 3, g.num_ws)
+        styles = g.synthesis.styles(ws)
+        for spec in g.synthesis.layer_specs:
+            want = ops.convert_to_numpy(spec["affine"](w1 if spec["w_index"] < 3 else w2))
+            close(ops.convert_to_numpy(styles[spec["name"]]), want, 1e-5, f"style of {spec['name']}", rtol=2e-3)
+        logits = ops.convert_to_numpy(d(x))
+        assert logits.shape == (4, 1) and np.isfinite(logits).all(), logits.shape
+        with tempfile.TemporaryDirectory() as tmp:
+            g.save(os.path.join(tmp, "g.keras"))
+            loaded = keras.saving.load_model(os.path.join(tmp, "g.keras"))
+        err = close(ops.convert_to_numpy(loaded(z, truncation_psi=0.5, noise="const")),
+                    ops.convert_to_numpy(g(z, truncation_psi=0.5, noise="const")), 1e-5, "reloaded generator")
+        detail = f"G {g.count_params():,} D {d.count_params():,} params, reloaded max |diff| {err:.2g}"
+        from stylegan_edu import pretrained
+
+        try:
+            shipped = pretrained.stylegan_generator("fashion_mnist")
+        except (OSError, ValueError):  # missing (not trained yet) or damaged
+            return detail + "; no shipped generator yet"
+        y = ops.convert_to_numpy(shipped(z, truncation_psi=0.7, noise="const"))
+        assert y.shape == (4, 32, 32, 1) and np.abs(y).max() <= 1, y.shape
+        return detail + "; shipped generator loads and samples"
+
     @check("VGG16 feature extractor (seeded random weights) on 32x32 images")
     def _():
         ext = features.vgg16_extractor(["block1_conv1", "block3_conv1"], vgg_weights=None)

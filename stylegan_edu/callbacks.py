@@ -28,7 +28,8 @@ import keras
 import numpy as np
 
 from stylegan_edu._io import atomic_write, figure_png, png_bytes
-from stylegan_edu._validation import as_image, check_float_range, check_positive_int, invalid
+from stylegan_edu._validation import as_image, check_bool, check_callable, check_float_range, check_path, check_positive_int, \
+    check_seed, invalid
 from stylegan_edu.checkpoints import CheckpointManager, capture_state, restore_state
 
 __all__ = [
@@ -114,8 +115,8 @@ class SampleGrid(keras.callbacks.Callback):
         self.directory = None if directory is None else os.fspath(directory)
         self.num_samples = check_positive_int("num_samples", num_samples)
         self.ncols = check_positive_int("ncols", ncols)
-        self.seed = check_positive_int("seed", seed, minimum=0)
-        self.show = bool(show)
+        self.seed = check_seed("seed", seed, allow_none=False)
+        self.show = check_bool("show", show)
         self.every = check_positive_int("every", every)
         self.scale = check_positive_int("scale", scale)
         self.frames = []
@@ -152,11 +153,11 @@ class ProgressGif(keras.callbacks.Callback):
 
     def __init__(self, path, frames_dir=None, num_samples=16, ncols=8, seed=0, scale=2, duration_ms=300):
         super().__init__()
-        self.path = os.fspath(path)
+        self.path = os.fspath(check_path("path", path, kind="file"))
         self.frames_dir = None if frames_dir is None else os.fspath(frames_dir)
         self.num_samples = check_positive_int("num_samples", num_samples)
         self.ncols = check_positive_int("ncols", ncols)
-        self.seed = check_positive_int("seed", seed, minimum=0)
+        self.seed = check_seed("seed", seed, allow_none=False)
         self.scale = check_positive_int("scale", scale)
         self.duration_ms = check_positive_int("duration_ms", duration_ms)
         self.frames = []
@@ -199,7 +200,7 @@ class LiveLossPlot(keras.callbacks.Callback):
         self.keys = _keys("keys", keys)
         self.redraw_every = check_positive_int("redraw_every", redraw_every)
         self.path = None if path is None else os.fspath(path)
-        self.show = bool(show)
+        self.show = check_bool("show", show)
         self.steps = {k: [] for k in self.keys}
         self._handle = None
         self._count = 0
@@ -326,7 +327,9 @@ class FIDMonitor(keras.callbacks.Callback):
         super().__init__()
         self.every = check_positive_int("every", every)
         self.num_samples = check_positive_int("num_samples", num_samples, minimum=2)
-        self.seed = check_positive_int("seed", seed, minimum=0)
+        self.seed = check_seed("seed", seed, allow_none=False)
+        if fid_fn is not None:
+            check_callable("fid_fn", fid_fn, "None or a callable images -> float")
         self.fid_fn = fid_fn
         self.values = []
 
@@ -463,7 +466,7 @@ class HistoryJson(keras.callbacks.Callback):
 
     def __init__(self, path):
         super().__init__()
-        self.path = os.fspath(path)
+        self.path = os.fspath(check_path("path", path, kind="file"))
 
     def on_epoch_end(self, epoch, logs=None):
         os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)

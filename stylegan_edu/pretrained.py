@@ -167,6 +167,10 @@ def asset_path(name):
     >>> asset_path("mnist_fid_stats.npz").name
     'mnist_fid_stats.npz'
     """
+    rel = pathlib.PurePosixPath(name) if isinstance(name, str) else None
+    if rel is None or not name or rel.is_absolute() or ".." in rel.parts:
+        raise ValueError(f"Invalid value for argument `name`. Expected the path of a shipped asset relative to the assets "
+                         f"folder, e.g. 'mnist_fid_stats.npz'. Received: name={name!r}")
     path = pathlib.Path(ASSETS) / name
     script = _REBUILT_BY.get(name, "the script named in its README")
     if not path.is_file():
@@ -657,3 +661,102 @@ def fid_statistics(dataset="mnist"):
 
     check_choice("dataset", dataset, DATASETS)
     return mnist_fid_statistics() if dataset == "mnist" else fashion_mnist_fid_statistics()
+
+
+# ---------------------------------------------------------------------------
+# The style-based generator for Fashion-MNIST (chapter 13)
+# ---------------------------------------------------------------------------
+
+__all__ += ["stylegan_generator", "stylegan_generator_info", "STYLEGAN_DATASETS"]
+_REBUILT_BY["stylegan_generator/generator.weights.h5"] = "scripts/train_stylegan.py"
+
+#: The data sets with a shipped style-based generator.
+STYLEGAN_DATASETS = ("fashion_mnist",)
+
+
+def stylegan_generator_info(dataset="fashion_mnist"):
+    """Settings, training time, machine and metrics of the shipped style-based generator (``stylegan_generator.json``).
+
+    Args:
+        dataset: ``"fashion_mnist"``.
+
+    Returns:
+        dict: ``metrics`` (``fid``, ``kid``, ``class_shares`` on
+        ``num_samples`` samples against the test split), ``train_config``,
+        ``stylegan_config``, ``generator_config``, ``generator_params``,
+        ``steps``, ``train_seconds``, ``budget_minutes``, ``history``, ``machine``.
+
+    Example:
+
+    >>> info = stylegan_generator_info()
+    >>> info["metrics"]["num_samples"], sorted(info["metrics"])[:3]
+    (10000, ['class_shares', 'fid', 'kid'])
+    """
+    from stylegan_edu._validation import check_choice
+
+    check_choice("dataset", dataset, STYLEGAN_DATASETS)
+    return _record("stylegan_generator/stylegan_generator.json")
+
+
+def _stylegan_numbers():
+    info = stylegan_generator_info()
+    m, cfg = info["metrics"], info["train_config"]
+    shares = m["class_shares"].values()
+    return {"params": f"{info['generator_params']:,}", "steps": f"{info['steps']:,}",
+            "minutes": f"{info['train_seconds'] / 60:.0f}", "cpus": info["machine"].get("cpu_count", "?"),
+            "gpus": ", ".join(info["machine"].get("gpus") or []) or "no GPU", "batch_size": cfg["batch_size"],
+            "fid": f"{m['fid']:.2f}", "kid": f"{m['kid']:.4f}", "samples": f"{m['num_samples']:,}",
+            "share_low": f"{100 * min(shares):.1f}", "share_high": f"{100 * max(shares):.1f}"}
+
+
+@_with_recorded_numbers(_stylegan_numbers)
+def stylegan_generator(dataset="fashion_mnist"):
+    r"""The style-based generator of chapter 13, trained on Fashion-MNIST (offline).
+
+    A :class:`stylegan_edu.models.StyleGANGenerator` ({params} parameters): the
+    exponential moving average of the weights trained by
+    ``scripts/train_stylegan.py`` (:func:`stylegan_edu.stylegan.train_stylegan`,
+    {steps} steps of {batch_size} images in {minutes} minutes on {cpus} CPU cores, {gpus}),
+    with the running average :math:`\bar w` (``w_avg``) for the truncation
+    trick. **FID {fid}, KID {kid}** on {samples} samples (cropped to 28 x 28)
+    against the Fashion-MNIST test split; class shares by the feature net from
+    {share_low}% to {share_high}%. All recorded in :func:`stylegan_generator_info`
+    and ``stylegan_edu/assets/stylegan_generator/README.md``.
+
+    A new model is built on every call; nothing is downloaded. The weights
+    are checked first (:func:`asset_path`).
+
+    Args:
+        dataset: ``"fashion_mnist"`` (the only one shipped).
+
+    Returns:
+        StyleGANGenerator: z (B, 64) ~ N(0, I) to images (B, 32, 32, 1) in
+        [-1, 1] (the 28 x 28 garment padded by 2 pixels); call it with
+        ``truncation_psi`` and ``noise`` as documented there.
+
+    Raises:
+        AssetError: if the weights file is missing or damaged.
+        ValueError: for another data set.
+
+    Example:
+
+    >>> import numpy as np
+    >>> g = stylegan_generator("fashion_mnist")
+    >>> x = np.asarray(g(np.zeros((2, g.latent_dim), "float32"), truncation_psi=0.7))
+    >>> x.shape, bool(np.abs(x).max() <= 1)
+    ((2, 32, 32, 1), True)
+    >>> stylegan_generator("mnist")
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument `dataset`. Expected one of 'fashion_mnist'. Received: dataset='mnist'
+    """
+    from stylegan_edu._validation import check_choice
+    from stylegan_edu.models.stylegan import StyleGANGenerator, StyleGANGeneratorConfig
+
+    check_choice("dataset", dataset, STYLEGAN_DATASETS)
+    path = asset_path("stylegan_generator/generator.weights.h5")
+    config = StyleGANGeneratorConfig.from_dict(stylegan_generator_info(dataset)["generator_config"])
+    generator = StyleGANGenerator(config, name="stylegan_generator")
+    generator.build()
+    generator.load_weights(str(path))
+    return generator

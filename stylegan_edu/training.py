@@ -12,6 +12,16 @@ r"""The two-player trainer: one engine for every GAN in the book.
 * the :class:`TrainingState` that checkpoints save and callbacks update;
 * data-parallel training under ``tf.distribute`` (several GPUs or machines).
 
+Two options every GAN can switch on from its :class:`TrainConfig`:
+
+* ``ema_decay``: an exponential moving average of the generator's weights,
+  kept in ``trainer.ema_generator``, updated after every generator step,
+  checkpointed, and used by :meth:`~AdversarialTrainer.generate` (ProGAN,
+  StyleGAN);
+* ``r1_weight`` and ``r1_interval``: the R1 gradient penalty on real
+  images (Mescheder et al., 2018), lazily every ``r1_interval`` steps
+  (StyleGAN2).
+
 A subclass says only what differs:
 
 * :meth:`~AdversarialTrainer.discriminator_loss_on_batch` and
@@ -33,10 +43,11 @@ import numpy as np
 from keras import ops
 
 from stylegan_edu import pipeline
-from stylegan_edu._validation import check_choice, check_float_range, check_positive_int, invalid
+from stylegan_edu._validation import check_choice, check_float_range, check_positive_int, check_tensor, invalid
 
 __all__ = ["TrainConfig", "TrainingState", "AdversarialTrainer", "make_optimizers", "resolve_mixed_precision",
-           "learning_rate_at", "current_learning_rate", "num_replicas", "replica_slice", "discriminator_probabilities", "SCHEDULES"]
+           "json_ready", "settings_differences", "ema_decay_at", "r1_penalty", "copy_model", "learning_rate_at",
+           "current_learning_rate", "num_replicas", "replica_slice", "discriminator_probabilities", "SCHEDULES"]
 
 SCHEDULES = ("constant", "halve_per_epoch", "cosine")
 
@@ -57,6 +68,14 @@ class TrainConfig:
     Traceback (most recent call last):
     ...
     ValueError: Invalid value for argument `schedule`. Expected one of 'constant', 'halve_per_epoch', 'cosine'. Received: schedule='linear'
+    >>> TrainConfig(ema_decay=1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument `ema_decay`. Expected a float in [0.0, 1.0). Received: ema_decay=1.0
+    >>> TrainConfig(r1_weight=-1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument `r1_weight`. Expected a float in [0.0, inf]. Received: r1_weight=-1.0
     """
 
     epochs: int = 10  # passes over the data; 10 over MNIST's 10,000 test digits takes minutes on a CPU
@@ -67,6 +86,10 @@ class TrainConfig:
     seed: int = 0  # seeds the initial weights, the data order, the noise z and dropout
     mixed_precision: str = "auto"  # "auto": float16 compute on a GPU only; "on" or "off" to force it
     label_smoothing: float = 0.0  # one-sided: real targets become 1 - s (0 = off)
+    beta_2: float = 0.999  # Adam's second-moment decay (Keras' default; StyleGAN2 uses 0.99)
+    ema_decay: object = None  # None or 0: off; else the decay beta in [0, 1) of the generator's weight average (e.g. 0.999)
+    r1_weight: float = 0.0  # gamma of the R1 penalty gamma/2 E||grad_x D(x)||^2 on real images (0 = off)
+    r1_interval: int = 1  # lazy regularisation: the penalty every k steps, times k (StyleGAN2: 16)
 
     def __post_init__(self):
         check_positive_int("epochs", self.epochs)
@@ -77,6 +100,16 @@ class TrainConfig:
         check_positive_int("seed", self.seed, minimum=0)
         check_choice("mixed_precision", self.mixed_precision, ("auto", "on", "off"))
         check_float_range("label_smoothing", self.label_smoothing, 0.0, 0.5, high_inclusive=False)
+        check_float_range("beta_2", self.beta_2, 0.0, 1.0, high_inclusive=False)
+        if self.ema_decay is not None:
+            check_float_range("ema_decay", self.ema_decay, 0.0, 1.0, high_inclusive=False)
+        check_float_range("r1_weight", self.r1_weight, 0.0)
+        check_positive_int("r1_interval", self.r1_interval)
+
+    @property
+    def uses_ema(self):
+        """Whether the run keeps an EMA generator (``ema_decay`` neither ``None`` nor 0)."""
+        return bool(self.ema_decay)
 
 
 @dataclasses.dataclass
@@ -95,6 +128,10 @@ class TrainingState:
             NaN loss.
         history: one dict of logs per finished epoch (``{"epoch": k,
             "d_loss": ..., "learning_rate": ...}``), across resumes.
+        settings: the run's settings that a resume must share (set by
+            :meth:`AdversarialTrainer.compile` from
+            :meth:`AdversarialTrainer.run_settings`); a checkpoint records
+            them, and ``fit(resume=True)`` names any that differ.
 
     Example:
 
@@ -109,6 +146,11 @@ class TrainingState:
     epochs_done: int = 0
     lr_scale: float = 1.0
     history: list = dataclasses.field(default_factory=list)
+    settings: dict = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self):
+        check_positive_int("epochs_done", self.epochs_done, minimum=0)
+        check_float_range("lr_scale", self.lr_scale, 0.0, 1.0, low_inclusive=False)
 
     def record(self, epoch, logs, learning_rate):
         """Append the logs of the finished 0-based ``epoch`` and count it as done."""
@@ -120,15 +162,55 @@ class TrainingState:
 
     def to_dict(self):
         """A JSON-ready copy (the metadata of a checkpoint)."""
-        return {"epoch": int(self.epochs_done), "lr_scale": float(self.lr_scale), "history": [dict(h) for h in self.history]}
+        return {"epoch": int(self.epochs_done), "lr_scale": float(self.lr_scale), "history": [dict(h) for h in self.history],
+                "settings": json_ready(self.settings)}
 
     @classmethod
     def from_dict(cls, meta):
         """The state saved by :meth:`to_dict`."""
-        return cls(epochs_done=int(meta["epoch"]), lr_scale=float(meta["lr_scale"]), history=[dict(h) for h in meta["history"]])
+        return cls(epochs_done=int(meta["epoch"]), lr_scale=float(meta["lr_scale"]), history=[dict(h) for h in meta["history"]],
+                   settings=json_ready(meta.get("settings") or {}))  # older checkpoints have none
 
 
-def resolve_mixed_precision(setting="auto"):
+def json_ready(value):
+    """A copy of nested dicts, lists, tuples and dataclasses with JSON types only (tuples become lists).
+
+    Example:
+
+    >>> json_ready({"a": (1, 2), "b": TrainConfig(epochs=3)})["b"]["epochs"], json_ready({"a": (1, 2)})
+    (3, {'a': [1, 2]})
+    """
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = dataclasses.asdict(value)
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def settings_differences(saved, current, prefix=""):
+    """The settings that differ between two nested dicts, as ``"name: saved -> current"`` lines.
+
+    Example:
+
+    >>> settings_differences({"train": {"seed": 0, "lr": 1e-3}}, {"train": {"seed": 1, "lr": 1e-3}})
+    ['train.seed: 0 (checkpoint) -> 1 (now)']
+    """
+    lines = []
+    for key in sorted(set(saved) | set(current), key=str):
+        name = f"{prefix}{key}"
+        a, b = saved.get(key, "<absent>"), current.get(key, "<absent>")
+        if isinstance(a, dict) and isinstance(b, dict):
+            lines += settings_differences(a, b, prefix=name + ".")
+        elif a != b:
+            lines.append(f"{name}: {a!r} (checkpoint) -> {b!r} (now)")
+    return lines
+
+
+def resolve_mixed_precision(mixed_precision="auto"):
     """Whether to compute in float16: ``"on"``, ``"off"``, or ``"auto"`` (only on a GPU).
 
     Example:
@@ -136,16 +218,16 @@ def resolve_mixed_precision(setting="auto"):
     >>> resolve_mixed_precision("off"), resolve_mixed_precision("on")
     (False, True)
     """
-    check_choice("mixed_precision", setting, ("auto", "on", "off"))
-    if setting != "auto":
-        return setting == "on"
+    check_choice("mixed_precision", mixed_precision, ("auto", "on", "off"))
+    if mixed_precision != "auto":
+        return mixed_precision == "on"
     import tensorflow as tf
 
     return bool(tf.config.list_physical_devices("GPU"))
 
 
 def make_optimizers(config):
-    """The two optimizers of a run, from its :class:`TrainConfig`: Adam(learning_rate, beta_1) each.
+    """The two optimizers of a run, from its :class:`TrainConfig`: Adam(learning_rate, beta_1, beta_2) each.
 
     Each network gets its own Adam (its own moments). With mixed precision
     on, each is wrapped in a ``LossScaleOptimizer``.
@@ -161,7 +243,7 @@ def make_optimizers(config):
     """
     if not isinstance(config, TrainConfig):
         raise invalid("config", "a TrainConfig", f"config of type {type(config).__name__}")
-    opts = [keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1) for _ in range(2)]
+    opts = [keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1, beta_2=config.beta_2) for _ in range(2)]
     if resolve_mixed_precision(config.mixed_precision):
         opts = [keras.optimizers.LossScaleOptimizer(o) for o in opts]
     return tuple(opts)
@@ -201,6 +283,8 @@ def learning_rate_at(epoch, base, schedule="constant", epochs=None):
     >>> [round(learning_rate_at(k, 1e-3, "cosine", epochs=4), 6) for k in range(4)]
     [0.001, 0.000854, 0.0005, 0.000146]
     """
+    epoch = check_positive_int("epoch", epoch, minimum=0)
+    base = check_float_range("base", base, 0.0, low_inclusive=False)  # a negative rate trains uphill
     check_choice("schedule", schedule, SCHEDULES)
     if schedule == "constant":
         return base
@@ -212,6 +296,107 @@ def learning_rate_at(epoch, base, schedule="constant", epochs=None):
     return base * 0.5 * (1.0 + math.cos(math.pi * min(epoch, epochs) / epochs))
 
 
+def ema_decay_at(step, decay):
+    r"""The EMA decay used at generator step ``step`` (1-based): the target ``decay``, ramped up at the start.
+
+    Formula:
+        :math:`\beta_t = \min\big(\beta, \tfrac{1 + t}{10 + t}\big)`, then
+        :math:`\bar\theta_t = \beta_t \bar\theta_{t-1} + (1 - \beta_t)\, \theta_t`
+        with :math:`\bar\theta_0 = \theta_0`. The ramp is the one of
+        ``tf.train.ExponentialMovingAverage(num_updates=t)``: early on, when
+        the weights still move fast, the average forgets the random initial
+        weights quickly instead of keeping a share :math:`\beta^t` of them
+        (after 1,000 steps at :math:`\beta = 0.999` that share would still be 37%).
+
+    Args:
+        step: the generator's update count :math:`t \ge 1`.
+        decay: :math:`\beta` in [0, 1).
+
+    Returns:
+        float: :math:`\beta_t`.
+
+    Example:
+
+    >>> [round(ema_decay_at(t, 0.999), 4) for t in (1, 10, 100, 100_000)]
+    [0.1818, 0.55, 0.9182, 0.999]
+    """
+    step = check_positive_int("step", step)
+    decay = check_float_range("decay", decay, 0.0, 1.0, high_inclusive=False)
+    return min(decay, (1.0 + step) / (10.0 + step))
+
+
+def r1_penalty(discriminator, real):
+    r"""The R1 penalty's expectation: the mean squared norm of D's gradient at real images.
+
+    Formula:
+        .. math:: R_1 = \mathbb E_{x \sim p_\text{data}}
+                  \big\lVert \nabla_x D(x) \big\rVert^2
+
+        (Mescheder, Geiger & Nowozin, 2018) with :math:`D` the logit. The
+        trainer adds :math:`\tfrac{\gamma}{2} R_1` to the discriminator's
+        loss: it pushes D to be flat on the data, which stops it from
+        overshooting and makes the game converge locally. Its gradient with
+        respect to D's weights is a gradient of a gradient: the inner tape
+        here is inside the trainer's outer one.
+
+    Args:
+        discriminator: a callable, images -> logits (B, 1).
+        real: real images (B, H, W, C).
+
+    Returns:
+        A scalar tensor, the mean over the batch of :math:`\lVert \nabla_x D(x_b) \rVert^2`.
+
+    Example:
+
+    >>> import keras, numpy as np
+    >>> D = lambda x, training=True: 3.0 * keras.ops.sum(x, axis=(1, 2, 3))[:, None]  # grad is 3 everywhere
+    >>> float(r1_penalty(D, np.zeros((2, 2, 2, 1), "float32")))  # 4 pixels x 3^2
+    36.0
+    """
+    import tensorflow as tf
+
+    real = tf.convert_to_tensor(real, dtype="float32")  # (B, H, W, C)
+    with tf.GradientTape() as tape:
+        tape.watch(real)
+        logits = ops.cast(discriminator(real, training=True), "float32")  # (B, 1)
+        total = ops.sum(logits)  # each logit depends on its own image only: d(sum)/dx_b = dD(x_b)/dx_b
+    grad = tape.gradient(total, real)  # (B, H, W, C)
+    return ops.mean(ops.sum(ops.square(grad), axis=tuple(range(1, len(grad.shape)))))
+
+
+def copy_model(model, name=None):
+    """A new model with the same architecture and a copy of every variable's value (the EMA generator's start).
+
+    Args:
+        model: a built Keras model (Sequential, functional, or a subclass
+            with ``get_config``/``from_config`` and ``build``).
+        name: the copy's name (default: ``model.name + "_ema"``).
+
+    Returns:
+        keras.Model: built, with the same variables in the same order, equal values.
+
+    Example:
+
+    >>> import keras, numpy as np
+    >>> m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    >>> c = copy_model(m)
+    >>> c.name, bool(np.array_equal(c.layers[0].kernel.numpy(), m.layers[0].kernel.numpy()))
+    ('sequential_ema', True)
+    """
+    clone = keras.models.clone_model(model)
+    if len(clone.variables) != len(model.variables):
+        build_config = model.get_build_config()
+        if build_config is None:
+            raise invalid("model", "a built model (call it once or build it first)", f"model {model.name!r} not built")
+        clone.build_from_config(build_config)
+    if [tuple(v.shape) for v in clone.variables] != [tuple(v.shape) for v in model.variables]:
+        raise invalid("model", "a model that keras.models.clone_model copies variable for variable", f"model {model.name!r}")
+    for c, v in zip(clone.variables, model.variables):
+        c.assign(v)
+    clone.name = name or f"{model.name}_ema"
+    return clone
+
+
 def current_learning_rate(optimizer):
     """An optimizer's learning rate as a Python float (also for a variable mirrored across replicas).
 
@@ -220,6 +405,8 @@ def current_learning_rate(optimizer):
     >>> round(current_learning_rate(keras.optimizers.Adam(1e-3)), 9)  # stored as float32
     0.001
     """
+    if not hasattr(optimizer, "learning_rate"):
+        raise invalid("optimizer", "a Keras optimizer", f"optimizer of type {type(optimizer).__name__}")
     return float(np.asarray(keras.ops.convert_to_numpy(optimizer.learning_rate)))
 
 
@@ -252,6 +439,15 @@ def replica_slice(global_values, local_batch):
     Returns:
         The rows ``[r * B, (r + 1) * B)`` for replica ``r``.
     """
+    if not hasattr(global_values, "shape"):
+        raise invalid("global_values", "a tensor (B_global, ...)", f"global_values of type {type(global_values).__name__}")
+    if isinstance(local_batch, (bool, float, str)) or local_batch is None:  # a traced batch size is a tensor: not checked
+        raise invalid("local_batch", "an integer >= 1", f"local_batch={local_batch!r}")
+    if isinstance(local_batch, (int, np.integer)):
+        check_positive_int("local_batch", local_batch)
+        n = global_values.shape[0]
+        if n is not None and local_batch > n:
+            raise invalid("local_batch", f"at most the global batch {n}", f"local_batch={local_batch}")
     if num_replicas() == 1:
         return global_values
     import tensorflow as tf
@@ -272,7 +468,16 @@ class AdversarialTrainer(keras.Model):
             \theta_D \leftarrow \mathrm{Adam}(\nabla_{\theta_D} L_D), \qquad
             \theta_G \leftarrow \mathrm{Adam}(\nabla_{\theta_G} L_G)
 
-        with :math:`L_D` and :math:`L_G` from the subclass. Under a
+        with :math:`L_D` and :math:`L_G` from the subclass. With
+        ``config.r1_weight`` :math:`= \gamma > 0`, every
+        :math:`k`-th step (``config.r1_interval``) the discriminator's loss
+        also gets :math:`k \cdot \tfrac{\gamma}{2} R_1` (:func:`r1_penalty`
+        on the real batch; StyleGAN2's lazy regularisation: the same
+        penalty on average, :math:`k` times cheaper). With
+        ``config.ema_decay`` :math:`= \beta > 0`, after every generator
+        update the EMA generator's weights move to
+        :math:`\bar\theta \leftarrow \beta_t \bar\theta + (1 - \beta_t)\theta`
+        (:func:`ema_decay_at`). Under a
         ``tf.distribute`` strategy with :math:`R` replicas, each replica's
         loss (a mean over its :math:`B/R` examples) is divided by :math:`R`
         before the gradients are summed across replicas: the update is the
@@ -288,6 +493,9 @@ class AdversarialTrainer(keras.Model):
         state: the run's :class:`TrainingState`.
         rng: a ``keras.random.SeedGenerator`` for the step's randomness.
         config: the :class:`TrainConfig` given to :meth:`compile`.
+        ema_generator: the moving average of the generator (a model of the
+            same architecture, :func:`copy_model`), or ``None`` when
+            ``config.ema_decay`` is off. Checkpointed; :meth:`generate` uses it.
     """
 
     #: Names of the losses every step logs; a subclass adds its own with :meth:`loss_names`.
@@ -305,6 +513,7 @@ class AdversarialTrainer(keras.Model):
         self.rng = keras.random.SeedGenerator(self.seed, name="noise_seed")
         self.state = TrainingState()
         self.config = None
+        self.ema_generator = None
         self._trackers = {}
         self.built = True  # its variables are the two networks' (Keras must not build it by calling it on a batch)
 
@@ -337,15 +546,33 @@ class AdversarialTrainer(keras.Model):
         super().compile(optimizer=None, jit_compile=jit_compile)  # no Keras optimizer: the two below do the work
         self.config = config
         self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
+        self.ema_generator = copy_model(self.generator) if config.uses_ema else None
+        self.state.settings = json_ready(self.run_settings())
         self.base_learning_rates = (current_learning_rate(d_optimizer), current_learning_rate(g_optimizer))
         for opt, model in ((d_optimizer, self.discriminator), (g_optimizer, self.generator)):
             if not opt.built:
                 opt.build(model.trainable_variables)  # now, inside any distribution scope, and before a checkpoint is read
-        self._trackers = {n: keras.metrics.Mean(name=n) for n in self.BASE_LOSS_NAMES + tuple(self.loss_names())}
+        names = self.BASE_LOSS_NAMES + (("r1",) if config.r1_weight > 0 else ()) + tuple(self.loss_names())
+        self._trackers = {n: keras.metrics.Mean(name=n) for n in names}
 
     def loss_names(self):
-        """The extra logged loss parts of this trainer (beyond :attr:`BASE_LOSS_NAMES`)."""
+        """The extra logged loss parts of this trainer (beyond :attr:`BASE_LOSS_NAMES` and ``"r1"``).
+
+        ``"r1"`` (logged with ``config.r1_weight > 0``) is :func:`r1_penalty`'s
+        :math:`R_1`, averaged over the steps that computed it.
+        """
         return ()
+
+    def run_settings(self):
+        """What a resumed run must share with the checkpoint it resumes: here the :class:`TrainConfig` but its ``epochs``.
+
+        A subclass adds its own (its model and loss configs). ``compile``
+        stores them in ``state.settings``; checkpoints record them; ``fit(resume=True)``
+        refuses a checkpoint whose settings differ and names each difference.
+        """
+        train = json_ready(self.config)
+        train.pop("epochs", None)  # a resumed run may run longer
+        return {"train": train}
 
     @property
     def metrics(self):
@@ -371,8 +598,56 @@ class AdversarialTrainer(keras.Model):
         raise NotImplementedError(f"{type(self).__name__} must define check_data(x)")
 
     def extra_checkpoint_variables(self):
-        """More ``(prefix, variables)`` groups a checkpoint must hold (an EMA generator, say); none here."""
-        return []
+        """More ``(prefix, variables)`` groups a checkpoint must hold: here the EMA generator's, when there is one.
+
+        A subclass that adds its own groups returns ``super().extra_checkpoint_variables() + [...]``.
+        """
+        return [("ema_generator", self.ema_generator.variables)] if self.ema_generator is not None else []
+
+    # ---------------------------------------------------------------- options
+
+    def real_images_for_r1(self, batch):
+        """The real images of a batch whose discriminator gradient R1 penalises: here the batch itself.
+
+        A subclass whose batches are not images alone (pairs, say) overrides it.
+        """
+        if isinstance(batch, (tuple, list, dict)):
+            raise NotImplementedError(f"{type(self).__name__} trains on structured batches: define real_images_for_r1(batch) "
+                                      "to use TrainConfig.r1_weight > 0")
+        return batch
+
+    def update_ema(self):
+        """Move the EMA generator toward the generator (after a generator update); see :func:`ema_decay_at`.
+
+        Trainable variables are averaged; other float variables (BatchNorm
+        statistics, a StyleGAN's running :math:`\bar w`) are copied; integer
+        ones (random-seed states) are the EMA generator's own.
+        """
+        step = ops.cast(self.g_optimizer.iterations, "float32")  # t >= 1 after the update
+        decay = ops.minimum(float(self.config.ema_decay), (1.0 + step) / (10.0 + step))
+        pairs = list(zip(self.ema_generator.trainable_variables, self.generator.trainable_variables))
+        copies = [(e, v) for e, v in zip(self.ema_generator.non_trainable_variables, self.generator.non_trainable_variables)
+                  if "float" in str(v.dtype)]
+
+        def assign_all(ema_pairs, copy_pairs):
+            for e, v in ema_pairs:
+                e.assign(decay * e + (1.0 - decay) * ops.cast(v, e.dtype))  # beta_t * ema + (1 - beta_t) * theta
+            for e, v in copy_pairs:
+                e.assign(v)
+
+        if num_replicas() == 1:
+            assign_all(pairs, copies)
+            return
+        import tensorflow as tf
+
+        def merged(strategy):  # cross-replica: the values are equal on every replica after the all-reduced update
+            for e, v in pairs:  # .value: the tf.Variable (distributed) behind a Keras variable
+                strategy.extended.update(e.value, lambda a, b: a.assign(decay * a + (1.0 - decay) * b), args=(v.value,),
+                                         group=False)
+            for e, v in copies:
+                strategy.extended.update(e.value, lambda a, b: a.assign(b), args=(v.value,), group=False)
+
+        tf.distribute.get_replica_context().merge_call(merged)
 
     def checkpoint_variables(self):
         """Every variable an exact resume needs, as ``(prefix, variables)`` groups in a fixed order.
@@ -401,9 +676,17 @@ class AdversarialTrainer(keras.Model):
         replicas = num_replicas()  # 1 on one device
 
         # 1. The discriminator learns to tell real images from the current fakes.
+        c = self.config
         with tf.GradientTape() as tape:
             d_loss, d_logs = self.discriminator_loss_on_batch(batch)
-            scaled = self.d_optimizer.scale_loss(d_loss / replicas)  # x loss scale in mixed precision
+            total = d_loss
+            if c.r1_weight > 0:  # lazy R1: every k-th step, k times the weight (the same on average)
+                due = ops.equal(ops.mod(self.d_optimizer.iterations, c.r1_interval), 0)
+                r1 = ops.cond(due, lambda: r1_penalty(self.discriminator, self.real_images_for_r1(batch)),
+                              lambda: ops.zeros((), "float32"))
+                total = total + (0.5 * c.r1_weight * c.r1_interval) * r1
+                d_logs = {**d_logs, "r1": (r1, ops.cast(due, "float32"))}  # (value, weight): averaged over due steps
+            scaled = self.d_optimizer.scale_loss(total / replicas)  # x loss scale in mixed precision
         d_vars = self.discriminator.trainable_variables
         d_grads = tape.gradient(scaled, d_vars)  # dL_D / dtheta_D only: G is not updated here
         self.d_optimizer.apply_gradients(zip(d_grads, d_vars))  # sums the replicas' gradients first
@@ -415,6 +698,8 @@ class AdversarialTrainer(keras.Model):
         g_vars = self.generator.trainable_variables
         g_grads = tape.gradient(scaled, g_vars)  # flows back through D into G; D's weights stay as they are
         self.g_optimizer.apply_gradients(zip(g_grads, g_vars))
+        if self.ema_generator is not None:
+            self.update_ema()  # the average follows the generator's new weights
 
         # 3. Running means over the epoch, shown by the progress bar and kept in the history.
         return self._track({"d_loss": d_loss, "g_loss": g_loss, **d_logs, **g_logs})
@@ -422,7 +707,8 @@ class AdversarialTrainer(keras.Model):
     def _track(self, values):
         for name, value in values.items():
             if name in self._trackers:
-                self._trackers[name].update_state(value)
+                value, weight = value if isinstance(value, tuple) else (value, None)
+                self._trackers[name].update_state(value, sample_weight=weight)
         return {name: t.result() for name, t in self._trackers.items()}
 
     # -------------------------------------------------------------- fitting
@@ -473,7 +759,7 @@ class AdversarialTrainer(keras.Model):
             ckpt = [c for c in callbacks if isinstance(c, cbs.Checkpoint)]
             if not ckpt:
                 raise invalid("resume", "a Checkpoint callback in `callbacks` to resume from", "resume=True without one")
-            path = ckpt[0].restore(self)
+            path = self.restore_checkpoint(ckpt[0])
             print(f"Resumed from {path}: {self.state.epochs_done} epoch(s) done.")
         start = self.state.epochs_done if initial_epoch is None else check_positive_int("initial_epoch", initial_epoch, minimum=0)
         if start >= epochs:
@@ -494,6 +780,26 @@ class AdversarialTrainer(keras.Model):
         return super().fit(data, epochs=epochs, initial_epoch=start, steps_per_epoch=steps,
                            callbacks=ordered, verbose=verbose, shuffle=False, **kwargs)
 
+    def restore_checkpoint(self, checkpoint):
+        """Restore the newest good checkpoint of a :class:`~stylegan_edu.callbacks.Checkpoint` callback; return its path.
+
+        Raises:
+            ValueError: the checkpoint was saved with other :meth:`run_settings`
+                (the message lists each one that differs), before anything is assigned.
+        """
+        from stylegan_edu.checkpoints import restore_state
+
+        path, saved = checkpoint.manager.latest_valid(log=checkpoint.log)
+        before = saved["meta"].get("settings")
+        if before:  # older checkpoints did not record them
+            diff = settings_differences(before, json_ready(self.run_settings()))
+            if diff:
+                raise invalid("resume", "a checkpoint saved with this run's settings (or start a new run in another folder)",
+                              f"{path}, whose settings differ:\n  " + "\n  ".join(diff))
+        restore_state(self, saved)
+        self.state.settings = json_ready(self.run_settings())
+        return path
+
     def set_learning_rates(self, epoch, epochs=None):
         """Set both optimizers' rates for ``epoch`` of ``epochs``: schedule x ``state.lr_scale``.
 
@@ -506,14 +812,34 @@ class AdversarialTrainer(keras.Model):
         for opt, base in zip((self.d_optimizer, self.g_optimizer), self.base_learning_rates):
             opt.learning_rate = learning_rate_at(epoch, base, self.config.schedule, epochs) * self.state.lr_scale
 
-    def generate(self, inputs, batch_size=256):
-        """The generator's outputs in inference mode, as float32 numpy (N, ...)."""
+    def generate(self, inputs, batch_size=256, use_ema=None):
+        """The generator's outputs in inference mode, as float32 numpy (N, ...).
+
+        Args:
+            inputs: the generator's inputs (N, ...).
+            batch_size: inputs per forward pass.
+            use_ema: ``None``: the EMA generator when the run keeps one, else
+                the generator; ``True``: the EMA generator (an error without
+                one); ``False``: the generator being trained.
+        """
         inputs = np.asarray(inputs, dtype=np.float32)
         batch_size = check_positive_int("batch_size", batch_size)
-        parts = [np.asarray(self.generator(inputs[i:i + batch_size], training=False)) for i in range(0, len(inputs), batch_size)]
+        model = self.sampling_generator(use_ema)
+        parts = [np.asarray(model(inputs[i:i + batch_size], training=False)) for i in range(0, len(inputs), batch_size)]
         return np.concatenate(parts).astype(np.float32)
+
+    def sampling_generator(self, use_ema=None):
+        """The model :meth:`generate` uses: the EMA generator or the generator (see ``use_ema`` there)."""
+        if use_ema not in (None, True, False):
+            raise invalid("use_ema", "None, True or False", f"use_ema={use_ema!r}")
+        if use_ema and self.ema_generator is None:
+            raise invalid("use_ema", "False or None: this run keeps no EMA generator (TrainConfig.ema_decay is off)",
+                          "use_ema=True")
+        return self.ema_generator if (use_ema is not False and self.ema_generator is not None) else self.generator
 
 
 def discriminator_probabilities(real_logits, fake_logits):
     """The logs ``d_real`` and ``d_fake``: D's mean probability on real and on fake examples."""
+    check_tensor("real_logits", real_logits)  # eager: real, finite, non-empty; traced: dtype only
+    check_tensor("fake_logits", fake_logits)
     return {"d_real": ops.mean(ops.sigmoid(real_logits)), "d_fake": ops.mean(ops.sigmoid(fake_logits))}

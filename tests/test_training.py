@@ -279,3 +279,217 @@ def test_schedules_equal_keras_schedules_read_once_per_epoch():
     for k in range(10):
         assert learning_rate_at(k, 2e-4, "halve_per_epoch") == pytest.approx(float(halving(k * steps)), rel=1e-6)
         assert learning_rate_at(k, 1e-3, "cosine", epochs=10) == pytest.approx(float(cosine(k * steps)), rel=1e-5, abs=1e-9)
+
+
+# --------------------------------------------------------------- EMA and R1 (options of the one trainer)
+
+
+def _ema_reference(trajectory, decay):
+    """The EMA by hand: ema_0 = theta_0, ema_t = b_t ema_{t-1} + (1 - b_t) theta_t, b_t = min(decay, (1 + t) / (10 + t))."""
+    ema = [np.array(w, np.float64) for w in trajectory[0]]
+    for t, weights in enumerate(trajectory[1:], start=1):
+        b = min(decay, (1 + t) / (10 + t))
+        ema = [b * e + (1 - b) * np.asarray(w, np.float64) for e, w in zip(ema, weights)]
+    return ema
+
+
+class _RecordGenerator(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.trajectory = []
+
+    def on_train_begin(self, logs=None):
+        self.trajectory.append([v.numpy().copy() for v in self.model.generator.trainable_variables])
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.trajectory.append([v.numpy().copy() for v in self.model.generator.trainable_variables])
+
+
+def test_ema_weights_equal_a_hand_computed_average():
+    gan = tiny_gan(lr=1e-2, ema_decay=0.9)
+    assert gan.ema_generator is not None and gan.ema_generator is not gan.generator
+    for e, v in zip(gan.ema_generator.variables, gan.generator.variables):
+        np.testing.assert_array_equal(e.numpy(), v.numpy())  # starts as a copy
+    record = _RecordGenerator()
+    gan.fit(tiny_images(96), epochs=2, batch_size=16, callbacks=[record], verbose=0)  # 12 generator steps
+    assert len(record.trajectory) == 13
+    want = _ema_reference(record.trajectory, 0.9)
+    got = [v.numpy() for v in gan.ema_generator.trainable_variables]
+    for g, w, now in zip(got, want, record.trajectory[-1]):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+    assert any(not np.allclose(g, now) for g, now in zip(got, record.trajectory[-1])), "the average lags the weights"
+    # BatchNorm statistics are copied, not averaged.
+    bn = [(e, v) for e, v in zip(gan.ema_generator.non_trainable_variables, gan.generator.non_trainable_variables) if "moving" in v.path]
+    assert bn and all(np.array_equal(e.numpy(), v.numpy()) for e, v in bn)
+
+
+def test_generate_uses_the_ema_generator_by_default():
+    gan = tiny_gan(lr=1e-2, ema_decay=0.99)
+    gan.fit(tiny_images(32), epochs=1, batch_size=16, verbose=0)
+    z = np.random.default_rng(0).normal(size=(4, LATENT)).astype(np.float32)
+    ema = np.asarray(gan.ema_generator(z, training=False))
+    raw = np.asarray(gan.generator(z, training=False))
+    np.testing.assert_allclose(gan.generate(z), ema, atol=1e-6)
+    np.testing.assert_allclose(gan.generate(z, use_ema=True), ema, atol=1e-6)
+    np.testing.assert_allclose(gan.generate(z, use_ema=False), raw, atol=1e-6)
+    assert not np.allclose(ema, raw)
+    plain = tiny_gan()
+    assert plain.ema_generator is None
+    with pytest.raises(ValueError, match="Invalid value for argument `use_ema`. Expected False or None: this run keeps no EMA"):
+        plain.generate(z, use_ema=True)
+
+
+def test_ema_is_checkpointed_and_resumes_exactly(tmp_path):
+    from stylegan_edu import callbacks as cbs
+
+    x = tiny_images(48)
+    straight = tiny_gan(lr=1e-2, ema_decay=0.9)
+    straight.fit(x, epochs=2, batch_size=16, verbose=0)
+    first = tiny_gan(lr=1e-2, ema_decay=0.9)
+    first.fit(x, epochs=1, batch_size=16, callbacks=[cbs.Checkpoint(tmp_path)], verbose=0)
+    saved = [v.numpy().copy() for v in first.ema_generator.variables]
+    resumed = tiny_gan(lr=1e-2, ema_decay=0.9)  # untrained: everything must come from the file
+    resumed.fit(x, epochs=1, batch_size=16, callbacks=[cbs.Checkpoint(tmp_path)], resume=True, verbose=0)  # restore only
+    for a, b in zip(saved, resumed.ema_generator.variables):
+        np.testing.assert_array_equal(a, b.numpy())
+    resumed.fit(x, epochs=2, batch_size=16, callbacks=[cbs.Checkpoint(tmp_path)], verbose=0)
+    for a, b in zip(straight.ema_generator.variables, resumed.ema_generator.variables):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-6)
+
+
+def test_resuming_with_other_settings_says_what_differs(tmp_path):
+    from stylegan_edu import callbacks as cbs
+
+    x = tiny_images(16)
+    tiny_gan(ema_decay=0.9).fit(x, epochs=1, batch_size=16, callbacks=[cbs.Checkpoint(tmp_path)], verbose=0)
+    other = tiny_gan(ema_decay=0.99, r1_weight=1.0)
+    before = all_weights(other)
+    with pytest.raises(ValueError, match="Invalid value for argument `resume`") as info:
+        other.fit(x, epochs=2, batch_size=16, callbacks=[cbs.Checkpoint(tmp_path)], resume=True, verbose=0)
+    message = str(info.value)
+    assert "train.ema_decay: 0.9 (checkpoint) -> 0.99 (now)" in message and "train.r1_weight: 0.0 (checkpoint) -> 1.0 (now)" in message
+    assert "epochs" not in message  # a resumed run may run longer
+    for a, b in zip(before, all_weights(other)):
+        np.testing.assert_array_equal(a, b)  # nothing assigned
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"ema_decay": 1.0}, "Invalid value for argument `ema_decay`. Expected a float in [0.0, 1.0). Received: ema_decay=1.0"),
+    ({"ema_decay": -0.1}, "Invalid value for argument `ema_decay`"),
+    ({"r1_weight": -1.0}, "Invalid value for argument `r1_weight`. Expected a float in [0.0, inf]. Received: r1_weight=-1.0"),
+    ({"r1_interval": 0}, "Invalid value for argument `r1_interval`. Expected an integer >= 1. Received: r1_interval=0"),
+    ({"beta_2": 1.0}, "Invalid value for argument `beta_2`"),
+])
+def test_ema_and_r1_settings_are_validated(kwargs, message):
+    with pytest.raises(ValueError) as info:
+        TrainConfig(**kwargs)
+    assert message in str(info.value)
+    assert not TrainConfig(ema_decay=0.0).uses_ema and not TrainConfig().uses_ema and TrainConfig(ema_decay=0.5).uses_ema
+
+
+def _smooth_discriminator(seed=0):
+    init = keras.initializers.RandomNormal(stddev=0.5, seed=seed)
+    return keras.Sequential([keras.Input((3, 3, 1)), keras.layers.Flatten(), keras.layers.Dense(4, activation="tanh", kernel_initializer=init),
+                             keras.layers.Dense(1, kernel_initializer=init)])
+
+
+def test_r1_penalty_matches_finite_differences():
+    from stylegan_edu.training import r1_penalty
+
+    D = _smooth_discriminator()
+    x = np.random.default_rng(0).uniform(-1, 1, (3, 3, 3, 1))
+    f = lambda a: float(np.asarray(D(a.astype(np.float32)))[0, 0])  # noqa: E731  one image's logit
+    eps, norms = 1e-2, []
+    for b in range(3):
+        grad = np.zeros(9)
+        for i in range(9):
+            up, down = x[b:b + 1].copy().ravel(), x[b:b + 1].copy().ravel()
+            up[i] += eps
+            down[i] -= eps
+            grad[i] = (f(up.reshape(1, 3, 3, 1)) - f(down.reshape(1, 3, 3, 1))) / (2 * eps)  # central difference
+        norms.append(np.sum(grad**2))
+    np.testing.assert_allclose(float(r1_penalty(D, x.astype(np.float32))), np.mean(norms), rtol=2e-3)
+
+
+def test_lazy_r1_step_matches_a_hand_written_reference():
+    """Two SGD steps with r1_interval=2: the first adds 2 * gamma/2 * R1 to D's loss, the second nothing."""
+    from stylegan_edu.training import r1_penalty
+
+    lr, gamma, seed = 0.05, 3.0, 1
+    x = np.random.default_rng(0).uniform(-1, 1, (8, 3, 3, 1)).astype(np.float32)
+    G = keras.Sequential([keras.Input((2,)), keras.layers.Dense(9, activation="tanh",
+                                                                kernel_initializer=keras.initializers.RandomNormal(seed=5)),
+                          keras.layers.Reshape((3, 3, 1))])
+    D = _smooth_discriminator(seed)
+    G_ref, D_ref = keras.models.clone_model(G), keras.models.clone_model(D)
+    G_ref.set_weights(G.get_weights()), D_ref.set_weights(D.get_weights())
+    gan = GAN(G, D, seed=seed)
+    gan.compile(TrainConfig(r1_weight=gamma, r1_interval=2, mixed_precision="off"),
+                d_optimizer=keras.optimizers.SGD(lr), g_optimizer=keras.optimizers.SGD(lr))
+    gan.fit(x, epochs=1, batch_size=4, verbose=0)  # two steps, in the data order of epoch_batches
+    batches = [b.numpy() for b in epoch_batches(x, 4, epochs=1, seed=seed)[0]]
+    noise = keras.random.SeedGenerator(seed)
+    r1_values = []
+    for step, real in enumerate(batches):
+        z1 = keras.random.normal((4, 2), seed=noise)
+        with tf.GradientTape() as tape:
+            d_loss = losses.discriminator_loss(D_ref(real), D_ref(G_ref(z1)))
+            if step % 2 == 0:
+                r1 = r1_penalty(D_ref, real)
+                r1_values.append(float(r1))
+                d_loss = d_loss + 0.5 * gamma * 2 * r1
+        for v, g in zip(D_ref.trainable_variables, tape.gradient(d_loss, D_ref.trainable_variables)):
+            v.assign(v.numpy() - lr * g.numpy())
+        z2 = keras.random.normal((4, 2), seed=noise)
+        with tf.GradientTape() as tape:
+            g_loss = losses.generator_loss(D_ref(G_ref(z2)))
+        for v, g in zip(G_ref.trainable_variables, tape.gradient(g_loss, G_ref.trainable_variables)):
+            v.assign(v.numpy() - lr * g.numpy())
+    for a, b in zip(G.weights + D.weights, G_ref.weights + D_ref.weights):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-6)
+    assert r1_values[0] > 0
+    np.testing.assert_allclose(gan.state.history[0]["r1"], r1_values[0], rtol=1e-5)  # averaged over the due step only
+
+
+_MIRRORED_WORKER = """
+import json, sys
+import numpy as np
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+from stylegan_edu.gan import make_gan
+from stylegan_edu.models import DiscriminatorConfig, GeneratorConfig, make_discriminator, make_generator
+from stylegan_edu.training import TrainConfig
+x = np.random.default_rng(0).uniform(-1, 1, (48, 28, 28, 1)).astype("float32")
+config = TrainConfig(epochs=1, batch_size=16, seed=0, mixed_precision="off", ema_decay=0.9, r1_weight=1.0, r1_interval=2)
+def run():
+    g = make_generator(GeneratorConfig(latent_dim=16, filters=(16, 8), batchnorm=True, seed=0))
+    d = make_discriminator(DiscriminatorConfig(filters=(8, 16), dropout=0.0, seed=1))
+    gan = make_gan(config, generator=g, discriminator=d)
+    h = gan.fit(x, verbose=0)
+    return {k: float(v[-1]) for k, v in h.history.items()}, [np.asarray(v) for v in gan.ema_generator.variables]
+single = run()
+with tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]).scope():
+    mirrored = run()
+diff = max(float(np.max(np.abs(a.astype(float) - b.astype(float)))) for a, b in zip(single[1], mirrored[1]) if a.dtype.kind == "f")
+print(json.dumps({"single": single[0], "mirrored": mirrored[0], "ema_diff": diff}))
+"""
+
+
+def test_ema_and_r1_under_a_mirrored_strategy_equal_one_device():
+    """The EMA update runs in cross-replica context (merge_call); R1 per replica: 2 devices == 1 device."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(root))
+    proc = subprocess.run([sys.executable, "-c", _MIRRORED_WORKER], env=env, capture_output=True, text=True, timeout=400)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["single"].keys() == result["mirrored"].keys() and "r1" in result["single"]
+    for key, value in result["single"].items():
+        np.testing.assert_allclose(result["mirrored"][key], value, rtol=1e-4, atol=1e-6, err_msg=key)
+    assert result["ema_diff"] < 1e-5

@@ -19,6 +19,18 @@ under the package name ``"stylegan_edu"``, saved in ``.keras`` files).
   (Karras et al., 2020), the AdaIN normalisation moved into the weights.
 * :class:`NoiseInjection` and :class:`ConstantInput`: per-pixel noise with a
   learned per-channel scale, and the learned 4x4 start of the synthesis network.
+
+Chapter 13's models, built from those blocks (each with a frozen config):
+
+* :class:`SynthesisNetwork` (:class:`SynthesisConfig`): StyleGAN2's skip
+  generator, styles -> a 32 x 32 image, one w per layer;
+* :class:`StyleGANGenerator` (:class:`StyleGANGeneratorConfig`): mapping +
+  synthesis, with the running average :math:`\bar w` (``w_avg``), the
+  truncation trick and the noise modes (:data:`NOISE_MODES`);
+* :class:`StyleGANDiscriminator` (:class:`StyleGANDiscriminatorConfig`):
+  StyleGAN2's residual discriminator with :class:`MinibatchStdDev`.
+
+:mod:`stylegan_edu.stylegan` trains them.
 """
 
 import dataclasses
@@ -30,7 +42,9 @@ from keras import ops
 from stylegan_edu._validation import check_choice, check_float_range, check_positive_int, invalid
 
 __all__ = ["EqualizedDense", "EqualizedConv2D", "PixelNorm", "MappingConfig", "MappingNetwork", "AdaIN",
-           "ModulatedConv2D", "NoiseInjection", "ConstantInput", "STYLEGAN_ACTIVATIONS"]
+           "ModulatedConv2D", "NoiseInjection", "ConstantInput", "STYLEGAN_ACTIVATIONS", "NOISE_MODES", "SynthesisConfig",
+           "SynthesisNetwork", "StyleGANGeneratorConfig", "StyleGANGenerator", "MinibatchStdDev",
+           "StyleGANDiscriminatorConfig", "StyleGANDiscriminator"]
 
 #: Activations of the equalised layers: none, or StyleGAN's leaky ReLU (slope 0.2) times sqrt(2).
 STYLEGAN_ACTIVATIONS = ("linear", "leaky_relu")
@@ -339,10 +353,8 @@ class MappingNetwork(keras.layers.Layer):
     def __init__(self, config=None, **kwargs):
         super().__init__(**kwargs)
         config = MappingConfig() if config is None else config
-        if isinstance(config, dict):
-            config = MappingConfig(**config)
-        if not isinstance(config, MappingConfig):
-            raise invalid("config", "a MappingConfig", f"config={config!r}")
+        if not isinstance(config, MappingConfig):  # from_config converts the saved dict
+            raise invalid("config", "a MappingConfig", f"config of type {type(config).__name__}")
         self.config = config
         self.pixel_norm = PixelNorm(name="pixel_norm") if config.pixel_norm else None
         self.dense_layers = [
@@ -675,3 +687,595 @@ class ConstantInput(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "channels": self.channels, "size": self.size, "seed": self.seed}
+
+
+# ---------------------------------------------------------------------------
+# The style-based generator of chapter 13 (StyleGAN2's skip architecture)
+# ---------------------------------------------------------------------------
+
+#: How the synthesis network draws its noise inputs: fresh per call, fixed per layer, or none.
+NOISE_MODES = ("random", "const", "none")
+
+
+def _channels(name, channels, count):
+    if not isinstance(channels, (tuple, list)) or len(channels) != count:
+        raise invalid(name, f"a tuple of {count} channel counts, one per resolution", f"{name}={channels!r}")
+    for c in channels:
+        check_positive_int(name, c)
+    return tuple(int(c) for c in channels)
+
+
+def _resolutions(name, image_size):
+    check_positive_int(name, image_size, minimum=8)
+    if image_size & (image_size - 1):
+        raise invalid(name, "a power of 2 >= 8 (the blocks double 4 -> 8 -> ... -> image_size)", f"{name}={image_size!r}")
+    return tuple(4 * 2**i for i in range(int(math.log2(image_size)) - 1))  # (4, 8, ..., image_size)
+
+
+@dataclasses.dataclass(frozen=True)
+class SynthesisConfig:
+    """How to build a :class:`SynthesisNetwork`: one block per resolution, 4 x 4 up to ``image_size``.
+
+    Example:
+
+    >>> c = SynthesisConfig()
+    >>> c.resolutions, c.num_ws
+    ((4, 8, 16, 32), 8)
+    >>> SynthesisConfig(channels=(64, 64))
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument `channels`. Expected a tuple of 4 channel counts, one per resolution. Received: channels=(64, 64)
+    """
+
+    image_size: int = 32  # output side; Fashion-MNIST's 28 x 28 padded to 32
+    channels: tuple = (128, 64, 32, 16)  # feature maps at 4, 8, 16, 32 px: few at high resolution keeps a CPU step fast
+    w_dim: int = 128  # the style vector's length (the mapping network's output)
+    image_channels: int = 1  # grey images
+    seed: object = None  # int: seeded initial weights; None: Keras' global RNG
+
+    def __post_init__(self):
+        res = _resolutions("image_size", self.image_size)
+        object.__setattr__(self, "channels", _channels("channels", self.channels, len(res)))
+        check_positive_int("w_dim", self.w_dim)
+        check_positive_int("image_channels", self.image_channels)
+        _check_seed(self.seed)
+
+    @property
+    def resolutions(self):
+        """The blocks' sides: (4, 8, ..., image_size)."""
+        return _resolutions("image_size", self.image_size)
+
+    @property
+    def num_ws(self):
+        """How many w vectors the network reads: one per convolution, plus one for the last to-image layer."""
+        return 2 * len(self.resolutions)
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class SynthesisNetwork(keras.layers.Layer):
+    r"""StyleGAN2's synthesis network (skip generator): styles in, image out.
+
+    Formula:
+        From a learned 4 x 4 constant :math:`h_0`, each block at resolution
+        :math:`r` (4, 8, 16, 32) applies
+
+        .. math:: h \leftarrow \phi\big(\mathrm{ModConv}_{3\times3}(\uparrow h,\ A_\ell(w_\ell)) + \alpha_\ell n_\ell\big)
+
+        twice (once at 4 x 4, whose input is the constant; :math:`\uparrow`
+        is bilinear 2x upsampling on the block's first convolution), with
+        :math:`A_\ell` a learned affine map from :math:`w_\ell` to the
+        layer's style (:class:`EqualizedDense`, bias 1), :math:`n_\ell`
+        per-pixel noise (:class:`NoiseInjection`) and
+        :math:`\phi = \sqrt2\,\mathrm{LeakyReLU}_{0.2}`. Each block also
+        draws an image with a modulated 1 x 1 convolution without
+        demodulation (ToRGB), and the images are summed across resolutions:
+
+        .. math:: y_r = \uparrow y_{r/2} + \mathrm{ToRGB}_r(h_r), \qquad x = \tanh(y_{32})
+
+        The tanh keeps the output in [-1, 1], the range of the data.
+
+    The w index of each layer (StyleGAN2's): the 4 x 4 convolution reads
+    :math:`w_0`; the to-image layer of a block and the first convolution of
+    the next share one index, so with 4 blocks there are 8 (``num_ws``).
+    :meth:`style_layers` lists them.
+
+    Args:
+        config: a :class:`SynthesisConfig`.
+
+    Returns:
+        Called on ws, (B, num_ws, w_dim), and ``noise`` (``"random"``,
+        ``"const"``, ``"none"``, or a list of one (B, r, r, 1) array per
+        convolution, :meth:`noise_shapes`): images (B, S, S, image_channels)
+        in [-1, 1].
+
+    Example:
+
+    >>> import numpy as np
+    >>> net = SynthesisNetwork(SynthesisConfig(channels=(16, 16, 8, 8), w_dim=8, seed=0))
+    >>> ws = np.random.default_rng(0).normal(size=(2, 8, 8)).astype("float32")
+    >>> tuple(net(ws).shape), [r for r, _ in net.noise_shapes()]
+    ((2, 32, 32, 1), [4, 8, 8, 16, 16, 32, 32])
+    >>> net.style_layers()[:3]
+    [(0, 'b4_conv', 4), (1, 'b4_torgb', 4), (1, 'b8_conv0', 8)]
+    """
+
+    def __init__(self, config=None, **kwargs):
+        super().__init__(**kwargs)
+        config = SynthesisConfig() if config is None else config
+        if not isinstance(config, SynthesisConfig):
+            raise invalid("config", "a SynthesisConfig", f"config={config!r}")
+        self.config = config
+        seed = (lambda k: None) if config.seed is None else (lambda k: config.seed + k)
+        self.const = ConstantInput(config.channels[0], size=4, seed=seed(0), name="const")
+        self.upsample = keras.layers.UpSampling2D(2, interpolation="bilinear", name="upsample")
+        # Each entry: (name, w index, resolution, affine, modulated conv, noise or None)
+        self.layer_specs = []
+        k = 1
+        for i, (res, c_out) in enumerate(zip(config.resolutions, config.channels)):
+            c_in = config.channels[max(i - 1, 0)]
+            convs = [("b4_conv", 0, c_in)] if i == 0 else [(f"b{res}_conv0", 2 * i - 1, c_in), (f"b{res}_conv1", 2 * i, c_out)]
+            for name, w_index, cin in convs:
+                self.layer_specs.append(dict(
+                    name=name, w_index=w_index, res=res, up=name.endswith("conv0"), c_in=cin,
+                    affine=EqualizedDense(cin, bias_init=1.0, seed=seed(k), name=f"{name}_affine"),
+                    conv=ModulatedConv2D(c_out, 3, seed=seed(k + 1), name=name),
+                    noise=NoiseInjection(seed=seed(k + 2), name=f"{name}_noise")))
+                k += 3
+            self.layer_specs.append(dict(
+                name=f"b{res}_torgb", w_index=2 * i + 1, res=res, up=False, c_in=c_out,
+                affine=EqualizedDense(c_out, bias_init=1.0, seed=seed(k), name=f"b{res}_torgb_affine"),
+                conv=ModulatedConv2D(config.image_channels, 1, demodulate=False, seed=seed(k + 1), name=f"b{res}_torgb"),
+                noise=None))
+            k += 3
+        # Layers listed as attributes, so that Keras tracks their weights in a fixed order.
+        self.affines = [s["affine"] for s in self.layer_specs]
+        self.convs = [s["conv"] for s in self.layer_specs]
+        self.noises = [s["noise"] for s in self.layer_specs if s["noise"] is not None]
+
+    @property
+    def num_ws(self):
+        """How many w vectors a call reads (``config.num_ws``)."""
+        return self.config.num_ws
+
+    def style_layers(self):
+        """``[(w index, layer name, resolution), ...]`` in the order the layers run."""
+        return [(s["w_index"], s["name"], s["res"]) for s in self.layer_specs]
+
+    def noise_shapes(self):
+        """``[(resolution, layer name), ...]``: one noise image (B, r, r, 1) per convolution, in order."""
+        return [(s["res"], s["name"]) for s in self.layer_specs if s["noise"] is not None]
+
+    def build(self, input_shape):
+        shape = tuple(input_shape)
+        if len(shape) != 3 or shape[1] != self.num_ws or shape[2] != self.config.w_dim:
+            raise invalid("ws", f"styles of shape (B, {self.num_ws}, {self.config.w_dim}) (num_ws, w_dim)", f"shape {shape}")
+        self.const.build((None, self.config.w_dim))
+        for s in self.layer_specs:
+            s["affine"].build((None, self.config.w_dim))
+            x_shape = (None, s["res"], s["res"], s["c_in"])
+            s["conv"].build([x_shape, (None, s["c_in"])])
+            if s["noise"] is not None:
+                s["noise"].build((None, s["res"], s["res"], s["conv"].filters))
+
+    def __call__(self, ws, noise="random", **kwargs):
+        shape = tuple(ws.shape)  # checked here, not in call(): Keras rewraps errors raised inside call()
+        if len(shape) != 3 or shape[1] != self.num_ws or shape[2] != self.config.w_dim:
+            raise invalid("ws", f"styles of shape (B, {self.num_ws}, {self.config.w_dim}) (num_ws, w_dim)", f"shape {shape}")
+        if isinstance(noise, str):
+            check_choice("noise", noise, NOISE_MODES)
+        elif not isinstance(noise, (list, tuple)) or len(noise) != len(self.noises):
+            raise invalid("noise", f"one of {', '.join(map(repr, NOISE_MODES))}, or a list of {len(self.noises)} "
+                          "noise images (B, r, r, 1), one per convolution", f"noise of type {type(noise).__name__}")
+        return super().__call__(ws, noise=noise, **kwargs)
+
+    def styles(self, ws):
+        """The style reaching each layer: ``{layer name: A(w_index) (B, C_in)}`` (what style mixing swaps)."""
+        ws = ops.convert_to_tensor(ws)
+        return {s["name"]: s["affine"](ws[:, s["w_index"]]) for s in self.layer_specs}
+
+    def _noise_for(self, j, res, batch, dtype, noise):
+        if isinstance(noise, (list, tuple)):
+            return noise[j]
+        if noise == "none":
+            return ops.zeros((batch, res, res, 1), dtype=dtype)
+        if noise == "const":  # a fixed image per layer, the same for every sample and call
+            import numpy as np
+
+            fixed = np.random.default_rng(1000 + j).standard_normal((1, res, res, 1)).astype("float32")
+            return ops.zeros((batch, 1, 1, 1), dtype=dtype) + ops.cast(fixed, dtype)
+        return None  # "random": the layer draws it
+
+    def call(self, ws, noise="random", return_intermediates=False):
+        ws = ops.cast(ws, self.compute_dtype)  # (B, num_ws, w_dim)
+        batch = ops.shape(ws)[0]
+        h = self.const(ws[:, 0])  # (B, 4, 4, C_4)
+        image, j, parts = None, 0, {"const": h}
+        for s in self.layer_specs:
+            style = s["affine"](ws[:, s["w_index"]])  # (B, C_in)
+            if s["noise"] is None:  # ToRGB: a modulated 1x1 conv, summed with the upsampled image so far
+                rgb = s["conv"]([h, style])  # (B, r, r, image_channels)
+                image = rgb if image is None else self.upsample(image) + rgb
+                parts[s["name"]] = image
+                continue
+            x = self.upsample(h) if s["up"] else h  # (B, r, r, C_in)
+            y = s["conv"]([x, style])  # (B, r, r, C_out)
+            y = s["noise"](y, noise=self._noise_for(j, s["res"], batch, y.dtype, noise))
+            h = _activate(y, "leaky_relu", 0.2)
+            parts[s["name"]] = h
+            j += 1
+        out = ops.tanh(image)  # (B, S, S, image_channels) in [-1, 1]
+        return (out, parts) if return_intermediates else out
+
+    def compute_output_shape(self, input_shape):
+        s = self.config.image_size
+        return (input_shape[0], s, s, self.config.image_channels)
+
+    def get_config(self):
+        return {**super().get_config(), "config": dataclasses.asdict(self.config)}
+
+    @classmethod
+    def from_config(cls, config):
+        """Rebuild the network from :meth:`get_config`'s output."""
+        config = dict(config)
+        return cls(config=SynthesisConfig(**config.pop("config")), **config)
+
+
+def _check_psi(psi):
+    return check_float_range("truncation_psi", psi, 0.0, 1.0)
+
+
+@dataclasses.dataclass(frozen=True)
+class StyleGANGeneratorConfig:
+    """How to build a :class:`StyleGANGenerator`: its mapping network and its synthesis network.
+
+    Example:
+
+    >>> c = StyleGANGeneratorConfig()
+    >>> c.mapping.latent_dim, c.mapping.w_dim, c.synthesis.w_dim, c.synthesis.num_ws
+    (64, 128, 128, 8)
+    >>> StyleGANGeneratorConfig(mapping=MappingConfig(w_dim=64))
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument `mapping`. Expected a MappingConfig with w_dim=128, the synthesis network's w_dim. Received: w_dim=64
+    """
+
+    mapping: MappingConfig = MappingConfig(latent_dim=64, w_dim=128, num_layers=4)  # z (64) -> w (128), 4 layers, lr x 0.01
+    synthesis: SynthesisConfig = SynthesisConfig()  # 4 -> 8 -> 16 -> 32 px, channels (128, 64, 32, 16)
+
+    def __post_init__(self):
+        if isinstance(self.mapping, dict):
+            object.__setattr__(self, "mapping", MappingConfig(**self.mapping))
+        if isinstance(self.synthesis, dict):
+            object.__setattr__(self, "synthesis", SynthesisConfig(**self.synthesis))
+        if not isinstance(self.mapping, MappingConfig):
+            raise invalid("mapping", "a MappingConfig", f"mapping={self.mapping!r}")
+        if not isinstance(self.synthesis, SynthesisConfig):
+            raise invalid("synthesis", "a SynthesisConfig", f"synthesis={self.synthesis!r}")
+        if self.mapping.w_dim != self.synthesis.w_dim:
+            raise invalid("mapping", f"a MappingConfig with w_dim={self.synthesis.w_dim}, the synthesis network's w_dim",
+                          f"w_dim={self.mapping.w_dim}")
+
+    @classmethod
+    def from_dict(cls, d):
+        """The config from ``dataclasses.asdict`` output (JSON: lists become the tuples again)."""
+        syn = dict(d["synthesis"])
+        syn["channels"] = tuple(syn["channels"])
+        return cls(mapping=MappingConfig(**d["mapping"]), synthesis=SynthesisConfig(**syn))
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class StyleGANGenerator(keras.Model):
+    r"""A style-based generator (StyleGAN2-style): z -> w -> styles of every layer -> image.
+
+    Formula:
+        .. math:: w = f(z), \qquad w' = \bar w + \psi\,(w - \bar w), \qquad
+                  x = g(w'_0, \dots, w'_{L-1})
+
+        with :math:`f` the :class:`MappingNetwork`, :math:`g` the
+        :class:`SynthesisNetwork` (which reads one w per layer, ``num_ws``
+        of them), :math:`\bar w` the running average of w kept during
+        training (``w_avg``, updated by the trainer) and :math:`\psi` the
+        truncation: 1 leaves w as it is, 0 gives :math:`\bar w` for every z.
+
+    Style mixing: pass per-layer ws to :meth:`synthesize` (for example from
+    :func:`stylegan_edu.stylegan.mix_styles`): layers before a crossover read
+    one w, the rest another.
+
+    Args:
+        config: a :class:`StyleGANGeneratorConfig`.
+
+    Returns:
+        Called on z (B, latent_dim), with optional ``truncation_psi`` in
+        [0, 1] and ``noise`` (see :class:`SynthesisNetwork`): images
+        (B, S, S, C) in [-1, 1].
+
+    Example:
+
+    >>> import numpy as np
+    >>> small = StyleGANGeneratorConfig(mapping=MappingConfig(latent_dim=8, w_dim=8, num_layers=2, seed=0),
+    ...                                 synthesis=SynthesisConfig(channels=(8, 8, 8, 8), w_dim=8, seed=0))
+    >>> g = StyleGANGenerator(small)
+    >>> z = np.random.default_rng(0).normal(size=(3, 8)).astype("float32")
+    >>> tuple(g(z).shape)
+    (3, 32, 32, 1)
+    >>> x = np.asarray(g(z, truncation_psi=0.0, noise="const"))  # psi = 0: every z gives w-bar, one image
+    >>> bool(np.abs(x - x[:1]).max() < 1e-6)
+    True
+    >>> g(z, truncation_psi=1.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument `truncation_psi`. Expected a float in [0.0, 1.0]. Received: truncation_psi=1.5
+    """
+
+    def __init__(self, config=None, **kwargs):
+        super().__init__(**kwargs)
+        config = StyleGANGeneratorConfig() if config is None else config
+        if not isinstance(config, StyleGANGeneratorConfig):
+            raise invalid("config", "a StyleGANGeneratorConfig", f"config={config!r}")
+        self.config = config
+        self.mapping = MappingNetwork(config.mapping, name="mapping")
+        self.synthesis = SynthesisNetwork(config.synthesis, name="synthesis")
+        self.latent_dim = config.mapping.latent_dim
+        self.w_dim = config.mapping.w_dim
+        self.num_ws = config.synthesis.num_ws
+
+    def build(self, input_shape=None):
+        if self.built:
+            return
+        self.mapping.build((None, self.latent_dim))
+        self.synthesis.build((None, self.num_ws, self.w_dim))
+        #: The running average of w (the truncation trick's centre); the trainer updates it.
+        self.w_avg = self.add_weight(name="w_avg", shape=(self.w_dim,), initializer="zeros", trainable=False)  # (w_dim,)
+        self.built = True
+
+    def map(self, z, truncation_psi=1.0):
+        """w for each z, optionally truncated toward ``w_avg``: (B, latent_dim) -> (B, w_dim)."""
+        psi = _check_psi(truncation_psi)
+        w = self.mapping(ops.convert_to_tensor(z, "float32"))  # (B, w_dim)
+        return self.truncate(w, psi)
+
+    def truncate(self, w, truncation_psi):
+        r"""The truncation trick: :math:`\bar w + \psi (w - \bar w)`, for w (B, w_dim) or ws (B, num_ws, w_dim)."""
+        psi = _check_psi(truncation_psi)
+        if psi == 1.0:
+            return w
+        return self.w_avg + psi * (w - self.w_avg)
+
+    def broadcast(self, w):
+        """The same w for every layer: (B, w_dim) -> ws (B, num_ws, w_dim)."""
+        return ops.repeat(ops.expand_dims(w, 1), self.num_ws, axis=1)
+
+    def synthesize(self, ws, noise="random", training=False):
+        """Images from per-layer styles ws (B, num_ws, w_dim); ``noise`` as in :class:`SynthesisNetwork`."""
+        return self.synthesis(ops.convert_to_tensor(ws, "float32"), noise=noise, training=training)
+
+    def __call__(self, z, truncation_psi=1.0, noise="random", **kwargs):
+        _check_psi(truncation_psi)  # here, not in call(): Keras rewraps errors raised inside call()
+        if isinstance(noise, str):
+            check_choice("noise", noise, NOISE_MODES)
+        return super().__call__(z, truncation_psi=truncation_psi, noise=noise, **kwargs)
+
+    def call(self, z, truncation_psi=1.0, noise="random", training=False):
+        w = self.map(z, truncation_psi)  # (B, w_dim)
+        return self.synthesize(self.broadcast(w), noise=noise, training=training)  # (B, S, S, C)
+
+    def compute_output_shape(self, input_shape):
+        return self.synthesis.compute_output_shape((input_shape[0], self.num_ws, self.w_dim))
+
+    def get_config(self):
+        return {"name": self.name, "config": dataclasses.asdict(self.config)}
+
+    @classmethod
+    def from_config(cls, config):
+        """Rebuild the generator from :meth:`get_config`'s output."""
+        config = dict(config)
+        return cls(config=StyleGANGeneratorConfig.from_dict(config.pop("config")), **config)
+
+
+# ---------------------------------------------------------------------------
+# The discriminator
+# ---------------------------------------------------------------------------
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class MinibatchStdDev(keras.layers.Layer):
+    r"""Append the spread of the features across a group of samples as extra channels (ProGAN, StyleGAN).
+
+    Formula:
+        Split the batch into groups of :math:`G` samples (sample :math:`b`
+        joins group :math:`b \bmod (B/G)`) and the C channels into
+        :math:`F` parts; per group and part,
+
+        .. math:: s = \operatorname{mean}_{i,j,c}\ \sqrt{\operatorname{Var}_{g}(x_{g,ijc}) + 10^{-8}}
+
+        over the group's samples :math:`g`, averaged over pixels and the
+        part's channels, is appended as a constant channel to each sample
+        of the group. A generator that collapses to few images gives a small
+        :math:`s`: the discriminator can see it, so collapse does not pay.
+
+    Args:
+        group_size: G; the batch size must be a multiple of ``min(G, B)``.
+        num_channels: F, extra channels appended.
+
+    Returns:
+        Called on (B, H, W, C): (B, H, W, C + F).
+
+    Example:
+
+    >>> import numpy as np
+    >>> x = np.stack([np.zeros((2, 2, 1)), np.ones((2, 2, 1)) * 2], 0).astype("float32")  # (2, 2, 2, 1)
+    >>> y = np.asarray(MinibatchStdDev(group_size=2)(x))
+    >>> y.shape, round(float(y[0, 0, 0, 1]), 4)  # std of (0, 2) is 1
+    ((2, 2, 2, 2), 1.0)
+    """
+
+    def __init__(self, group_size=4, num_channels=1, **kwargs):
+        super().__init__(**kwargs)
+        self.group_size = check_positive_int("group_size", group_size)
+        self.num_channels = check_positive_int("num_channels", num_channels)
+
+    def _check(self, shape):
+        c = _last_dim("x", shape, 4, "(B, H, W, C)")
+        if c % self.num_channels:
+            raise invalid("x", f"a channel count divisible by num_channels={self.num_channels}", f"shape {tuple(shape)}")
+        b = shape[0]
+        if b is not None and b % min(self.group_size, b):
+            raise invalid("x", f"a batch size divisible by group_size={self.group_size} (or smaller than it)", f"shape {tuple(shape)}")
+
+    def __call__(self, x, *args, **kwargs):
+        self._check(tuple(x.shape))  # here, not in call(): Keras rewraps errors raised inside call()
+        return super().__call__(x, *args, **kwargs)
+
+    def build(self, input_shape):
+        self._check(tuple(input_shape))
+
+    def call(self, x):
+        shape = ops.shape(x)
+        b, h, w, c = shape[0], shape[1], shape[2], shape[3]
+        static_b = x.shape[0]
+        g = min(self.group_size, static_b) if static_b is not None else self.group_size
+        f = self.num_channels
+        y = ops.reshape(ops.cast(x, "float32"), (g, -1, h, w, f, c // f))  # (G, B/G, H, W, F, C/F)
+        y = y - ops.mean(y, axis=0)
+        y = ops.sqrt(ops.mean(ops.square(y), axis=0) + 1e-8)  # (B/G, H, W, F, C/F): std over the group
+        y = ops.mean(y, axis=(1, 2, 4))  # (B/G, F)
+        y = ops.tile(y, (g, 1))  # (B, F): sample b gets its group's (b mod B/G)
+        y = ops.cast(y[:, None, None, :], x.dtype) * ops.ones((b, h, w, f), dtype=x.dtype)  # (B, H, W, F)
+        return ops.concatenate([x, y], axis=-1)  # (B, H, W, C + F)
+
+    def compute_output_shape(self, input_shape):
+        return (*tuple(input_shape)[:-1], input_shape[-1] + self.num_channels)
+
+    def get_config(self):
+        return {**super().get_config(), "group_size": self.group_size, "num_channels": self.num_channels}
+
+
+@dataclasses.dataclass(frozen=True)
+class StyleGANDiscriminatorConfig:
+    """How to build a :class:`StyleGANDiscriminator` (StyleGAN2's residual discriminator).
+
+    Example:
+
+    >>> StyleGANDiscriminatorConfig().channels
+    (64, 64, 32, 16)
+    >>> StyleGANDiscriminatorConfig(mbstd_group_size=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument `mbstd_group_size`. Expected an integer >= 1. Received: mbstd_group_size=0
+    """
+
+    image_size: int = 32
+    channels: tuple = (64, 64, 32, 16)  # feature maps at 4, 8, 16, 32 px: half the generator's at 4 px (a CPU budget)
+    image_channels: int = 1
+    mbstd_group_size: int = 4  # samples per minibatch-standard-deviation group
+    mbstd_channels: int = 1  # channels it appends
+    seed: object = None
+
+    def __post_init__(self):
+        res = _resolutions("image_size", self.image_size)
+        object.__setattr__(self, "channels", _channels("channels", self.channels, len(res)))
+        check_positive_int("image_channels", self.image_channels)
+        check_positive_int("mbstd_group_size", self.mbstd_group_size)
+        check_positive_int("mbstd_channels", self.mbstd_channels)
+        _check_seed(self.seed)
+
+    @property
+    def resolutions(self):
+        """(4, 8, ..., image_size)."""
+        return _resolutions("image_size", self.image_size)
+
+    @classmethod
+    def from_dict(cls, d):
+        """The config from ``dataclasses.asdict`` output (JSON lists become tuples)."""
+        return cls(**{**d, "channels": tuple(d["channels"])})
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class StyleGANDiscriminator(keras.Model):
+    r"""StyleGAN2's residual discriminator with a minibatch standard-deviation layer.
+
+    Formula:
+        FromRGB (1 x 1 conv) at the full resolution, then per block from
+        :math:`r` down to :math:`r/2`:
+
+        .. math:: h \leftarrow \tfrac{1}{\sqrt2}\Big(\downarrow \phi(\mathrm{conv}(\phi(\mathrm{conv}(h))))
+                  + \mathrm{conv}_{1\times1}(\downarrow h)\Big)
+
+        (:math:`\downarrow`: 2 x 2 average pooling; the 1/sqrt(2) keeps the
+        variance of the sum), and at 4 x 4: :class:`MinibatchStdDev`, a 3 x 3
+        conv, a dense layer and the logit. Every layer has the equalised
+        learning rate (:class:`EqualizedConv2D`, :class:`EqualizedDense`).
+
+    Args:
+        config: a :class:`StyleGANDiscriminatorConfig`.
+
+    Returns:
+        Called on images (B, S, S, C) in [-1, 1]: logits (B, 1).
+
+    Example:
+
+    >>> import numpy as np
+    >>> d = StyleGANDiscriminator(StyleGANDiscriminatorConfig(channels=(8, 8, 8, 8), seed=0))
+    >>> tuple(d(np.zeros((4, 32, 32, 1), "float32")).shape)
+    (4, 1)
+    """
+
+    def __init__(self, config=None, **kwargs):
+        super().__init__(**kwargs)
+        config = StyleGANDiscriminatorConfig() if config is None else config
+        if not isinstance(config, StyleGANDiscriminatorConfig):
+            raise invalid("config", "a StyleGANDiscriminatorConfig", f"config={config!r}")
+        self.config = config
+        seed = (lambda k: None) if config.seed is None else (lambda k: config.seed + k)
+        res, ch = config.resolutions[::-1], config.channels[::-1]  # from image_size down to 4
+        self.from_rgb = EqualizedConv2D(ch[0], 1, activation="leaky_relu", seed=seed(0), name="from_rgb")
+        self.blocks = []
+        for i in range(len(res) - 1):
+            c_in, c_out = ch[i], ch[i + 1]
+            self.blocks.append((
+                EqualizedConv2D(c_in, 3, activation="leaky_relu", seed=seed(3 * i + 1), name=f"b{res[i]}_conv0"),
+                EqualizedConv2D(c_out, 3, activation="leaky_relu", seed=seed(3 * i + 2), name=f"b{res[i]}_conv1"),
+                EqualizedConv2D(c_out, 1, use_bias=False, seed=seed(3 * i + 3), name=f"b{res[i]}_skip"),
+            ))
+        k = 3 * len(res)
+        self.pool = keras.layers.AveragePooling2D(2, name="downsample")
+        self.mbstd = MinibatchStdDev(config.mbstd_group_size, config.mbstd_channels, name="mbstd")
+        self.final_conv = EqualizedConv2D(ch[-1], 3, activation="leaky_relu", seed=seed(k), name="b4_conv")
+        self.flatten = keras.layers.Flatten(name="flatten")
+        self.final_dense = EqualizedDense(ch[-1], activation="leaky_relu", seed=seed(k + 1), name="b4_dense")
+        self.out = EqualizedDense(1, seed=seed(k + 2), name="logit")
+
+    def build(self, input_shape=None):
+        if self.built:
+            return
+        c = self.config
+        res, ch = c.resolutions[::-1], c.channels[::-1]
+        self.from_rgb.build((None, res[0], res[0], c.image_channels))
+        for i, (conv0, conv1, skip) in enumerate(self.blocks):
+            conv0.build((None, res[i], res[i], ch[i]))
+            conv1.build((None, res[i], res[i], ch[i]))
+            skip.build((None, res[i + 1], res[i + 1], ch[i]))
+        self.final_conv.build((None, 4, 4, ch[-1] + c.mbstd_channels))
+        self.final_dense.build((None, 16 * ch[-1]))
+        self.out.build((None, ch[-1]))
+        self.built = True
+
+    def call(self, images, training=False):
+        h = self.from_rgb(ops.convert_to_tensor(images))  # (B, S, S, C_S)
+        for conv0, conv1, skip in self.blocks:
+            y = self.pool(conv1(conv0(h)))  # (B, r/2, r/2, C_out)
+            h = (y + skip(self.pool(h))) * (1.0 / math.sqrt(2.0))  # residual, variance kept
+        h = self.final_conv(self.mbstd(h))  # (B, 4, 4, C_4)
+        return self.out(self.final_dense(self.flatten(h)))  # (B, 1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], 1)
+
+    def get_config(self):
+        return {"name": self.name, "config": dataclasses.asdict(self.config)}
+
+    @classmethod
+    def from_config(cls, config):
+        """Rebuild the discriminator from :meth:`get_config`'s output."""
+        config = dict(config)
+        return cls(config=StyleGANDiscriminatorConfig.from_dict(config.pop("config")), **config)
