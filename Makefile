@@ -17,7 +17,7 @@ export PYTHONHASHSEED := 0
 NOTEBOOKS = $(wildcard $(addsuffix .ipynb,$(shell grep -oE 'book/[A-Za-z0-9_]+' _toc.yml)))
 NBVAL_FLAGS = --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 600
 
-.PHONY: install test test-unit test-notebooks book benchmarks clean
+.PHONY: install test test-unit test-notebooks book check-book benchmarks clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ test-notebooks: $(STAMP)
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . --builder html -W --keep-going
 	@echo "The book: $(abspath _build/html/index.html)"
+
+# Every page of the built book in headless Chromium: math rendered, images load, local links
+# resolve, chapters have their Colab link; screenshots in _build/screenshots. Skips without Chromium.
+check-book: book
+	$(PY) scripts/check_book_browser.py --html _build/html --screenshots _build/screenshots
 
 clean:
 	rm -rf _build build dist *.egg-info

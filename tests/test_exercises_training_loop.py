@@ -1,5 +1,6 @@
 """Chapter 9's exercises: each checker accepts the reference and rejects typical mistakes with the right message."""
 
+import numpy as np
 import pytest
 import tensorflow as tf
 
@@ -15,21 +16,38 @@ def test_reference_is_accepted_and_blank_is_not_attempted(problem):
     assert problem.hint().body and problem.solution().body
 
 
-def test_halving_answer_is_the_first_epoch_below_the_floor():
-    k = ex.halving_epochs.reference
-    assert 2e-4 / 2**k < 1e-6 <= 2e-4 / 2 ** (k - 1)
+def test_decay_answer_is_the_first_epoch_below_the_floor():
+    k = ex.decay_epochs.reference
+    assert 1e-3 * 0.7**k < 1e-5 <= 1e-3 * 0.7 ** (k - 1)
+
+
+def test_decay_answer_is_not_on_screen():
+    # Chapter 9 prints the halving table from 2e-4 (below 1e-6 after 8 epochs); the exercise must differ.
+    assert ex.decay_epochs.reference != 8
 
 
 @pytest.mark.parametrize(
     "answer,message",
-    [(7, "still above 1e-6"), (9, "one epoch earlier"), (200, "not by 2k"), (2.5, "whole number"), ("eight", "whole number")],
+    [
+        (12, "still above 1e-5"),
+        (14, "one epoch earlier"),
+        (7, "the answer for halving"),
+        (4, "a factor 0.3"),
+        (-13, "flips the sign"),
+        (20, "Which k first"),
+        (2.5, "whole number"),
+        ("thirteen", "whole number"),
+    ],
 )
-def test_halving_rejects_typical_mistakes(answer, message):
-    result = ex.halving_epochs.check(answer)
+def test_decay_rejects_typical_mistakes(answer, message):
+    result = ex.decay_epochs.check(answer)
     assert result.outcome is Outcome.INCORRECT and message in result.message, result.message
 
 
-@pytest.mark.parametrize("answer,message", [("c", "D's weights are read, not changed"), ("b", "applied to G's"), ("d", "'a', 'b' or 'c'")])
+@pytest.mark.parametrize(
+    "answer,message",
+    [("c", "D's weights are read, not changed"), ("b", "applied to G's"), ("d", "latent optimisation"), ("e", "one of 'a', 'b', 'c', 'd'")],
+)
 def test_which_weights_rejects_typical_mistakes(answer, message):
     result = ex.which_weights.check(answer)
     assert result.outcome is Outcome.INCORRECT and message in result.message
@@ -88,3 +106,35 @@ def test_d_step_rejects_typical_mistakes(answer, message):
 def test_checkpoint_state_rejects_typical_mistakes(answer, message):
     result = ex.checkpoint_state.check(answer)
     assert result.outcome is Outcome.INCORRECT and message in result.message, result.message
+
+
+def test_wgan_reference_against_an_independent_formula():
+    real, fake = [1.0, 2.0, 6.0], [0.5, -1.5]
+    assert ex._reference_wgan(real, fake) == pytest.approx(((0.5 - 1.5) / 2 - 9.0 / 3, 0.5))
+
+
+def _wgan_bce(r, f):
+    return float(np.mean(np.log1p(np.exp(-r))) + np.mean(np.log1p(np.exp(f)))), float(np.mean(np.log1p(np.exp(-f))))
+
+
+@pytest.mark.parametrize(
+    "answer,message",
+    [
+        (lambda r, f: (np.mean(r) - np.mean(f), -np.mean(f)), "critic's loss has the wrong sign"),
+        (lambda r, f: (np.mean(f) - np.mean(r), np.mean(f)), "generator's loss has the wrong sign"),
+        (lambda r, f: (np.mean(f) - np.mean(r), np.mean(r) - np.mean(f)), "drop out of its loss"),
+        (_wgan_bce, "no sigmoid and no log"),
+        (lambda r, f: (np.mean(np.concatenate([f, -r])), -np.mean(f)), "averaged over all 10 scores"),
+        (lambda r, f: (np.sum(f) - np.sum(r), -np.sum(f)), "difference of sums"),
+        (lambda r, f: np.mean(f) - np.mean(r), "return two numbers"),
+    ],
+)
+def test_wgan_rejects_typical_mistakes(answer, message):
+    result = ex.wgan_losses.check(answer)
+    assert result.outcome is Outcome.INCORRECT and message in result.message, result.message
+
+
+def test_wgan_solution_text_is_right():
+    namespace = {"np": np}
+    exec(ex.wgan_losses.solution().body.split("\nWithout a sigmoid")[0], namespace)
+    assert ex.wgan_losses.check(namespace["wgan_losses_fn"]).outcome is Outcome.CORRECT

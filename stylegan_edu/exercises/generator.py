@@ -9,7 +9,7 @@ Example:
 
 import numpy as np
 
-from stylegan_edu.exercises._framework import Incorrect, Problem, function, number
+from stylegan_edu.exercises._framework import Incorrect, Problem, function, integers, number
 
 # ---------------------------------------------------------------------------
 # 1. The output shape of a Conv2DTranspose
@@ -20,10 +20,7 @@ SHAPE_LAYER = "Conv2DTranspose(filters=32, kernel_size=3, strides=2, padding='va
 
 
 def _as_shape(answer):
-    try:
-        shape = tuple(int(v) for v in answer)
-    except (TypeError, ValueError):
-        raise Incorrect(f"pass a tuple (height, width, channels), not {answer!r}.") from None
+    shape = integers(answer, "a tuple (height, width, channels) of three numbers")
     if len(shape) == 4:
         raise Incorrect("leave out the batch dimension: answer (height, width, channels).")
     if len(shape) != 3:
@@ -127,23 +124,27 @@ build_generator = Problem(
 # 3. Count a layer's parameters by hand
 # ---------------------------------------------------------------------------
 
-COUNT_LAYER = "Conv2DTranspose(filters=64, kernel_size=4, strides=2, padding='same')"
-COUNT_INPUT = (7, 7, 128)
-_COUNT_ANSWER = 4 * 4 * 128 * 64 + 64
+COUNT_LAYER = "Conv2DTranspose(filters=32, kernel_size=5, strides=2, padding='same')"
+COUNT_INPUT = (14, 14, 64)
+_K, _C_IN, _C_OUT, _H = 5, 64, 32, 14
+_COUNT_ANSWER = _K * _K * _C_IN * _C_OUT + _C_OUT  # 51,232: not a layer the chapter prints
 
 
 def _check_count_params(answer):
     n = number(answer, int, "one integer")
+    kernel = _K * _K * _C_IN * _C_OUT
     if n == _COUNT_ANSWER:
         return
-    if n == 4 * 4 * 128 * 64:
+    if n == kernel:
         raise Incorrect("you counted the kernel but not the bias: one bias per output channel (use_bias=True by default).")
-    if n in (4 * 4 * 64 + 64, 4 * 4 * 64):
-        raise Incorrect("every output channel has a 4 x 4 kernel for *each* of the 128 input channels.")
-    if n in (7 * 7 * 128 * 64 + 64, 7 * 7 * 128 * 64):
-        raise Incorrect("the parameter count does not depend on the image size (7 x 7): a kernel is shared across positions.")
-    if n in (4 * 4 * 128 * 64 * 2 + 64, 4 * 4 * 128 * 64 * 4 + 64):
+    if n in (_K * _K * _C_OUT + _C_OUT, _K * _K * _C_OUT):
+        raise Incorrect(f"every output channel has a {_K} x {_K} kernel for *each* of the {_C_IN} input channels.")
+    if n in (_H * _H * _C_IN * _C_OUT + _C_OUT, _H * _H * _C_IN * _C_OUT):
+        raise Incorrect(f"the parameter count does not depend on the image size ({_H} x {_H}): a kernel is shared across positions.")
+    if n in (kernel * 2 + _C_OUT, kernel * 4 + _C_OUT):
         raise Incorrect("the stride changes where the kernel is stamped, not how many weights it has.")
+    if n == kernel + _C_IN:
+        raise Incorrect(f"the bias belongs to the output channels: {_C_OUT} of them, not {_C_IN}.")
     raise Incorrect(f"{n:,} is not it. Count kernel weights (k x k x C_in x C_out) plus one bias per output channel.")
 
 
@@ -156,8 +157,8 @@ count_params = Problem(
     _check_count_params,
     hint="The weights are a kernel of shape (k, k, C_out, C_in) and a bias of shape (C_out,).",
     solution=f"""
-    4 * 4 * 128 * 64 + 64 = {_COUNT_ANSWER:,}: a 4 x 4 kernel per (input channel, output channel) pair,
-    plus one bias per output channel. The 7 x 7 size and the stride play no part.
+    5 * 5 * 64 * 32 + 32 = {_COUNT_ANSWER:,}: a 5 x 5 kernel per (input channel, output channel) pair,
+    plus one bias per output channel. The 14 x 14 size and the stride play no part.
     """,
     reference=_COUNT_ANSWER,
 )
@@ -174,7 +175,7 @@ def _reference_slerp(z0, z1, t):
 
 
 def _check_slerp(fn):
-    function(fn, "my_slerp")
+    fn = function(fn, "my_slerp", returns="a vector of shape (D,)")
     rng = np.random.default_rng(1)
     z0, z1 = rng.standard_normal((2, 100))
     ts = (0.0, 0.3, 0.5, 1.0)
@@ -218,9 +219,105 @@ slerp_problem = Problem(
     reference=_reference_slerp,
 )
 
-PROBLEMS = (transpose_shape, build_generator, count_params, slerp_problem)
+# ---------------------------------------------------------------------------
+# 5. Extension: the truncation trick
+# ---------------------------------------------------------------------------
+
+TRUNCATION = 1.5  # |z_i| above this is redrawn
+
+
+def _reference_truncated_latent(num_samples, latent_dim, threshold, seed):
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((num_samples, latent_dim))  # (N, D)
+    outside = np.abs(z) > threshold
+    while outside.any():  # redraw only the coordinates that fell outside, until none is left
+        z[outside] = rng.standard_normal(int(outside.sum()))
+        outside = np.abs(z) > threshold
+    return z
+
+
+def _truncated_normal_std(t):
+    """The standard deviation of N(0, 1) conditioned on |z| <= t (an independent closed form)."""
+    from math import erf, exp, pi, sqrt
+
+    phi, mass = exp(-t * t / 2) / sqrt(2 * pi), erf(t / sqrt(2))
+    return sqrt(1 - 2 * t * phi / mass)
+
+
+def _check_truncated_latent(fn):
+    fn = function(fn, "truncated_latent", returns="an array of shape (num_samples, latent_dim)")
+    n, d, t = 4000, 16, TRUNCATION
+    z = np.asarray(fn(n, d, t, 0), dtype=np.float64)
+    if z.shape != (n, d):
+        raise Incorrect(f"truncated_latent({n}, {d}, {t}, 0) returned shape {z.shape}; expected {(n, d)}.")
+    if not np.all(np.isfinite(z)):
+        raise Incorrect("your latent vectors contain inf or NaN.")
+    outside = np.mean(np.abs(z) > t + 1e-9)
+    if 0 < outside < 0.05:
+        raise Incorrect(f"{outside:.1%} of the coordinates are still outside [-{t}, {t}]: a redrawn coordinate can "
+                        "fall outside again. Repeat the redraw until none is left.")
+    if outside:
+        raise Incorrect(f"some coordinates are outside [-{t}, {t}] (largest |z_i| = {np.abs(z).max():.3f}): "
+                        "every coordinate beyond the threshold must be replaced.")
+    if np.all(z >= 0):
+        raise Incorrect("all your coordinates are >= 0: truncate |z_i|, but keep the signs.")
+    on_edge = np.isclose(np.abs(z), t)
+    if np.all(on_edge.sum(axis=1) == 1):
+        raise Incorrect(f"every vector has exactly one coordinate at ±{t}: you rescaled each vector by its largest "
+                        "coordinate, which shrinks all the others too. Redraw only the coordinates outside instead.")
+    at_edge = on_edge.mean()
+    if at_edge > 0.01:
+        raise Incorrect(f"{at_edge:.0%} of the coordinates sit exactly at ±{t}: that is np.clip. Clipping piles the "
+                        "tails up on the threshold; redraw those coordinates from N(0, 1) instead.")
+    if not np.array_equal(z, np.asarray(fn(n, d, t, 0), dtype=np.float64)):
+        raise Incorrect("two calls with seed=0 gave different vectors: draw from np.random.default_rng(seed).")
+    if np.array_equal(z, np.asarray(fn(n, d, t, 1), dtype=np.float64)):
+        raise Incorrect("seed=0 and seed=1 gave the same vectors: use the seed argument.")
+    std, want = z.std(), _truncated_normal_std(t)
+    if abs(std - t / np.sqrt(3)) < 0.01 and abs(std - want) > 0.02:
+        raise Incorrect(f"your coordinates look uniform on [-{t}, {t}] (std {std:.3f} = {t}/√3): redraw from N(0, 1), "
+                        "not from a uniform distribution.")
+    if abs(std - want) > 0.02:
+        raise Incorrect(f"the standard deviation of your coordinates is {std:.3f}; a normal truncated at ±{t} has "
+                        f"{want:.3f}. Did you rescale z instead of redrawing the coordinates outside the threshold?")
+    inner = np.abs(z) < 0.5
+    if abs(inner.mean() - 0.3829 / 0.8664) > 0.03:  # P(|z| < 0.5) / P(|z| < 1.5) for N(0, 1)
+        raise Incorrect("the shape of your distribution differs from a truncated normal: too many or too few small values.")
+
+
+truncation_problem = Problem(
+    "The truncation trick",
+    f"""
+    Extension. BigGAN and StyleGAN trade variety for quality with the *truncation trick*: they sample
+    z from a normal distribution with its tails cut off, so the generator only sees latent points it
+    has been trained on often. Write `truncated_latent(num_samples, latent_dim, threshold, seed)`:
+    an array (num_samples, latent_dim) of standard normal numbers in which every coordinate with
+    |z_i| > threshold has been redrawn (again and again, until none is left), from
+    np.random.default_rng(seed). Run `truncation_problem.check(truncated_latent)`; it uses threshold {TRUNCATION}.
+    """,
+    _check_truncated_latent,
+    hint="Draw z, build the boolean mask |z| > threshold, and redraw z[mask] while the mask has any True in it. "
+    "np.clip is tempting, and wrong: think about where the clipped values end up.",
+    solution="""
+    def truncated_latent(num_samples, latent_dim, threshold, seed):
+        rng = np.random.default_rng(seed)
+        z = rng.standard_normal((num_samples, latent_dim))            # (N, D)
+        outside = np.abs(z) > threshold
+        while outside.any():
+            z[outside] = rng.standard_normal(int(outside.sum()))      # redraw only those coordinates
+            outside = np.abs(z) > threshold
+        return z
+    Clipping instead would put about 13% of the coordinates exactly on ±1.5 (the mass of the two tails),
+    points the generator sees no more often than any other. Rescaling each vector changes its length,
+    which chapter 2 showed is nearly fixed for a normal z. Smaller thresholds give more typical, less
+    varied images; StyleGAN applies the same idea in its w space.
+    """,
+    reference=_reference_truncated_latent,
+)
+
+PROBLEMS = (transpose_shape, build_generator, count_params, slerp_problem, truncation_problem)
 
 __all__ = [
     "PROBLEMS", "SHAPE_IN", "SHAPE_LAYER", "transpose_shape", "build_generator", "COUNT_LAYER", "COUNT_INPUT",
-    "count_params", "slerp_problem",
+    "count_params", "slerp_problem", "TRUNCATION", "truncation_problem",
 ]

@@ -3,8 +3,8 @@
 Example:
 
 >>> from stylegan_edu.exercises import training_loop as ex
->>> ex.halving_epochs.check(ex.halving_epochs.reference)
-✓ Correct: When the article's rate falls below 1e-6.
+>>> ex.decay_epochs.check(ex.decay_epochs.reference)
+✓ Correct: When a decaying rate falls below 1e-5.
 """
 
 import math
@@ -14,43 +14,57 @@ import numpy as np
 from stylegan_edu.exercises._framework import Incorrect, MultipleChoice, Problem, function
 
 # ---------------------------------------------------------------------------
-# 1. The article's halving schedule, by hand
+# 1. A decaying schedule, by hand (not the chapter's halving table)
 # ---------------------------------------------------------------------------
 
-_BASE, _FLOOR = 2e-4, 1e-6
-_HALVING_ANSWER = math.ceil(math.log2(_BASE / _FLOOR) + 1e-12)  # 2e-4 / 2^k < 1e-6  <=>  2^k > 200  <=>  k >= 8
+_BASE, _FACTOR, _FLOOR = 1e-3, 0.7, 1e-5
+# 1e-3 * 0.7^k < 1e-5  <=>  0.7^k < 0.01  <=>  k > ln(100) / ln(1/0.7) = 12.91
+_DECAY_ANSWER = math.floor(math.log(_BASE / _FLOOR) / math.log(1 / _FACTOR)) + 1
 
 
-def _check_halving(answer):
-    if isinstance(answer, bool) or not isinstance(answer, (int, np.integer, float)) or float(answer) != int(answer):
+def _rate(k, factor=_FACTOR):
+    return _BASE * factor**k
+
+
+def _check_decay(answer):
+    if (isinstance(answer, bool) or not isinstance(answer, (int, np.integer, float)) or not math.isfinite(answer)
+            or float(answer) != int(answer)):
         raise Incorrect(f"answer with a whole number of epochs, not {answer!r}.")
     k = int(answer)
-    if k == _HALVING_ANSWER:
+    if k == _DECAY_ANSWER:
         return
-    if k == _HALVING_ANSWER - 1:
-        raise Incorrect(f"after {k} epochs the rate is 2e-4 / 2^{k} = {_BASE / 2**k:.3g}, still above 1e-6.")
-    if k == _HALVING_ANSWER + 1:
-        raise Incorrect(f"one epoch earlier is enough: 2e-4 / 2^{k - 1} = {_BASE / 2 ** (k - 1):.3g} < 1e-6. "
-                        "Count the epochs after which the rate has been halved k times.")
-    if k == int(_BASE / _FLOOR) or k == int(_BASE / _FLOOR / 2):
-        raise Incorrect("halving every epoch divides by 2^k, not by 2k: the rate falls exponentially, not linearly.")
-    raise Incorrect(f"after {k} epochs the rate is 2e-4 / 2^{k} = {_BASE / 2**k:.3g}. Which k first gives less than 1e-6?")
+    if k == _DECAY_ANSWER - 1:
+        raise Incorrect(f"after {k} epochs the rate is 1e-3 * 0.7^{k} = {_rate(k):.3g}, still above 1e-5.")
+    if k == _DECAY_ANSWER + 1:
+        raise Incorrect(f"one epoch earlier is enough: 1e-3 * 0.7^{k - 1} = {_rate(k - 1):.3g} < 1e-5. "
+                        "Count the epochs after which the rate has been multiplied by 0.7 k times.")
+    if k in (7, 6):  # log2(100) = 6.64: the chapter's halving
+        raise Incorrect("that is the answer for halving (a factor 0.5 per epoch, as in the chapter); here each epoch "
+                        "keeps 0.7 of the rate, so it falls more slowly.")
+    if k in (3, 4):  # ln(100) / ln(1/0.3) = 3.8
+        raise Incorrect("multiplying by 0.7 keeps 70 % of the rate; you used a factor 0.3 (a 70 % cut per epoch).")
+    if k < 0:
+        raise Incorrect("a number of epochs is positive: ln(0.7) < 0, so dividing by it flips the sign of the inequality.")
+    raise Incorrect(f"after {k} epochs the rate is 1e-3 * 0.7^{k} = {_rate(k):.3g}. Which k first gives less than 1e-5?")
 
 
-halving_epochs = Problem(
-    "When the article's rate falls below 1e-6",
+decay_epochs = Problem(
+    "When a decaying rate falls below 1e-5",
     """
-    The article starts Adam at 2e-4 and halves the rate after every epoch. After how many epochs
-    is the rate below 1e-6 (a rate at which a GAN barely moves)? Pass a whole number.
+    Another schedule: Adam starts at 1e-3 and the rate is multiplied by 0.7 after every epoch.
+    After how many epochs is the rate below 1e-5? Pass a whole number.
+    (The chapter's table is for halving from 2e-4; work this one out.)
     """,
-    _check_halving,
-    hint="After k epochs the rate is 2e-4 / 2^k. Solve 2e-4 / 2^k < 1e-6 for the smallest whole k.",
+    _check_decay,
+    hint="After k epochs the rate is 1e-3 * 0.7^k. Take logarithms of 1e-3 * 0.7^k < 1e-5, and mind the sign of ln(0.7).",
     solution=f"""
-    2e-4 / 2^k < 1e-6  <=>  2^k > 200  <=>  k >= log2(200) = 7.64, so k = {_HALVING_ANSWER}:
-    after {_HALVING_ANSWER} epochs the rate is 2e-4 / {2**_HALVING_ANSWER} = {_BASE / 2**_HALVING_ANSWER:.2e}.
-    The sum of all the steps it will ever take, 2e-4 * (1 + 1/2 + 1/4 + ...) = 4e-4, is only twice the first epoch's.
+    1e-3 * 0.7^k < 1e-5  <=>  0.7^k < 0.01  <=>  k > ln(100) / ln(1 / 0.7) = 4.605 / 0.357 = 12.91,
+    so k = {_DECAY_ANSWER}: after {_DECAY_ANSWER} epochs the rate is {_rate(_DECAY_ANSWER):.2e}
+    (after {_DECAY_ANSWER - 1}: {_rate(_DECAY_ANSWER - 1):.2e}).
+    Like halving, any constant factor below 1 bounds the total distance all steps can travel:
+    1e-3 * (1 + 0.7 + 0.49 + ...) = 1e-3 / 0.3 = 3.3e-3, about three epochs' worth at the first rate.
     """,
-    reference=_HALVING_ANSWER,
+    reference=_DECAY_ANSWER,
 )
 
 # ---------------------------------------------------------------------------
@@ -61,6 +75,7 @@ WEIGHT_CHOICES = {
     "a": "only the generator's",
     "b": "only the discriminator's",
     "c": "both: the gradient flows through D into G",
+    "d": "neither: it changes the noise z, towards images that D rates as real",
 }
 
 
@@ -68,6 +83,8 @@ _WEIGHTS_WRONG = {
     "c": "the gradient does flow back through D's layers (that is how G learns what D dislikes), but the step "
         "only applies gradients to g_vars = self.generator.trainable_variables. D's weights are read, not changed.",
     "b": "in the generator's update the loss is BCE(1, D(G(z))); its gradients are applied to G's variables.",
+    "d": "z is an input, drawn afresh for every batch, not a variable: nothing is stored in it. Moving z towards what "
+        "D likes is a different method (latent optimisation); here the gradients are taken with respect to G's weights.",
 }
 
 
@@ -79,7 +96,8 @@ which_weights = MultipleChoice(
         a) only the generator's
         b) only the discriminator's
         c) both: the gradient flows through D into G
-    Pass 'a', 'b' or 'c'.
+        d) neither: it changes the noise z, towards images that D rates as real
+    Pass a letter.
     """,
     WEIGHT_CHOICES,
     "a",
@@ -248,8 +266,80 @@ checkpoint_state = Problem(
     reference={"weights", "optimizer", "rng", "epoch"},
 )
 
-PROBLEMS = (halving_epochs, which_weights, d_step, checkpoint_state)
+# ---------------------------------------------------------------------------
+# 5. Extension: the Wasserstein critic's losses
+# ---------------------------------------------------------------------------
+
+
+def _reference_wgan(real_scores, fake_scores):
+    real = np.asarray(real_scores, dtype=np.float64)
+    fake = np.asarray(fake_scores, dtype=np.float64)
+    return float(np.mean(fake) - np.mean(real)), float(-np.mean(fake))
+
+
+def _check_wgan(fn):
+    fn = function(fn, "wgan_losses", returns="a pair (critic_loss, generator_loss)")
+    real = np.array([1.5, -0.5, 3.0, 0.25, 2.0, -1.0], np.float32)  # 6 real, 4 fake: the sizes differ on purpose
+    fake = np.array([-2.0, 0.5, -4.0, 1.0], np.float32)
+    out = fn(real.copy(), fake.copy())
+    try:
+        critic, gen = (float(np.asarray(v)) for v in out)
+    except (TypeError, ValueError):
+        raise Incorrect("return two numbers, (critic_loss, generator_loss).") from None
+    want_c, want_g = _reference_wgan(real, fake)
+    ok_c, ok_g = abs(critic - want_c) < 1e-5, abs(gen - want_g) < 1e-5
+    if ok_c and ok_g:
+        return
+    r, f = real.astype(np.float64), fake.astype(np.float64)
+    sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    if abs(critic + want_c) < 1e-5:
+        raise Incorrect("the critic's loss has the wrong sign: the critic *maximises* mean(real) - mean(fake), "
+                        "so the loss it minimises is mean(fake) - mean(real).")
+    if abs(critic - (np.mean(np.log(sig(f))) - np.mean(np.log(sig(r))))) < 1e-5 or \
+            abs(critic - float(np.mean(np.log1p(np.exp(-r))) + np.mean(np.log1p(np.exp(f))))) < 1e-5:
+        raise Incorrect("a Wasserstein critic outputs a score, not a logit: no sigmoid and no log, just the means of the scores.")
+    if abs(critic - float(np.mean(np.concatenate([f, -r])))) < 1e-5:
+        raise Incorrect(f"you averaged over all {r.size + f.size} scores together; the critic's loss is the mean over "
+                        "the fakes minus the mean over the reals (the batches may differ in size).")
+    if abs(critic - float(np.sum(f) - np.sum(r))) < 1e-5:
+        raise Incorrect("that is a difference of sums; use the means.")
+    if not ok_c:
+        raise Incorrect(f"your critic loss is {critic:.4f}, the reference {want_c:.4f}.")
+    if abs(gen - np.mean(f)) < 1e-5:
+        raise Incorrect("the generator's loss has the wrong sign: it wants the critic to score its fakes *high*, "
+                        "so it minimises -mean(fake).")
+    if abs(gen - (np.mean(r) - np.mean(f))) < 1e-5:
+        raise Incorrect("the real scores do not depend on the generator, so they drop out of its loss: -mean(fake) is enough "
+                        "(it has the same gradient).")
+    raise Incorrect(f"your generator loss is {gen:.4f}, the reference {want_g:.4f}.")
+
+
+wgan_losses = Problem(
+    "The Wasserstein critic's losses",
+    """
+    Extension. A Wasserstein GAN (Arjovsky et al., 2017) replaces the discriminator by a *critic*
+    whose output is an unbounded score, not a logit. The critic tries to score real images higher
+    than fakes, by as much as it can; the generator tries to raise the scores of its fakes.
+    Write `wgan_losses(real_scores, fake_scores)` returning the pair (critic_loss, generator_loss),
+    each a number that its player *minimises*, and run `wgan_losses.check(wgan_losses_fn)`.
+    """,
+    _check_wgan,
+    hint="The critic maximises mean(real scores) - mean(fake scores). A loss is what gets minimised.",
+    solution="""
+    def wgan_losses_fn(real_scores, fake_scores):
+        critic_loss = np.mean(fake_scores) - np.mean(real_scores)   # the critic maximises the gap
+        generator_loss = -np.mean(fake_scores)                       # the generator raises its fakes' scores
+        return critic_loss, generator_loss
+    Without a sigmoid nothing saturates, but nothing bounds the scores either: a WGAN must also keep
+    the critic 1-Lipschitz (weight clipping in the paper, a gradient penalty in WGAN-GP), or the critic
+    loss runs off to minus infinity. That is why this book's trainer keeps the from-logits BCE.
+    """,
+    reference=_reference_wgan,
+)
+
+PROBLEMS = (decay_epochs, which_weights, d_step, checkpoint_state, wgan_losses)
 
 __all__ = [
-    "PROBLEMS", "halving_epochs", "WEIGHT_CHOICES", "which_weights", "d_step", "STATE_ITEMS", "checkpoint_state",
+    "PROBLEMS", "decay_epochs", "WEIGHT_CHOICES", "which_weights", "d_step", "STATE_ITEMS", "checkpoint_state",
+    "wgan_losses",
 ]
