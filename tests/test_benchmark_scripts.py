@@ -39,3 +39,15 @@ def test_style_transfer_speed_help_only_prints_help(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "--steps" in done.stdout and "--out" in done.stdout
     assert record.read_bytes() == before
+
+
+def test_style_statistics_speed_quick_writes_its_report(tmp_path):
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "style_statistics_speed.py"), "--quick",
+                           "--out", str(tmp_path / "speed")], capture_output=True, text=True, timeout=300,
+                          env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    record = json.loads((tmp_path / "speed.json").read_text())
+    (row,) = record["rows"]
+    assert row["size"] == 64 and row["gram_step_s"] > 0 and row["mean_std_loss_ms"] > 0
+    assert row["step_ratio"] == row["gram_step_s"] / row["mean_std_step_s"]
+    assert "| 64 |" in (tmp_path / "speed.md").read_text()
