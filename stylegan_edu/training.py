@@ -378,10 +378,10 @@ def copy_model(model, name=None):
     Example:
 
     >>> import keras, numpy as np
-    >>> m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    >>> m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)], name="g")
     >>> c = copy_model(m)
     >>> c.name, bool(np.array_equal(c.layers[0].kernel.numpy(), m.layers[0].kernel.numpy()))
-    ('sequential_ema', True)
+    ('g_ema', True)
     """
     clone = keras.models.clone_model(model)
     if len(clone.variables) != len(model.variables):
