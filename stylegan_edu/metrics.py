@@ -18,6 +18,8 @@ images), not with published Inception FIDs.
 use the MNIST-FID; chapters 12 and 13 the Fashion-MNIST FID and KID.
 """
 
+import warnings
+
 import numpy as np
 
 from stylegan_edu._validation import (check_allocation, check_array, check_choice, check_covariance, check_finite,
@@ -213,6 +215,15 @@ def fid(images, dataset="mnist", batch_size=500):
     with the reference statistics, e.g.
     :func:`stylegan_edu.pretrained.fashion_mnist_fid_statistics`).
 
+    Its known failure cases:
+
+    * fewer images than feature dimensions (N < D = 128): the sample
+      covariance has rank at most N - 1 < D and the value is mostly
+      small-sample bias; a ``UserWarning`` says so;
+    * a collapsed generator (every image alike, a rank-deficient covariance):
+      a finite, large value, not NaN (the matrix square root clips round-off
+      below zero).
+
     Args:
         images: generated images in [-1, 1], shape (N, 28, 28, 1) or
             (N, 28, 28), N >= 2.
@@ -226,7 +237,7 @@ def fid(images, dataset="mnist", batch_size=500):
     Example:
 
     >>> import numpy as np
-    >>> noise = np.random.default_rng(0).uniform(-1, 1, (64, 28, 28, 1))
+    >>> noise = np.random.default_rng(0).uniform(-1, 1, (200, 28, 28, 1))
     >>> fid(noise, dataset="fashion_mnist") > 100  # uniform noise is no garment
     True
     """
@@ -234,6 +245,11 @@ def fid(images, dataset="mnist", batch_size=500):
     images = _check_images(images)  # (N, 28, 28, 1)
     check_positive_int("batch_size", batch_size)
     mu_r, sigma_r, _ = reference_statistics(dataset)
+    n, d = len(images), mu_r.shape[0]
+    if n < d:
+        warnings.warn(f"FID from {n} images in a {d}-dimensional feature space: the sample covariance has rank at most "
+                      f"{n - 1} < {d}, so the value is mostly small-sample bias. Use at least {d} images (this book uses "
+                      "2,000 to 10,000), and compare FIDs only at equal numbers of images.", UserWarning, stacklevel=2)
     mu_g, sigma_g = feature_statistics(_features(images, dataset, batch_size))
     return frechet_distance(mu_g, sigma_g, mu_r, sigma_r)
 
@@ -253,7 +269,7 @@ def mnist_fid(images, reference="mnist", batch_size=500):
     Example:
 
     >>> import numpy as np
-    >>> noise = np.random.default_rng(0).uniform(-1, 1, (64, 28, 28, 1))
+    >>> noise = np.random.default_rng(0).uniform(-1, 1, (200, 28, 28, 1))
     >>> mnist_fid(noise) > 100  # uniform noise is nothing like a digit
     True
     """
