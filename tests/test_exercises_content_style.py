@@ -6,7 +6,7 @@ import pytest
 from stylegan_edu.exercises import Outcome, ____
 from stylegan_edu.exercises import content_loss as cex
 from stylegan_edu.exercises import style_loss as sex
-from stylegan_edu.losses import content_loss, gram_matrix
+from stylegan_edu.losses import content_loss, gram_matrix, style_loss
 
 
 @pytest.mark.parametrize("problem", cex.PROBLEMS + sex.PROBLEMS, ids=lambda p: p.title)
@@ -69,13 +69,46 @@ def test_feature_shape_answer_is_what_vgg_gives():
     assert tuple(out.shape) == cex.feature_shape.reference
 
 
+def test_feature_shape_is_not_printed_by_the_chapter():
+    """The chapter prints the shapes of a (1, 64, 64, 3) batch; the exercise asks about another input."""
+    assert cex.SHAPE_INPUT[1:3] != (64, 64) and cex.SHAPE_INPUT[1] != cex.SHAPE_INPUT[2] and cex.SHAPE_INPUT[0] > 1
+
+
 @pytest.mark.parametrize(
     "answer,message",
-    [((1, 4, 4, 512), "before* block4_pool"), ((1, 64, 64, 512), "halve height and width"),
-     ((1, 8, 8, 256), "count the channels"), ((8, 8, 512), "four axes"), ("abc", "tuple of four")],
+    [((2, 12, 20, 256), "before* block3_pool"), ((2, 48, 80, 256), "one pooling is missing"),
+     ((2, 96, 160, 256), "halve height and width"), ((2, 40, 24, 256), "swapped"),
+     ((2, 24, 40, 128), "count the channels"), ((1, 24, 40, 256), "batch axis passes through"),
+     ((2, 6, 10, 512), "is not it"), ((24, 40, 256), "four axes"), ("abc", "tuple of four")],
 )
 def test_feature_shape_rejects_typical_mistakes(answer, message):
     result = cex.feature_shape.check(answer)
+    assert result.outcome is Outcome.INCORRECT and message in result.message, result.message
+
+
+def test_pixel_gradient_reference_is_what_autodiff_gives():
+    """dL/dx through a Keras 1x1 convolution and the package's content loss, by tf.GradientTape."""
+    import keras
+    import tensorflow as tf
+
+    conv = keras.layers.Conv2D(3, 1, use_bias=False)
+    x = tf.Variable(np.asarray(cex.PIXEL_X, "float32").reshape(1, 1, 1, 2))  # (B, H, W, C)
+    conv.build(x.shape)
+    conv.kernel.assign(np.asarray(cex.KERNEL_W, "float32").reshape(1, 1, 2, 3))
+    target = np.asarray(cex.PIXEL_TARGET, "float32").reshape(1, 1, 1, 3)
+    with tf.GradientTape() as tape:
+        loss = content_loss(conv(x), target)
+    np.testing.assert_allclose(tape.gradient(loss, x).numpy().ravel(), cex.pixel_gradient.reference, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "answer,message",
+    [([1.0, 0.0, -1.0], "that is dL/dF"), ([-2.0, 2.0], "1/2 in front"), ([1.0, -1.0], "sign is flipped"),
+     ([1.0, 2.0], "target P is missing"), ([0.0, 0.0], "weighted by W[i][k]"), (1.0, "loss L itself"),
+     ([1.0, 2.0, 3.0], "two numbers"), ([3.0, 3.0], "is not it"), ("x", "two numbers")],
+)
+def test_pixel_gradient_rejects_typical_mistakes(answer, message):
+    result = cex.pixel_gradient.check(answer)
     assert result.outcome is Outcome.INCORRECT and message in result.message, result.message
 
 
@@ -125,3 +158,20 @@ def test_gram_forgets_layout():
     assert "does not depend on the order" in sex.gram_forgets_layout.check("b").message
     assert "not zero" in sex.gram_forgets_layout.check("c").message
     assert "'a', 'b' or 'c'" in sex.gram_forgets_layout.check("d").message
+
+
+def test_contrast_style_loss_reference_matches_package():
+    X = sex._HAND_F.astype("float32")  # (1, 2, 2, 2)
+    want = float(style_loss(sex.CONTRAST * X, gram_matrix(X)))
+    assert sex.contrast_style_loss.reference == pytest.approx(want, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    "answer,message",
+    [(0.15625, "grows 2 x 2 = 4 times"), (5.625, "forgot the 1/C^2"), (2.8125, "not by C = 2"),
+     (1.125, "absolute values"), (2.5, "subtract the target"), (22.5, "without the 1/(H W)"), (0, "how strong"),
+     (1.5, "is not it"), ("abc", "one number")],
+)
+def test_contrast_style_loss_rejects_typical_mistakes(answer, message):
+    result = sex.contrast_style_loss.check(answer)
+    assert result.outcome is Outcome.INCORRECT and message in result.message, result.message

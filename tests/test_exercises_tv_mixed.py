@@ -6,7 +6,7 @@ import pytest
 from stylegan_edu.exercises import Outcome, ____
 from stylegan_edu.exercises import mixed_loss as mx
 from stylegan_edu.exercises import total_variation as tv
-from stylegan_edu.losses import total_variation_loss
+from stylegan_edu.losses import content_loss, gram_matrix, style_loss, total_variation_loss, total_variation_map
 
 PROBLEMS = tv.PROBLEMS + mx.PROBLEMS
 
@@ -103,3 +103,43 @@ def test_self_content_rejects(answer, message):
 @pytest.mark.parametrize("answer,message", [(100, "throws total_loss away"), (0, "is not it")])
 def test_effective_weight_rejects(answer, message):
     _rejects(mx.effective_weight, answer, message)
+
+
+def test_isotropic_tv_reference_agrees_with_the_packages_map():
+    """Isotropic TV = the sum of the per-pixel roots of the package's squared (L2) TV map (one channel)."""
+    img = np.asarray(tv.IMAGE_3X3, "float32")[None, :, :, None]  # (1, 3, 3, 1)
+    squared_lengths = np.asarray(total_variation_map(img, "l2"))[0]  # (3, 3): dy^2 + dx^2, 0 past the edge
+    assert tv.isotropic_tv.reference == pytest.approx(float(np.sqrt(squared_lengths).sum()))
+    assert tv.isotropic_tv.reference < tv.tv_by_hand.reference  # sqrt(a^2 + b^2) <= |a| + |b|
+
+
+@pytest.mark.parametrize(
+    "answer,message",
+    [(8, "anisotropic TV of exercise 1"), (12, "squared (L2) TV"), (12**0.5, "one square root of the total"),
+     (2 + 2 * 2**0.5, "last row or column"), ((4 + 2 * 2**0.5) / 9, "mean over the 9"), (7, "is not it"),
+     ("eight", "one number")],
+)
+def test_isotropic_tv_rejects(answer, message):
+    _rejects(tv.isotropic_tv, answer, message)
+
+
+def test_mu_at_double_size_reference_follows_from_the_package_losses():
+    """Feature maps at twice the side, each position repeated 2x2: the mu that keeps style / content."""
+    rng = np.random.default_rng(7)
+    F, P = (rng.normal(size=(1, 4, 6, 5)).astype("float32") for _ in range(2))  # (B, H, W, C)
+    factor = mx.SIDE_NEW // mx.SIDE_TUNED
+    up = lambda x: np.repeat(np.repeat(x, factor, axis=1), factor, axis=2)  # noqa: E731
+    c1, c2 = float(content_loss(F, P)), float(content_loss(up(F), up(P)))
+    s1, s2 = float(style_loss(F, gram_matrix(P))), float(style_loss(up(F), gram_matrix(up(P))))
+    mu = mx.ARTICLE_WEIGHTS["style"] * (c2 / c1) / (s2 / s1)
+    assert mx.mu_at_double_size.check(mu).outcome is Outcome.CORRECT
+    assert mx.mu_at_double_size.reference == pytest.approx(mu, rel=1e-4)
+
+
+@pytest.mark.parametrize(
+    "answer,message",
+    [(100, "a *sum* over positions"), (200, "grows 2 x 2 = 4 times"), (25, "must grow with the content part"),
+     (1600, "squared the factor"), (300, "0.75 times"), (-1, "positive"), ("x", "one number")],
+)
+def test_mu_at_double_size_rejects(answer, message):
+    _rejects(mx.mu_at_double_size, answer, message)

@@ -123,9 +123,17 @@ content_gradient = Problem(
 # 3. The shape of a VGG feature map
 # ---------------------------------------------------------------------------
 
-SHAPE_INPUT = (1, 64, 64, 3)
-SHAPE_LAYER = "block4_conv2"
-_SHAPE_ANSWER = (1, 8, 8, 512)
+#: Not a size the chapter prints: a batch of two 96 x 160 (height x width) images.
+SHAPE_INPUT = (2, 96, 160, 3)
+SHAPE_LAYER = "block3_conv1"
+#: VGG16's filters per block, and the 2x2 max-pools that come before ``SHAPE_LAYER`` (those of blocks 1 and 2).
+_VGG_CHANNELS = (64, 128, 256, 512, 512)
+_POOLS_BEFORE = 2
+_SHAPE_ANSWER = (SHAPE_INPUT[0], SHAPE_INPUT[1] // 2**_POOLS_BEFORE, SHAPE_INPUT[2] // 2**_POOLS_BEFORE, _VGG_CHANNELS[2])
+
+
+def _spatial(pools):
+    return (SHAPE_INPUT[1] // 2**pools, SHAPE_INPUT[2] // 2**pools)
 
 
 def _check_shape(answer):
@@ -134,30 +142,44 @@ def _check_shape(answer):
         return
     if len(shape) != 4:
         raise Incorrect(f"a feature map has four axes (B, H, W, C); you gave {len(shape)}.")
-    if shape[1:3] == (4, 4):
-        raise Incorrect("block4_conv2 comes *before* block4_pool: only the pools of blocks 1 to 3 have "
+    b, h, w, c = shape
+    want_b, want_h, want_w, want_c = _SHAPE_ANSWER
+    if (h, w) == (want_w, want_h):
+        raise Incorrect(f"height and width are swapped: the input is {SHAPE_INPUT[1]} high and {SHAPE_INPUT[2]} "
+                        "wide, and a feature map keeps the order (B, H, W, C).")
+    if (h, w) == _spatial(_POOLS_BEFORE + 1):
+        raise Incorrect(f"{SHAPE_LAYER} comes *before* block3_pool: only the pools of blocks 1 and 2 have "
                         "halved the size so far.")
-    if shape[1:3] == (64, 64):
+    if (h, w) == _spatial(_POOLS_BEFORE - 1):
+        raise Incorrect("one pooling is missing: blocks 1 and 2 both end with a 2x2 max-pool, so the size "
+                        f"is halved twice before {SHAPE_LAYER}.")
+    if (h, w) == _spatial(0):
         raise Incorrect("VGG's 3x3 convolutions use 'same' padding, but the max-pooling layers between "
                         "blocks halve height and width.")
-    if shape[1:3] == (8, 8) and shape[3] != 512:
+    if (h, w) == (want_h, want_w) and c != want_c:
         raise Incorrect(f"the height and width are right; count the channels again: VGG16's blocks have "
-                        f"64, 128, 256, 512, 512 filters (you said {shape[3]}).")
-    raise Incorrect(f"{shape} is not it: three poolings before block 4 take 64 px to 64 / 2^3.")
+                        f"64, 128, 256, 512, 512 filters (you said {c}).")
+    if (h, w, c) == (want_h, want_w, want_c) and b != want_b:
+        raise Incorrect(f"the batch axis passes through unchanged: {want_b} images in, {want_b} feature maps "
+                        f"out (you said {b}).")
+    raise Incorrect(f"{shape} is not it: count the pools before block 3 and halve "
+                    f"{SHAPE_INPUT[1]} x {SHAPE_INPUT[2]} once per pool.")
 
 
 feature_shape = Problem(
     "Shape of a VGG16 feature map",
     f"""
-    A batch of shape {SHAPE_INPUT} goes into VGG16. What is the shape of the feature map at
-    `{SHAPE_LAYER}`? Pass a tuple: `feature_shape.check((1, 32, 32, 64))`.
+    A batch of shape {SHAPE_INPUT} (B, H, W, C) goes into VGG16. What is the shape of the feature
+    map at `{SHAPE_LAYER}`? Pass a tuple: `feature_shape.check((1, 32, 32, 64))`.
     """,
     _check_shape,
     hint="Each block ends with a 2x2 max-pool; the convolutions keep the size. Blocks 1-5 have "
-    "64, 128, 256, 512, 512 channels.",
-    solution="""
-    (1, 8, 8, 512): block4_conv2 sits after the pools of blocks 1, 2 and 3 (64 -> 32 -> 16 -> 8)
-    and block 4 has 512 filters. Check it: vgg16_extractor("block4_conv2")(x)["block4_conv2"].shape.
+    "64, 128, 256, 512, 512 channels. Height and width are halved separately.",
+    solution=f"""
+    {_SHAPE_ANSWER}: {SHAPE_LAYER} sits after the pools of blocks 1 and 2
+    ({SHAPE_INPUT[1]} -> {SHAPE_INPUT[1] // 2} -> {_SHAPE_ANSWER[1]} high, {SHAPE_INPUT[2]} -> {SHAPE_INPUT[2] // 2} -> {_SHAPE_ANSWER[2]} wide),
+    block 3 has {_VGG_CHANNELS[2]} filters, and the batch of {SHAPE_INPUT[0]} passes through. Check it:
+    features.vgg16_extractor("{SHAPE_LAYER}")(np.zeros({SHAPE_INPUT}, "float32"))["{SHAPE_LAYER}"].shape.
     """,
     reference=_SHAPE_ANSWER,
 )
@@ -201,9 +223,78 @@ which_layer = MultipleChoice(
     """,
 )
 
-PROBLEMS = (content_loss_fn, content_gradient, feature_shape, which_layer)
+# ---------------------------------------------------------------------------
+# 5. Extension: the gradient on a pixel, through a 1x1 convolution
+# ---------------------------------------------------------------------------
+
+#: One pixel with two channels, a 1x1 convolution (no bias) to three features, and the target features.
+PIXEL_X = (1.0, 2.0)
+#: KERNEL_W[i][k] connects input channel i to feature k (Keras' kernel (1, 1, 2, 3) without its 1x1).
+KERNEL_W = ((1.0, 0.0, 2.0),
+            (0.0, 1.0, -1.0))
+PIXEL_TARGET = (0.0, 2.0, 1.0)
+
+_X, _W, _P = np.asarray(PIXEL_X), np.asarray(KERNEL_W), np.asarray(PIXEL_TARGET)
+_PIXEL_F = _X @ _W  # (3,): the features of the pixel
+_PIXEL_GRAD = _W @ (_PIXEL_F - _P)  # (2,): dL/dx = W (F - P), the chain rule through F = x W
+
+
+def _check_pixel_gradient(answer):
+    if isinstance(answer, (str, bytes, dict, bool)):
+        raise Incorrect(f"pass two numbers, one per channel of the pixel, e.g. [0.0, 0.0] (received {answer!r:.40}).")
+    try:
+        g = np.asarray(answer, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise Incorrect("pass two numbers, one per channel of the pixel, e.g. [0.0, 0.0].") from None
+    if not np.all(np.isfinite(g)):
+        raise Incorrect("pass two finite numbers.")
+    error = _PIXEL_F - _P  # (3,) = dL/dF
+    if g.size == error.size and np.allclose(g, error):
+        raise Incorrect("that is dL/dF, one number per feature (exercise 2). The question asks for dL/dx: carry "
+                        "F - P back through the convolution, one number per input channel.")
+    if g.size == 1 and np.allclose(g, 0.5 * np.sum(error**2)):
+        raise Incorrect("that is the loss L itself; the question asks for its gradient with respect to x.")
+    if g.size != _PIXEL_GRAD.size:
+        raise Incorrect(f"pass two numbers, one per channel of the pixel x (received {g.size}).")
+    if np.allclose(g, _PIXEL_GRAD):
+        return
+    if np.allclose(g, 2 * _PIXEL_GRAD):
+        raise Incorrect("twice the answer: the 1/2 in front of the loss cancels the 2 of the square.")
+    if np.allclose(g, -_PIXEL_GRAD):
+        raise Incorrect("the sign is flipped: the gradient is W (F - P), the error F - P, not P - F.")
+    if np.allclose(g, _W @ _PIXEL_F):
+        raise Incorrect("you sent F back through W, not the error F - P: the target P is missing.")
+    if np.allclose(g, np.full(2, error.sum())) or np.allclose(g, 0.0):
+        raise Incorrect("each feature's error reaches input channel i weighted by W[i][k], the weight that "
+                        "made that feature from that channel: dL/dx_i = sum_k W[i][k] (F_k - P_k).")
+    raise Incorrect(f"{g.tolist()} is not it: first F = x W and F - P, then dL/dx_i = sum_k W[i][k] (F_k - P_k).")
+
+
+pixel_gradient = Problem(
+    "Extension: the gradient on a pixel",
+    f"""
+    In style transfer the optimised variable is the image. Take the smallest "network": one pixel
+    x = {list(PIXEL_X)} (two channels) and a 1x1 convolution without bias to three features,
+    F_k = sum_i x_i W[i][k], with
+        W = {[list(row) for row in KERNEL_W]}    (row i: input channel i)
+    and target features P = {list(PIXEL_TARGET)}. With L = 1/2 sum_k (F_k - P_k)^2, what is dL/dx
+    (two numbers)? Pass them: `pixel_gradient.check([0.0, 0.0])`.
+    """,
+    _check_pixel_gradient,
+    hint="Chain rule: dL/dx_i = sum_k dL/dF_k * dF_k/dx_i. Exercise 2 gave dL/dF_k; what is dF_k/dx_i?",
+    solution=f"""
+    F = x W = {_PIXEL_F.tolist()}, so dL/dF = F - P = {(_PIXEL_F - _P).tolist()}.
+    dF_k/dx_i = W[i][k], so dL/dx = W (F - P) = {_PIXEL_GRAD.tolist()}: each feature's error flows back
+    along the weight that made it. The first feature is too large and channel 0 feeds it, but channel 0
+    also feeds the third feature, which is too small, twice as strongly. A real VGG does the same through
+    13 convolutions, ReLUs and pools; tf.GradientTape applies this rule layer by layer.
+    """,
+    reference=_PIXEL_GRAD.tolist(),
+)
+
+PROBLEMS = (content_loss_fn, content_gradient, feature_shape, which_layer, pixel_gradient)
 
 __all__ = [
     "PROBLEMS", "content_loss_fn", "GRAD_F", "GRAD_P", "content_gradient", "SHAPE_INPUT", "SHAPE_LAYER",
-    "feature_shape", "LAYER_CHOICES", "which_layer",
+    "feature_shape", "LAYER_CHOICES", "which_layer", "PIXEL_X", "KERNEL_W", "PIXEL_TARGET", "pixel_gradient",
 ]

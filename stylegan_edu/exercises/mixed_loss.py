@@ -163,9 +163,72 @@ effective_weight = Problem(
     reference=1.0,
 )
 
-PROBLEMS = (dominant_part, balance_gamma, self_content, effective_weight)
+# ---------------------------------------------------------------------------
+# 5. Extension: the style weight at twice the size
+# ---------------------------------------------------------------------------
+
+#: The image side the weights were tuned at, and the side of the new run (pixels).
+SIDE_TUNED, SIDE_NEW = 256, 512
+
+_AREA = (SIDE_NEW / SIDE_TUNED) ** 2  # how many times more positions every feature map has
+_CONTENT_GROWS = _AREA  # a sum over positions: each position's term is unchanged, there are _AREA times more
+_STYLE_GROWS = 1.0  # Gram matrices average over positions: repeating each position changes none
+# mu * style' / content' = mu_tuned * style / content  =>  mu = mu_tuned * (content'/content) / (style'/style)
+_MU_NEW = ARTICLE_WEIGHTS["style"] * _CONTENT_GROWS / _STYLE_GROWS
+
+
+def _check_mu_at_size(value):
+    value = number(value)
+    if value <= 0:
+        raise Incorrect("a weight is a positive number.")
+    mu, side = ARTICLE_WEIGHTS["style"], SIDE_NEW / SIDE_TUNED
+    close = lambda a, b: abs(a - b) <= 1e-3 * b  # noqa: E731
+    if close(value, _MU_NEW):
+        return
+    if close(value, mu):
+        raise Incorrect("the style part does not change (Gram matrices are averages over positions), but the "
+                        "content part is a *sum* over positions, and there are more of them now.")
+    if close(value, mu * side):
+        raise Incorrect(f"the side grows {side:g} times, but a feature map's number of positions H*W grows "
+                        f"{side:g} x {side:g} = {_AREA:g} times.")
+    if close(value, mu / _AREA) or close(value, mu / side):
+        raise Incorrect("that lowers mu, but the content part grew and the style part did not: to keep its "
+                        "share, the style weight must grow with the content part.")
+    if close(value, mu * _AREA**2):
+        raise Incorrect(f"you squared the factor. Each position's term (F - P)^2 stays the same; only the number "
+                        f"of positions grows, {_AREA:g} times, and so does the content part.")
+    raise Incorrect(f"with mu = {value:g} the weighted style part is {value / _MU_NEW:.3g} times its old share of "
+                    "the content part. By what factor does each part change?")
+
+
+mu_at_double_size = Problem(
+    "Extension: the style weight at twice the size",
+    f"""
+    You tuned (lambda, mu) = (1, {ARTICLE_WEIGHTS['style']:g}) on {SIDE_TUNED}x{SIDE_TUNED} images, with the raw content
+    loss (1/2 the sum of (F - P)^2 over a layer, chapter 4) and the style loss of chapter 5 (Gram
+    matrices normalised by H*W). Now you run at {SIDE_NEW}x{SIDE_NEW}. Assume every feature map simply
+    doubles in height and width with the same values per position (each position repeated 2x2).
+    Keeping lambda = 1, which mu keeps the weighted style part in the same ratio to the weighted
+    content part as before? Pass a number.
+    """,
+    _check_mu_at_size,
+    hint="For each part, ask: is it a sum over positions or an average over positions? "
+    "Then how many positions does a feature map have at the new size?",
+    solution=f"""
+    The content part sums (F - P)^2 over H*W*C elements: {SIDE_NEW // SIDE_TUNED}x the side gives {_AREA:g}x the
+    positions, each with the same term, so it grows {_AREA:g} times. A Gram entry is an *average* over positions,
+    so repeating each position changes no Gram matrix and the style part stays the same. To keep
+    mu * style / (lambda * content), mu grows {_AREA:g} times: mu = {_MU_NEW:g}.
+    Raw-sum weights are tied to the image size; chapter 10's normalised (relative) losses, divided by their
+    size at the target, remove that dependence (and TV, a sum over pixels whose growth depends on the image,
+    would need its own factor).
+    """,
+    reference=_MU_NEW,
+)
+
+PROBLEMS = (dominant_part, balance_gamma, self_content, effective_weight, mu_at_double_size)
 
 __all__ = [
     "PROBLEMS", "ARTICLE_WEIGHTS", "RAW_PARTS", "dominant_part", "balance_gamma", "CONTENT_CHOICES", "self_content",
-    "effective_weight",
+    "effective_weight", "SIDE_TUNED", "SIDE_NEW", "mu_at_double_size",
 ]

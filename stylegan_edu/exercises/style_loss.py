@@ -9,7 +9,7 @@ Example:
 
 import numpy as np
 
-from stylegan_edu.exercises._framework import Incorrect, MultipleChoice, Problem, function
+from stylegan_edu.exercises._framework import Incorrect, MultipleChoice, Problem, function, number
 
 # ---------------------------------------------------------------------------
 # 1. The Gram matrix from scratch
@@ -161,8 +161,78 @@ gram_forgets_layout = MultipleChoice(
     """,
 )
 
-PROBLEMS = (gram_fn, hand_gram, gram_forgets_layout)
+# ---------------------------------------------------------------------------
+# 4. Extension: the style loss of a contrast change
+# ---------------------------------------------------------------------------
+
+#: Y = CONTRAST * X: every feature of exercise 2's map multiplied, as for the same texture with more contrast.
+CONTRAST = 2.0
+
+
+def _single_layer_style_loss(F, A):
+    """The package's style loss for one layer and one image: 1/C^2 sum_cd (G(F)_cd - A_cd)^2."""
+    G = _reference_gram(F)[0]  # (C, C)
+    return float(np.sum((G - A) ** 2) / G.shape[-1] ** 2)
+
+
+_C = _HAND_F.shape[-1]
+_HW = _HAND_F.shape[1] * _HAND_F.shape[2]
+_G_X = _HAND_ANSWER  # (C, C): the target A = G(X)
+_G_Y = _reference_gram(CONTRAST * _HAND_F)[0]  # (C, C)
+_CONTRAST_LOSS = _single_layer_style_loss(CONTRAST * _HAND_F, _G_X)
+
+
+def _check_contrast_loss(value):
+    value = number(value)
+    close = lambda a, b: abs(a - b) <= 1e-3 * max(1.0, abs(b))  # noqa: E731
+    if close(value, _CONTRAST_LOSS):
+        return
+    diff = _G_Y - _G_X  # (C, C)
+    if close(value, float(np.sum((CONTRAST * _G_X - _G_X) ** 2)) / _C**2):
+        raise Incorrect(f"you scaled the Gram matrix by {CONTRAST:g}, like the features. G_cd multiplies two "
+                        f"features, so it grows {CONTRAST:g} x {CONTRAST:g} = {CONTRAST**2:g} times.")
+    if close(value, float(np.sum(diff**2))):
+        raise Incorrect(f"you forgot the 1/C^2 in front: the package averages over the C^2 = {_C**2} entries of the "
+                        "Gram matrix.")
+    if close(value, float(np.sum(diff**2)) / _C):
+        raise Incorrect(f"divide by C^2 = {_C**2}, the number of Gram entries, not by C = {_C}.")
+    if close(value, float(np.sum(np.abs(diff))) / _C**2):
+        raise Incorrect("the style loss squares the differences of the Gram entries; you took their absolute values.")
+    if close(value, float(np.sum(_G_Y**2)) / _C**2):
+        raise Incorrect("that is 1/C^2 sum G(Y)^2: subtract the target A = G(X) before squaring.")
+    if close(value, float(np.sum((_HW * diff) ** 2)) / _C**2):
+        raise Incorrect(f"you used Gram matrices without the 1/(H W) = 1/{_HW}; the chapter normalises them.")
+    if close(value, 0.0):
+        raise Incorrect("the Gram matrix forgets *where* features are, not *how strong* they are: doubling every "
+                        "feature changes every entry.")
+    raise Incorrect(f"{value:g} is not it: compute G(Y) from G(X) (exercise 2), subtract G(X), square, sum the "
+                    f"{_C**2} entries and divide by C^2.")
+
+
+contrast_style_loss = Problem(
+    "Extension: the style loss of a contrast change",
+    f"""
+    Take the feature map X of exercise 2 (one image, 2x2 positions, C = {_C} channels) and Y = {CONTRAST:g} X: every
+    feature multiplied by {CONTRAST:g}, as for the same texture with more contrast. With X as the style
+    target (A = G(X)), what is the package's style loss for this one layer,
+        L = 1/C^2 sum_cd (G(Y)_cd - A_cd)^2,   Gram matrices normalised by H*W?
+    Pass a number.
+    """,
+    _check_contrast_loss,
+    hint="You know G(X) from exercise 2. G(Y)_cd = 1/(HW) sum Y_c Y_d: what does a factor on every Y do to it?",
+    solution=f"""
+    G(Y) = {CONTRAST:g}^2 G(X) = {_G_Y.tolist()}: the Gram matrix is quadratic in the features.
+    G(Y) - G(X) = {(_G_Y - _G_X).tolist()}
+    L = ({' + '.join(f'{v:g}^2' for v in (_G_Y - _G_X).ravel())}) / {_C**2} = {_CONTRAST_LOSS:g}
+    The Gram matrix ignores where features are, but not how strong: a contrast change is a style change,
+    and for a large factor k the style loss grows like k^4 (L = (k^2 - 1)^2 |G(X)|^2 / C^2).
+    """,
+    reference=_CONTRAST_LOSS,
+)
+
+PROBLEMS = (gram_fn, hand_gram, gram_forgets_layout, contrast_style_loss)
 
 __all__ = [
     "PROBLEMS", "gram_fn", "HAND_CHANNEL_0", "HAND_CHANNEL_1", "hand_gram", "FORGET_CHOICES", "gram_forgets_layout",
+    "CONTRAST", "contrast_style_loss",
 ]

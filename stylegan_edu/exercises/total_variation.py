@@ -198,6 +198,76 @@ article_flat_batch = Problem(
     reference=_ARTICLE_FLAT,
 )
 
-PROBLEMS = (tv_by_hand, tv_function, article_flat_batch)
+# ---------------------------------------------------------------------------
+# 4. Extension: isotropic TV by hand
+# ---------------------------------------------------------------------------
 
-__all__ = ["PROBLEMS", "IMAGE_3X3", "tv_by_hand", "tv_function", "FLAT_LEVELS", "article_flat_batch"]
+
+def _difference_lengths(image):
+    """Per pixel, the length sqrt(dy^2 + dx^2) of its difference vector (0 past the edge), shape (H, W)."""
+    a = np.asarray(image, dtype=np.float64)  # (H, W)
+    dy = np.zeros_like(a)
+    dx = np.zeros_like(a)
+    dy[:-1, :] = a[1:, :] - a[:-1, :]  # to the pixel below; 0 on the last row
+    dx[:, :-1] = a[:, 1:] - a[:, :-1]  # to the pixel on the right; 0 in the last column
+    return np.sqrt(dy**2 + dx**2)
+
+
+_ISO_LENGTHS = _difference_lengths(IMAGE_3X3)  # (3, 3)
+_ISO_TV = float(_ISO_LENGTHS.sum())
+_ISO_INTERIOR = float(_ISO_LENGTHS[:-1, :-1].sum())  # only the pixels with a neighbour below and to the right
+
+
+def _check_isotropic_tv(value):
+    value = _number(value)
+    if _close(value, _ISO_TV):
+        return
+    if _close(value, _DOWN_L1 + _RIGHT_L1):
+        raise Incorrect(f"{value:g} is the anisotropic TV of exercise 1, |dy| + |dx| per pixel. The isotropic form "
+                        "takes sqrt(dy^2 + dx^2): a pixel with a step down and a step right counts sqrt(2), not 2.")
+    if _close(value, _DOWN_L2 + _RIGHT_L2):
+        raise Incorrect(f"{value:g} is the squared (L2) TV, dy^2 + dx^2 summed without a root. Take the square root "
+                        "at each pixel, then add.")
+    if _close(value, math.sqrt(_DOWN_L2 + _RIGHT_L2)):
+        raise Incorrect("you took one square root of the total. The isotropic TV takes the root at each pixel "
+                        "(the length of its own difference vector) and adds the lengths.")
+    if _close(value, _ISO_INTERIOR):
+        raise Incorrect("you left out the pixels of the last row or column. A difference past the edge counts as 0, "
+                        "but the pixel's other difference still counts: on the right edge, sqrt(dy^2 + 0) = |dy|.")
+    if _close(value, _ISO_TV / _ISO_LENGTHS.size):
+        raise Incorrect(f"that is the mean over the {_ISO_LENGTHS.size} pixels; total variation sums them.")
+    raise Incorrect(f"{value:g} is not it. For each of the {_ISO_LENGTHS.size} pixels write dy (to the pixel below) "
+                    "and dx (to the right), 0 past the edge; add up sqrt(dy^2 + dx^2).")
+
+
+isotropic_tv = Problem(
+    "Extension: isotropic TV by hand",
+    f"""
+    The same grey image as in exercise 1 (rows top to bottom)
+        {IMAGE_3X3[0]}
+        {IMAGE_3X3[1]}
+        {IMAGE_3X3[2]}
+    The isotropic total variation charges each pixel for the *length* of its difference vector:
+        TV_iso = sum_ij sqrt(dy_ij^2 + dx_ij^2),  dy_ij = I[i+1, j] - I[i, j],  dx_ij = I[i, j+1] - I[i, j],
+    where a difference past the image's edge counts as 0. What is TV_iso? Pass a number (3 decimals are enough).
+    """,
+    _check_isotropic_tv,
+    hint="Reuse exercise 1's differences, but group them by pixel: each pixel (i, j) has one dy and one dx. "
+    "Most pixels have at most one non-zero difference; only those with both differ from exercise 1.",
+    solution=f"""
+    per pixel sqrt(dy^2 + dx^2) (rows top to bottom):
+        {[round(float(v), 3) for v in _ISO_LENGTHS[0]]}
+        {[round(float(v), 3) for v in _ISO_LENGTHS[1]]}
+        {[round(float(v), 3) for v in _ISO_LENGTHS[2]]}
+    TV_iso = 2 sqrt(2) + 2 + 2 = {_ISO_TV:.4f}, against TV_1 = {_DOWN_L1 + _RIGHT_L1:g}: the two pixels with a step
+    in both directions count sqrt(2) ~ 1.414 instead of 2. The isotropic form does not prefer edges along the
+    axes (a diagonal edge costs what a straight one does), which is why image restoration often uses it
+    (Rudin, Osher and Fatemi, 1992). Its gradient is undefined where dy = dx = 0, so code adds a small epsilon
+    under the root.
+    """,
+    reference=_ISO_TV,
+)
+
+PROBLEMS = (tv_by_hand, tv_function, article_flat_batch, isotropic_tv)
+
+__all__ = ["PROBLEMS", "IMAGE_3X3", "tv_by_hand", "tv_function", "FLAT_LEVELS", "article_flat_batch", "isotropic_tv"]

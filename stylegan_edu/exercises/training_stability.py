@@ -9,7 +9,9 @@ Example:
 
 import math
 
-from stylegan_edu.exercises._framework import Incorrect, Problem, number
+import numpy as np
+
+from stylegan_edu.exercises._framework import Incorrect, Problem, function, number
 
 
 def _close(a, b, rel=1e-3):
@@ -173,6 +175,98 @@ diagnose_profiles = Problem(
     reference=dict(_DIAGNOSES),
 )
 
-PROBLEMS = (sigmoid_bound, saturating_gradient, he_init_std, diagnose_profiles)
+# ---------------------------------------------------------------------------
+# 5. Extension: the hinge loss of the discriminator
+# ---------------------------------------------------------------------------
 
-__all__ = ["PROBLEMS", "sigmoid_bound", "saturating_gradient", "he_init_std", "PROFILES", "diagnose_profiles"]
+
+def _relu(x):
+    return np.maximum(x, 0.0)
+
+
+def _reference_hinge_d_loss(real_logits, fake_logits):
+    r = np.asarray(real_logits, np.float64).ravel()  # (N,)
+    f = np.asarray(fake_logits, np.float64).ravel()  # (M,)
+    return float(np.mean(_relu(1.0 - r)) + np.mean(_relu(1.0 + f)))
+
+
+def _hinge_mistakes(r, f):
+    """(value, message) of typical wrong hinge losses on the logits r (real) and f (fake)."""
+    softplus = lambda x: np.logaddexp(0.0, x)  # noqa: E731
+    return [
+        (np.mean(1.0 - r) + np.mean(1.0 + f),
+         "you left out the max(0, .): without it D keeps being rewarded for pushing logits ever further, and "
+         "the loss is linear, the Wasserstein critic's plus 2. Clip each term at 0."),
+        (np.mean(_relu(1.0 + r)) + np.mean(_relu(1.0 - f)),
+         "the signs are swapped: real images should get logits above +1, so charge max(0, 1 - l_real); fakes "
+         "below -1, so charge max(0, 1 + l_fake)."),
+        (np.mean(_relu(-r)) + np.mean(_relu(f)),
+         "the margin is missing: max(0, 1 - l) keeps charging a real image until its logit passes +1, not 0."),
+        (np.sum(_relu(1.0 - r)) + np.sum(_relu(1.0 + f)),
+         "you summed over the images; take the mean of each part over its batch."),
+        (np.mean(f) - np.mean(r),
+         "that is the Wasserstein critic's loss, mean(l_fake) - mean(l_real): no margin and no clipping."),
+        (_relu(1.0 - np.mean(r)) + _relu(1.0 + np.mean(f)),
+         "you clipped the mean logit. Clip each image's term, max(0, 1 - l_i), then average: a confident "
+         "image must not hide an unconfident one."),
+        (np.mean(np.concatenate([_relu(1.0 - r), _relu(1.0 + f)])),
+         "you averaged the real and fake terms together; the batches differ in size here. Average each part "
+         "over its own batch, then add the two."),
+        (np.mean(softplus(-r)) + np.mean(softplus(f)),
+         "that is the cross-entropy (logistic) loss of chapter 1, log(1 + e^(-l)); the hinge loss is piecewise "
+         "linear: max(0, 1 - l)."),
+    ]
+
+
+def _check_hinge(fn):
+    fn = function(fn, "my_hinge_d_loss", returns="a float (the loss)", scalar=True)
+    rng = np.random.default_rng(8)
+    r = rng.uniform(-3.0, 3.0, size=7)  # (N,): real logits, some beyond the margin, some not
+    f = rng.uniform(-3.0, 3.0, size=4)  # (M,): fake logits; N != M on purpose
+    got = float(np.asarray(fn(r.copy(), f.copy()), dtype=np.float64).reshape(()))
+    want = _reference_hinge_d_loss(r, f)
+    close = lambda a, b: abs(a - b) <= 1e-4 * max(1.0, abs(b))  # noqa: E731
+    if close(got, want):
+        confident = float(np.asarray(fn(np.array([2.0, 5.0]), np.array([-4.0, -1.5, -9.0])), np.float64).reshape(()))
+        if not close(confident, 0.0):
+            raise Incorrect(f"when D is right beyond the margin (real logits > 1, fake < -1) the hinge loss is 0, "
+                            f"your function gives {confident:.4g}.")
+        return
+    for value, message in _hinge_mistakes(r, f):
+        if close(got, float(value)):
+            raise Incorrect(message)
+    raise Incorrect(f"on random logits your function gives {got:.4f}, the hinge loss {want:.4f}.")
+
+
+hinge_d_loss = Problem(
+    "Extension: the hinge loss of the discriminator",
+    """
+    Many GANs after DCGAN (SAGAN, BigGAN) train the discriminator with the hinge loss on
+    its raw logits l:
+        L_D = mean over real images of max(0, 1 - l_real) + mean over fakes of max(0, 1 + l_fake)
+    Write `my_hinge_d_loss(real_logits, fake_logits)` for two 1-D numpy arrays (their lengths may
+    differ) that returns one number. Then run `hinge_d_loss.check(my_hinge_d_loss)`.
+    """,
+    _check_hinge,
+    hint="np.maximum(0.0, 1.0 - real_logits) is one term per real image; average it, do the same for the "
+    "fakes, add the two means.",
+    solution="""
+    def my_hinge_d_loss(real_logits, fake_logits):
+        real_part = np.mean(np.maximum(0.0, 1.0 - real_logits))  # real logits should exceed +1
+        fake_part = np.mean(np.maximum(0.0, 1.0 + fake_logits))  # fake logits should stay below -1
+        return real_part + fake_part
+
+    Its gradient with respect to a logit is -1/N (real) or +1/M (fake) while the image is on the wrong
+    side of the margin, and 0 once it is beyond it: D stops pushing images it already classifies with
+    margin, which keeps its logits from growing without bound. The generator minimises -mean(l_fake),
+    whose gradient -1/M does not shrink however confident D is: no saturation, unlike log(1 - sigmoid(l)).
+    """,
+    reference=_reference_hinge_d_loss,
+)
+
+PROBLEMS = (sigmoid_bound, saturating_gradient, he_init_std, diagnose_profiles, hinge_d_loss)
+
+__all__ = [
+    "PROBLEMS", "sigmoid_bound", "saturating_gradient", "he_init_std", "PROFILES", "diagnose_profiles",
+    "hinge_d_loss",
+]
