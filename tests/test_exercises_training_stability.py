@@ -68,51 +68,80 @@ def test_diagnose_profiles_accepts_any_case():
     assert ex.diagnose_profiles.check({"a": "Vanishing", "b": "EXPLODING", "c": "healthy "}).outcome is Outcome.CORRECT
 
 
-def test_hinge_reference_agrees_with_keras_hinge():
-    """L_D = hinge(+1, real logits) + hinge(-1, fake logits), with Keras' own hinge loss."""
+def test_warmup_reference_agrees_with_keras_cosine_decay_warmup():
+    """Keras' CosineDecay ramps linearly from its initial rate to warmup_target over warmup_steps steps;
+    from base_lr / W over W - 1 steps, with alpha=1.0 (no decay), it is the same schedule."""
     import keras
 
-    rng = np.random.default_rng(3)
-    real, fake = rng.normal(0, 2, size=9).astype("float32"), rng.normal(0, 2, size=5).astype("float32")
-    want = float(keras.losses.hinge(np.ones_like(real), real)) + float(keras.losses.hinge(-np.ones_like(fake), fake))
-    assert ex.hinge_d_loss.reference(real, fake) == pytest.approx(want, rel=1e-5)
-    assert ex.hinge_d_loss.check(lambda r, f: float(keras.losses.hinge(np.ones_like(r), r))
-                                 + float(keras.losses.hinge(-np.ones_like(f), f))).outcome is Outcome.CORRECT
+    def keras_warmup(step, base_lr, warmup_steps):
+        schedule = keras.optimizers.schedules.CosineDecay(
+            base_lr / warmup_steps, decay_steps=1, alpha=1.0, warmup_target=base_lr, warmup_steps=warmup_steps - 1)
+        return float(schedule(step))
+
+    for base_lr, warmup_steps in [(1e-3, 10), (0.5, 30), (2e-4, 1), (3.0, 4)]:
+        for step in [0, 1, warmup_steps // 2, warmup_steps - 1, warmup_steps, 5 * warmup_steps]:
+            want = keras_warmup(step, base_lr, warmup_steps)
+            assert ex.lr_warmup.reference(step, base_lr, warmup_steps) == pytest.approx(want, rel=1e-5)
+    assert ex.lr_warmup.check(keras_warmup).outcome is Outcome.CORRECT
 
 
-def _relu(x):
-    return np.maximum(x, 0.0)
+def test_warmup_prompt_example():
+    # the prompt's example: base_lr = 0.001, warmup_steps = 4
+    rates = [ex.lr_warmup.reference(k, 0.001, 4) for k in range(6)]
+    assert rates == pytest.approx([0.00025, 0.0005, 0.00075, 0.001, 0.001, 0.001])
+
+
+def test_warmup_accepts_the_chapter_lambda_and_an_interpolation():
+    assert ex.lr_warmup.check(lambda s, b, w: b * min(1.0, (s + 1) / w)).outcome is Outcome.CORRECT
+    interpolated = lambda s, b, w: b / w + (b - b / w) * s / (w - 1) if s < w - 1 else b  # noqa: E731
+    assert ex.lr_warmup.check(interpolated).outcome is Outcome.CORRECT
+    assert ex.lr_warmup.check(lambda s, b, w: np.array([b * min(1.0, (s + 1) / w)])).outcome is Outcome.CORRECT
+
+
+def _geometric(s, b, w):
+    return b * w ** (min(s, w - 1) / (w - 1) - 1) if w > 1 else b
 
 
 @pytest.mark.parametrize(
     "answer,message",
     [
-        (lambda r, f: (1 - r).mean() + (1 + f).mean(), "left out the max(0, .)"),
-        (lambda r, f: _relu(1 + r).mean() + _relu(1 - f).mean(), "signs are swapped"),
-        (lambda r, f: _relu(-r).mean() + _relu(f).mean(), "margin is missing"),
-        (lambda r, f: _relu(1 - r).sum() + _relu(1 + f).sum(), "summed over the images"),
-        (lambda r, f: f.mean() - r.mean(), "Wasserstein critic"),
-        (lambda r, f: _relu(1 - r.mean()) + _relu(1 + f.mean()), "clipped the mean logit"),
-        (lambda r, f: _relu(np.concatenate([1 - r, 1 + f])).mean(), "its own batch"),
-        (lambda r, f: np.logaddexp(0, -r).mean() + np.logaddexp(0, f).mean(), "cross-entropy"),
-        (lambda r, f: _relu(1 - r), "reduce it to one number"),
-        (lambda r, f: 1.0, "the hinge loss"),
-        (3.0, "pass your function"),
+        (lambda s, b, w: b * min(1.0, s / w), "at step 0 your rate is 0"),
+        (lambda s, b, w: b * min(1.0, (s + 1) / (w + 1)), "one step late"),
+        (lambda s, b, w: b * (s + 1) / w, "keeps growing past base_lr"),
+        (lambda s, b, w: b * min(1.5, (s + 1) / w), "exceeds base_lr"),
+        (lambda s, b, w: b / w, "never reaches base_lr"),
+        (lambda s, b, w: b * min(0.9, (s + 1) / w), "never reaches base_lr"),
+        (lambda s, b, w: b * min(1.0, 0.9 * (s + 1) / w), "reaches base_lr too late"),
+        (_geometric, "geometric (exponential)"),
+        (lambda s, b, w: b * min(1.0, ((s + 1) / w) ** 2), "at step 0 your rate is 1e-05"),
+        (lambda s, b, w: b * min(1, (s + 1) // w), "integer division"),
+        (lambda s, b, w: min(1.0, (s + 1) / w), "times base_lr"),
+        (lambda s, b, w: b, "that is no warm-up"),
+        (lambda s, b, w: 0.5 * min(1.0, (s + 1) / 30), "use the arguments"),
+        (lambda s, b, w: b / w + (b - b / w) * min(s, w - 1) / (w - 1), "divides by zero"),
+        (lambda s, b, w: np.array([b * min(1.0, (t + 1) / w) for t in range(s + 1)]), "reduce it to one number"),
+        (lambda s, b, w: None, "returned None"),
+        (lambda s, b, w: float("nan"), "finite number"),
+        (0.001, "pass your function"),
     ],
 )
-def test_hinge_d_loss_rejects(answer, message):
-    _incorrect(ex.hinge_d_loss, answer, message)
+def test_lr_warmup_rejects(answer, message):
+    _incorrect(ex.lr_warmup, answer, message)
 
 
-def test_hinge_d_loss_unfinished_is_not_attempted():
-    def todo(real_logits, fake_logits):
+def test_lr_warmup_speeding_up_ramp_is_not_linear():
+    def convex(s, b, w):  # right at step 0 and from step w - 1 on, but the increments grow
+        if s >= w - 1 or w == 1:
+            return b
+        return b / w + (b - b / w) * (s / (w - 1)) ** 2
+
+    _incorrect(ex.lr_warmup, convex, "speeds up")
+
+
+def test_lr_warmup_unfinished_is_not_attempted():
+    def todo(step, base_lr, warmup_steps):
         raise NotImplementedError
 
-    assert ex.hinge_d_loss.check(todo).outcome is Outcome.NOT_ATTEMPTED
-
-
-def test_hinge_d_loss_must_vanish_beyond_the_margin():
-    def floor(r, f):  # right on the random logits, but never lets D's loss reach 0
-        return max(ex.hinge_d_loss.reference(r, f), 0.1)
-
-    _incorrect(ex.hinge_d_loss, floor, "beyond the margin")
+    assert ex.lr_warmup.check(todo).outcome is Outcome.NOT_ATTEMPTED
+    assert ex.lr_warmup.check(lambda s, b, w: ____).outcome is Outcome.NOT_ATTEMPTED
+    assert ex.lr_warmup.check(lambda s, b, w: b * ____).outcome is Outcome.NOT_ATTEMPTED

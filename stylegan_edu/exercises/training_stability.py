@@ -176,97 +176,183 @@ diagnose_profiles = Problem(
 )
 
 # ---------------------------------------------------------------------------
-# 5. Extension: the hinge loss of the discriminator
+# 5. Extension: a linear learning-rate warm-up
 # ---------------------------------------------------------------------------
 
-
-def _relu(x):
-    return np.maximum(x, 0.0)
-
-
-def _reference_hinge_d_loss(real_logits, fake_logits):
-    r = np.asarray(real_logits, np.float64).ravel()  # (N,)
-    f = np.asarray(fake_logits, np.float64).ravel()  # (M,)
-    return float(np.mean(_relu(1.0 - r)) + np.mean(_relu(1.0 + f)))
+#: (base_lr, warmup_steps) on which the checker compares the learner's warm-up with the reference
+WARMUP_SETTINGS = ((1e-3, 10), (0.5, 30), (2e-4, 1))
 
 
-def _hinge_mistakes(r, f):
-    """(value, message) of typical wrong hinge losses on the logits r (real) and f (fake)."""
-    softplus = lambda x: np.logaddexp(0.0, x)  # noqa: E731
+def _reference_warmup(step, base_lr, warmup_steps):
+    return base_lr * min(1.0, (step + 1) / warmup_steps)
+
+
+def _warmup_steps_checked(warmup_steps):
+    """The 0-based steps the checker asks about: all of the warm-up, its end, and far beyond."""
+    return np.array(sorted(set(range(warmup_steps + 3)) | {warmup_steps + 10, 1000, 100_000}))
+
+
+def _as_todo(fn):
+    """``fn``, where returning ``____`` or ``...``, or computing with ``____``, counts as not attempted."""
+    from stylegan_edu.exercises._framework import Blank
+
+    def call(*args):
+        try:
+            out = fn(*args)
+        except TypeError as e:
+            if "Blank" in str(e):  # e.g. base_lr * ____: the body is not written yet
+                raise NotImplementedError from e
+            raise
+        if out is Ellipsis or isinstance(out, Blank):
+            raise NotImplementedError
+        return out
+
+    return call
+
+
+def _warmup_rates(fn, base, w):
+    """The learner's rates at :func:`_warmup_steps_checked` as a float64 array, or :class:`Incorrect`."""
+    rates = []
+    for step in _warmup_steps_checked(w):
+        try:
+            out = fn(int(step), base, w)
+        except ZeroDivisionError:
+            raise Incorrect(f"my_warmup({step}, {base:g}, {w}) divides by zero. With warmup_steps = 1 there is no "
+                            "warm-up: the rate is base_lr from step 0. Divide by warmup_steps, not "
+                            "warmup_steps - 1.") from None
+        rate = float(np.asarray(out, dtype=np.float64).reshape(()))
+        if not math.isfinite(rate):
+            raise Incorrect(f"my_warmup({step}, {base:g}, {w}) returned {rate}; a learning rate is a finite number.")
+        rates.append(rate)
+    return np.array(rates)
+
+
+def _warmup_mistakes(steps, base, w):
+    """(rates, message) of typical wrong warm-ups at ``steps`` for one setting."""
+    s = steps.astype(np.float64)
+    ramp = np.geomspace(base / w, base, w) if w > 1 else np.array([base])
+    geometric = np.where(steps < w, ramp[np.minimum(steps, w - 1)], base)  # base_lr / w * w^(step / (w - 1))
     return [
-        (np.mean(1.0 - r) + np.mean(1.0 + f),
-         "you left out the max(0, .): without it D keeps being rewarded for pushing logits ever further, and "
-         "the loss is linear, the Wasserstein critic's plus 2. Clip each term at 0."),
-        (np.mean(_relu(1.0 + r)) + np.mean(_relu(1.0 - f)),
-         "the signs are swapped: real images should get logits above +1, so charge max(0, 1 - l_real); fakes "
-         "below -1, so charge max(0, 1 + l_fake)."),
-        (np.mean(_relu(-r)) + np.mean(_relu(f)),
-         "the margin is missing: max(0, 1 - l) keeps charging a real image until its logit passes +1, not 0."),
-        (np.sum(_relu(1.0 - r)) + np.sum(_relu(1.0 + f)),
-         "you summed over the images; take the mean of each part over its batch."),
-        (np.mean(f) - np.mean(r),
-         "that is the Wasserstein critic's loss, mean(l_fake) - mean(l_real): no margin and no clipping."),
-        (_relu(1.0 - np.mean(r)) + _relu(1.0 + np.mean(f)),
-         "you clipped the mean logit. Clip each image's term, max(0, 1 - l_i), then average: a confident "
-         "image must not hide an unconfident one."),
-        (np.mean(np.concatenate([_relu(1.0 - r), _relu(1.0 + f)])),
-         "you averaged the real and fake terms together; the batches differ in size here. Average each part "
-         "over its own batch, then add the two."),
-        (np.mean(softplus(-r)) + np.mean(softplus(f)),
-         "that is the cross-entropy (logistic) loss of chapter 1, log(1 + e^(-l)); the hinge loss is piecewise "
-         "linear: max(0, 1 - l)."),
+        (base * np.minimum(1.0, (steps + 1) // w),
+         "your rate stays at 0 and then jumps to base_lr: `//` is integer division, so (step + 1) // warmup_steps "
+         "is 0 until the end of the warm-up. Use `/`."),
+        (base * np.minimum(1.0, steps // w),
+         "your rate stays at 0 and then jumps to base_lr: `//` is integer division. Use `/`, and count step 0 as "
+         "the first step: (step + 1) / warmup_steps."),
+        (base * np.minimum(1.0, s / w),
+         "off by one: at step 0 your rate is 0, so the first update does nothing, and base_lr comes one step late. "
+         "Step 0 is the first step and already takes base_lr / warmup_steps: use (step + 1) / warmup_steps."),
+        (base * np.minimum(1.0, (s + 1) / (w + 1)),
+         "off by one: your warm-up reaches base_lr one step late, at step warmup_steps. It should reach it at "
+         "step warmup_steps - 1: lr = base_lr * (step + 1) / warmup_steps during the warm-up."),
+        (base * (s + 1) / w,
+         "after the warm-up your rate keeps growing past base_lr (it is linear for ever). The warm-up ends at "
+         "base_lr and the rate stays there: cap the factor at 1 with min(1, ...)."),
+        (np.minimum(1.0, (s + 1) / w),
+         "you returned the warm-up's factor, between 0 and 1; the learning rate is that factor times base_lr."),
+        (np.full_like(s, base / w),
+         "your rate stays at base_lr / warmup_steps: the warm-up never reaches base_lr. It should grow by "
+         "base_lr / warmup_steps each step."),
+        (geometric,
+         "your warm-up is geometric (exponential): it multiplies the rate by the same factor each step. A linear "
+         "warm-up adds the same amount, base_lr / warmup_steps, each step."),
     ]
 
 
-def _check_hinge(fn):
-    fn = function(fn, "my_hinge_d_loss", returns="a float (the loss)", scalar=True)
-    rng = np.random.default_rng(8)
-    r = rng.uniform(-3.0, 3.0, size=7)  # (N,): real logits, some beyond the margin, some not
-    f = rng.uniform(-3.0, 3.0, size=4)  # (M,): fake logits; N != M on purpose
-    got = float(np.asarray(fn(r.copy(), f.copy()), dtype=np.float64).reshape(()))
-    want = _reference_hinge_d_loss(r, f)
-    close = lambda a, b: abs(a - b) <= 1e-4 * max(1.0, abs(b))  # noqa: E731
-    if close(got, want):
-        confident = float(np.asarray(fn(np.array([2.0, 5.0]), np.array([-4.0, -1.5, -9.0])), np.float64).reshape(()))
-        if not close(confident, 0.0):
-            raise Incorrect(f"when D is right beyond the margin (real logits > 1, fake < -1) the hinge loss is 0, "
-                            f"your function gives {confident:.4g}.")
-        return
-    for value, message in _hinge_mistakes(r, f):
-        if close(got, float(value)):
+def _diagnose_warmup(steps, got, base, w):
+    """Raise :class:`Incorrect` with the most specific message for wrong rates ``got`` (one setting)."""
+    close = lambda a, b: np.abs(np.asarray(a) - np.asarray(b)) <= 1e-5 * base  # noqa: E731
+    for rates, message in _warmup_mistakes(steps, base, w):
+        if np.all(close(got, rates)):
             raise Incorrect(message)
-    raise Incorrect(f"on random logits your function gives {got:.4f}, the hinge loss {want:.4f}.")
+    where = f"(base_lr={base:g}, warmup_steps={w})"
+    if w > 1 and close(got[0], base):
+        raise Incorrect(f"at step 0 your rate is already base_lr {where}: that is no warm-up. The first step takes "
+                        "base_lr / warmup_steps.")
+    bases, ws = {base} | {b for b, _ in WARMUP_SETTINGS}, {w} | {n for _, n in WARMUP_SETTINGS}
+    for other_base, other_w in sorted((b, n) for b in bases for n in ws if (b, n) != (base, w)):
+        fixed = np.array([_reference_warmup(int(k), other_base, other_w) for k in steps])  # an argument ignored
+        if np.all(close(got, fixed)):
+            raise Incorrect(f"for base_lr={base:g}, warmup_steps={w} your function gives the rates of base_lr="
+                            f"{other_base:g}, warmup_steps={other_w}: use the arguments, not fixed numbers.")
+    want = np.array([_reference_warmup(int(k), base, w) for k in steps])
+    if close(got[0], 0.0):
+        raise Incorrect(f"at step 0 your rate is 0 {where}: the first update would do nothing. Step 0 is the first "
+                        "step; it takes base_lr / warmup_steps.")
+    after = steps >= w - 1
+    high = after & (got > base * (1 + 1e-5))
+    if high.any():
+        k = int(steps[high][0])
+        raise Incorrect(f"after the warm-up your rate exceeds base_lr: at step {k} it is {got[steps == k][0]:.4g} "
+                        f"{where}. Once it reaches base_lr the rate stays there: min(1, ...).")
+    low = after & ~close(got, base)
+    if low.any():
+        k = int(steps[low][0])
+        when = "reaches base_lr too late" if close(got[-1], base) else "never reaches base_lr"
+        raise Incorrect(f"your warm-up {when}: at step {k} your rate is {got[steps == k][0]:.4g}, base_lr is "
+                        f"{base:g} {where}. From step warmup_steps - 1 on, the rate is base_lr.")
+    if not close(got[0], want[0]):
+        raise Incorrect(f"at step 0 your rate is {got[0]:.4g}; it should be base_lr / warmup_steps = {want[0]:.4g} "
+                        f"{where}.")
+    ramp = got[steps < w]
+    steps_up = np.diff(ramp)
+    if len(steps_up) > 1 and np.all(steps_up[1:] > steps_up[:-1] * (1 + 1e-6)):
+        raise Incorrect("your warm-up speeds up: each step adds more than the one before, as an exponential "
+                        "does. A linear warm-up adds the same amount, base_lr / warmup_steps, each step.")
+    wrong = ~close(got, want)
+    k = int(steps[wrong][0])
+    raise Incorrect(f"at step {k} your rate is {got[wrong][0]:.4g}, the linear warm-up's {want[wrong][0]:.4g} "
+                    f"{where}. Each step adds base_lr / warmup_steps until the rate reaches base_lr.")
 
 
-hinge_d_loss = Problem(
-    "Extension: the hinge loss of the discriminator",
+def _check_warmup(fn):
+    function(fn, "my_warmup")  # a function, or "pass your function itself"
+    fn = function(_as_todo(fn), "my_warmup", returns="a float (the learning rate)", scalar=True)
+    for base, w in WARMUP_SETTINGS:
+        steps = _warmup_steps_checked(w)
+        got = _warmup_rates(fn, base, w)
+        want = np.array([_reference_warmup(int(k), base, w) for k in steps])
+        if not np.all(np.abs(got - want) <= 1e-5 * base):
+            _diagnose_warmup(steps, got, base, w)
+
+
+lr_warmup = Problem(
+    "Extension: a linear learning-rate warm-up",
     """
-    Many GANs after DCGAN (SAGAN, BigGAN) train the discriminator with the hinge loss on
-    its raw logits l:
-        L_D = mean over real images of max(0, 1 - l_real) + mean over fakes of max(0, 1 + l_fake)
-    Write `my_hinge_d_loss(real_logits, fake_logits)` for two 1-D numpy arrays (their lengths may
-    differ) that returns one number. Then run `hinge_d_loss.check(my_hinge_d_loss)`.
+    Extension. Tip 5 warmed the learning rate up linearly; Adam-trained networks (transformers,
+    large-batch GANs) routinely do. Write `my_warmup(step, base_lr, warmup_steps)`, the learning rate
+    for the 0-based training step `step` (step 0 is the first update):
+      * step 0 takes base_lr / warmup_steps, and each following step adds base_lr / warmup_steps;
+      * step warmup_steps - 1 reaches base_lr, and every later step keeps base_lr.
+    For example, base_lr = 0.001 and warmup_steps = 4 give 0.00025, 0.0005, 0.00075, 0.001, 0.001, ...
+    Return one number. Then run `lr_warmup.check(my_warmup)`; it tries several settings, including
+    warmup_steps = 1 (no warm-up at all).
     """,
-    _check_hinge,
-    hint="np.maximum(0.0, 1.0 - real_logits) is one term per real image; average it, do the same for the "
-    "fakes, add the two means.",
+    _check_warmup,
+    hint="During the warm-up the rate is base_lr times a fraction that is 1/warmup_steps at step 0 and grows by "
+    "1/warmup_steps per step. What stops that fraction at 1?",
     solution="""
-    def my_hinge_d_loss(real_logits, fake_logits):
-        real_part = np.mean(np.maximum(0.0, 1.0 - real_logits))  # real logits should exceed +1
-        fake_part = np.mean(np.maximum(0.0, 1.0 + fake_logits))  # fake logits should stay below -1
-        return real_part + fake_part
+    def my_warmup(step, base_lr, warmup_steps):
+        return base_lr * min(1.0, (step + 1) / warmup_steps)   # (step + 1): step 0 is the first update
 
-    Its gradient with respect to a logit is -1/N (real) or +1/M (fake) while the image is on the wrong
-    side of the margin, and 0 once it is beyond it: D stops pushing images it already classifies with
-    margin, which keeps its logits from growing without bound. The generator minimises -mean(l_fake),
-    whose gradient -1/M does not shrink however confident D is: no saturation, unlike log(1 - sigmoid(l)).
+    It is the schedule of tip 5, `lambda s: 0.5 * min(1.0, (s + 1) / 30)`, which
+    `stability.train_and_record(..., learning_rate=...)` sets before each step. Keras has the same ramp:
+    `keras.optimizers.schedules.CosineDecay(base_lr / warmup_steps, decay_steps=1, alpha=1.0,
+    warmup_target=base_lr, warmup_steps=warmup_steps - 1)` (alpha=1.0 turns the decay off).
+    `training.learning_rate_at` is a per-epoch schedule (constant, halved each epoch, or cosine) with no
+    warm-up; a warm-up is per step, and multiplies such a schedule: learning_rate_at(epoch, ...) * min(1, ...).
+    Why Adam needs it: its first update is m/sqrt(v) = g/|g|, a step of the full learning rate in every
+    weight whatever the gradient's size, and its bias-corrected second moment v averages only the few
+    gradients seen so far, where it will later average about 1 / (1 - beta_2) = 1000 of them (Keras'
+    beta_2 = 0.999). Small steps while those estimates settle keep one unlucky early batch from
+    throwing the weights far away.
     """,
-    reference=_reference_hinge_d_loss,
+    reference=_reference_warmup,
 )
 
-PROBLEMS = (sigmoid_bound, saturating_gradient, he_init_std, diagnose_profiles, hinge_d_loss)
+PROBLEMS = (sigmoid_bound, saturating_gradient, he_init_std, diagnose_profiles, lr_warmup)
 
 __all__ = [
     "PROBLEMS", "sigmoid_bound", "saturating_gradient", "he_init_std", "PROFILES", "diagnose_profiles",
-    "hinge_d_loss",
+    "WARMUP_SETTINGS", "lr_warmup",
 ]
