@@ -17,6 +17,7 @@ and writes
 * ``stylegan_edu/assets/stylegan_generator/generator.weights.h5`` (the EMA generator's weights, w-bar included),
 * ``stylegan_edu/assets/stylegan_generator/stylegan_generator.json`` (settings, time, machine, history, metrics),
 * ``stylegan_edu/assets/stylegan_generator/README.md``,
+* ``stylegan_edu/assets/stylegan_generator/progress/epoch_NNNN.png`` (the sample grid after each epoch),
 * ``stylegan_edu/assets/stylegan_generator/SHA256SUMS`` (checked by
   :func:`stylegan_edu.pretrained.stylegan_generator`).
 
@@ -47,47 +48,17 @@ EVAL_SEED = 12345
 
 
 def evaluate(generator, num_samples=EVAL_SAMPLES, seed=EVAL_SEED, truncation_psi=1.0):
-    """FID, KID and class shares of ``num_samples`` samples of a StyleGANGenerator against the test split."""
+    """FID, KID, class shares and mean confidence of ``num_samples`` samples of a StyleGANGenerator against the test split."""
     import numpy as np
 
-    from stylegan_edu import metrics, pretrained
-    from stylegan_edu.data import FASHION_MNIST_CLASSES
+    from stylegan_edu import metrics
     from stylegan_edu.stylegan import crop_to_28
 
     z = np.random.default_rng(seed).standard_normal((num_samples, generator.latent_dim)).astype(np.float32)
     images = np.concatenate([np.asarray(generator(z[i:i + 500], truncation_psi=truncation_psi, training=False))
                              for i in range(0, num_samples, 500)])
-    images = crop_to_28(images)  # (N, 28, 28, 1)
-    net = pretrained.feature_net("fashion_mnist")
-    logits = np.concatenate([np.asarray(net(images[i:i + 1000], training=False)) for i in range(0, num_samples, 1000)])
-    counts = np.bincount(logits.argmax(1), minlength=10)
-    return {
-        "fid": float(metrics.fid(images, dataset="fashion_mnist")),
-        "kid": float(metrics.kid(images, dataset="fashion_mnist")),
-        "num_samples": int(num_samples),
-        "noise_seed": int(seed),
-        "truncation_psi": float(truncation_psi),
-        "class_shares": {FASHION_MNIST_CLASSES[i]: float(c / num_samples) for i, c in enumerate(counts)},
-    }
-
-
-class TimeBudget:
-    """A Keras callback that stops training after the step that uses up ``seconds`` (built lazily: keras is imported late)."""
-
-    def __new__(cls, seconds, already=0.0):
-        import keras
-
-        class _TimeBudget(keras.callbacks.Callback):
-            order = -50
-
-            def on_train_begin(self, logs=None):
-                self.start = time.time() - already
-
-            def on_train_batch_end(self, batch, logs=None):
-                if time.time() - self.start > seconds:
-                    self.model.stop_training = True
-
-        return _TimeBudget()
+    report = metrics.sample_quality(crop_to_28(images), dataset="fashion_mnist")  # (N, 28, 28, 1) against the test split
+    return {**report, "noise_seed": int(seed), "truncation_psi": float(truncation_psi)}
 
 
 def _readme(info):
@@ -127,7 +98,10 @@ of {info['steps_per_epoch']:,} steps):
 Regenerate: `STYLEGAN_EDU_DATA=../shared/data nice -n 5 .venv/bin/python scripts/train_stylegan.py --minutes {info['budget_minutes']}`
 
 Files: `generator.weights.h5` (Keras weights of the EMA generator), `SHA256SUMS` (its SHA-256, checked before loading),
-`stylegan_generator.json` (everything above, machine-readable).
+`stylegan_generator.json` (everything above, machine-readable), `progress/epoch_NNNN.png` (the EMA generator's samples
+from a fixed batch of latents after each epoch: `pretrained.stylegan_progress()`), and, written by
+`benchmarks/stylegan_vs_dcgan.py`, `dcgan_comparison.json` and `dcgan_samples.png` (the DCGAN recipe trained on the same
+data for the same time, measured with the same protocol: `pretrained.stylegan_dcgan_comparison()`).
 """
 
 
@@ -159,6 +133,7 @@ def main(argv=None):
         print(json.dumps(info["metrics"], indent=1))
         return 0
 
+    from stylegan_edu.callbacks import TimeBudget
     from stylegan_edu.data import load_fashion_mnist
     from stylegan_edu.stylegan import STYLEGAN_TRAIN_CONFIG, StyleGANConfig, train_stylegan
 
@@ -214,6 +189,13 @@ def main(argv=None):
         return 0
     ASSET.mkdir(parents=True, exist_ok=True)
     generator.save_weights(str(ASSET / "generator.weights.h5"))
+    progress = ASSET / "progress"  # the per-epoch sample grids, animated in chapter 13 (pretrained.stylegan_progress)
+    if progress.is_dir():
+        for old in progress.glob("epoch_*.png"):
+            old.unlink()
+    progress.mkdir(exist_ok=True)
+    for frame in sorted(Path(args.work, "samples").glob("epoch_*.png")):
+        (progress / frame.name).write_bytes(frame.read_bytes())
     write_checksums(ASSET)  # the weights' SHA-256, checked by pretrained.stylegan_generator()
     (ASSET / "stylegan_generator.json").write_text(json.dumps(info, indent=1))
     (ASSET / "README.md").write_text(_readme(info))

@@ -11,6 +11,8 @@
 * :class:`NonFiniteGuard`: on a NaN or inf loss, restore the last good
   state, lower the learning rate, log, and continue; stop after N retries.
 * :class:`HistoryJson`: the run's per-epoch history as JSON.
+* :class:`TimeBudget`: stop after the step that uses up a wall-clock budget
+  (the shipped generators' scripts and the equal-time benchmarks).
 
 Each callback has an ``order``; the trainer's ``fit`` runs them sorted by it,
 so that the checkpoint is written after FID and the history have been logged.
@@ -42,6 +44,7 @@ __all__ = [
     "NonFiniteGuard",
     "NonFiniteLossError",
     "HistoryJson",
+    "TimeBudget",
 ]
 
 
@@ -502,3 +505,56 @@ class StateRecorder(keras.callbacks.Callback):
         from stylegan_edu.training import current_learning_rate
 
         self.model.state.record(epoch, logs, learning_rate=current_learning_rate(self.model.g_optimizer))
+
+
+class TimeBudget(keras.callbacks.Callback):
+    """Stop training after the step that uses up ``seconds`` of wall-clock time.
+
+    The step that crosses the budget finishes, then ``fit`` stops (the last
+    epoch may be partial; the trainer's ``state.history`` still records it).
+    Wall-clock time counts from ``on_train_begin`` minus ``already``, so a run
+    resumed from a checkpoint (``fit(resume=True)``) can be given the time it
+    had used before. ``elapsed`` is the time used so far, ``stopped`` whether
+    the budget ended the run.
+
+    Args:
+        seconds: the budget, > 0.
+        already: seconds already used by an earlier part of the run, >= 0.
+
+    Example:
+
+    >>> import numpy as np
+    >>> from stylegan_edu.gan import make_gan
+    >>> from stylegan_edu.training import TrainConfig
+    >>> gan = make_gan(TrainConfig(epochs=5, batch_size=8))
+    >>> budget = TimeBudget(1e-9)  # stops after the first step
+    >>> _ = gan.fit(np.zeros((64, 28, 28, 1), "float32"), callbacks=[budget], verbose=0)
+    >>> int(gan.g_optimizer.iterations), budget.stopped
+    (1, True)
+    """
+
+    order = -50  # before the callbacks that write checkpoints and history
+
+    def __init__(self, seconds, already=0.0):
+        super().__init__()
+        self.seconds = check_float_range("seconds", seconds, 0.0, None, low_inclusive=False)
+        self.already = check_float_range("already", already, 0.0, None)
+        self.start = None
+        self.stopped = False
+
+    @property
+    def elapsed(self):
+        """Seconds of wall-clock time used so far (``already`` included)."""
+        import time
+
+        return self.already if self.start is None else time.time() - self.start
+
+    def on_train_begin(self, logs=None):
+        import time
+
+        self.start = time.time() - self.already
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.elapsed > self.seconds:
+            self.stopped = True
+            self.model.stop_training = True

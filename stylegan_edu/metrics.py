@@ -34,6 +34,8 @@ __all__ = [
     "kernel_distance",
     "kid",
     "mnist_fid",
+    "predicted_classes",
+    "sample_quality",
     "classifier_score",
     "classifier_score_from_probabilities",
     "psnr",
@@ -198,6 +200,14 @@ def _features(images, dataset, batch_size):
     return np.asarray(penultimate_features(images, dataset, batch_size=batch_size), dtype=np.float64)  # (N, D)
 
 
+def _warn_if_few(n, d, stacklevel=3):
+    """Warn that an FID from n < d images is mostly small-sample bias."""
+    if n < d:
+        warnings.warn(f"FID from {n} images in a {d}-dimensional feature space: the sample covariance has rank at most "
+                      f"{n - 1} < {d}, so the value is mostly small-sample bias. Use at least {d} images (this book uses "
+                      "2,000 to 10,000), and compare FIDs only at equal numbers of images.", UserWarning, stacklevel=stacklevel)
+
+
 def fid(images, dataset="mnist", batch_size=500):
     r"""FID: the Fréchet distance between images and a real data set, in
     the feature space of the package's classifier for that data set.
@@ -246,10 +256,7 @@ def fid(images, dataset="mnist", batch_size=500):
     check_positive_int("batch_size", batch_size)
     mu_r, sigma_r, _ = reference_statistics(dataset)
     n, d = len(images), mu_r.shape[0]
-    if n < d:
-        warnings.warn(f"FID from {n} images in a {d}-dimensional feature space: the sample covariance has rank at most "
-                      f"{n - 1} < {d}, so the value is mostly small-sample bias. Use at least {d} images (this book uses "
-                      "2,000 to 10,000), and compare FIDs only at equal numbers of images.", UserWarning, stacklevel=2)
+    _warn_if_few(n, d, stacklevel=3)
     mu_g, sigma_g = feature_statistics(_features(images, dataset, batch_size))
     return frechet_distance(mu_g, sigma_g, mu_r, sigma_r)
 
@@ -394,6 +401,97 @@ def kid(images, dataset="mnist", subset_size=1000, num_subsets=100, seed=0, batc
                       + ", ".join(map(repr, with_features)), f"dataset={dataset!r}")
     return kernel_distance(_features(images, dataset, batch_size), info["features"],
                            subset_size=subset_size, num_subsets=num_subsets, seed=seed)
+
+
+def predicted_classes(images, dataset="fashion_mnist", batch_size=1000):
+    r"""The class that a data set's shipped feature net predicts for each image, with its probability.
+
+    Formula:
+        :math:`\hat y_i = \arg\max_k p_k(x_i)`, confidence
+        :math:`\max_k p_k(x_i)`, with :math:`p = \mathrm{softmax}(\text{logits})`.
+
+    Args:
+        images: images in [-1, 1], shape (N, 28, 28, 1) or (N, 28, 28), N >= 1.
+        dataset: ``"mnist"`` or ``"fashion_mnist"``.
+        batch_size: images per forward pass.
+
+    Returns:
+        tuple: ``(labels, confidence)``, int64 (N,) and float64 (N,).
+
+    Example:
+
+    >>> import numpy as np
+    >>> predicted, confidence = predicted_classes(np.full((2, 28, 28, 1), -1.0), "fashion_mnist")
+    >>> predicted.shape, bool(((confidence > 0) & (confidence <= 1)).all())
+    ((2,), True)
+    """
+    from stylegan_edu.features import _check_digit_images
+    from stylegan_edu.pretrained import feature_net
+
+    check_choice("dataset", dataset, DATASETS)
+    x = _check_digit_images(images)  # (N, 28, 28, 1)
+    if not len(x):
+        raise invalid("images", "at least one image (N, 28, 28, 1)", f"shape {x.shape}")
+    batch_size = check_positive_int("batch_size", batch_size)
+    net = feature_net(dataset)
+    logits = np.concatenate([np.asarray(net(x[i:i + batch_size], training=False), np.float64)
+                             for i in range(0, len(x), batch_size)])  # (N, 10)
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    return p.argmax(axis=1), p.max(axis=1)
+
+
+def sample_quality(images, dataset="fashion_mnist", batch_size=500):
+    r"""Every standard number for a batch of generated images: FID, KID, class shares and mean confidence.
+
+    One pass of the feature net serves the FID (:func:`fid`) and the KID
+    (:func:`kid`, 100 subsets of up to 1,000 images); the predicted classes
+    (:func:`predicted_classes`) give each class's share of the samples (a
+    collapsed generator shows up as one class far above 10%) and the mean
+    classifier confidence. This is what the shipped generators' JSON records,
+    what ``benchmarks/stylegan_vs_dcgan.py`` compares and what chapter 13
+    measures the truncation trick with.
+
+    Args:
+        images: generated images in [-1, 1], shape (N, 28, 28, 1) or (N, 28, 28), N >= 2.
+        dataset: ``"fashion_mnist"`` (class names from
+            :data:`stylegan_edu.data.FASHION_MNIST_CLASSES`) or ``"mnist"``
+            (digits; no KID: its shipped statistics hold no real features).
+        batch_size: images per forward pass.
+
+    Returns:
+        dict: ``fid``, ``kid`` (``None`` for ``"mnist"``), ``num_samples``,
+        ``mean_confidence`` and ``class_shares`` (class name -> share).
+
+    Example:
+
+    >>> import numpy as np
+    >>> q = sample_quality(np.random.default_rng(0).uniform(-1, 1, (200, 28, 28, 1)))
+    >>> sorted(q), q["fid"] > 100, round(sum(q["class_shares"].values()), 6)
+    (['class_shares', 'fid', 'kid', 'mean_confidence', 'num_samples'], True, 1.0)
+    """
+    from stylegan_edu.data import FASHION_MNIST_CLASSES
+
+    check_choice("dataset", dataset, DATASETS)
+    images = _check_images(images)  # (N, 28, 28, 1)
+    check_positive_int("batch_size", batch_size)
+    mu_r, sigma_r, info = reference_statistics(dataset)
+    _warn_if_few(len(images), mu_r.shape[0], stacklevel=3)
+    features = _features(images, dataset, batch_size)  # (N, 128)
+    mu_g, sigma_g = feature_statistics(features)
+    kid_value = None
+    if "features" in info:
+        kid_value = float(kernel_distance(features, info["features"], subset_size=1000, num_subsets=100, seed=0))
+    labels, confidence = predicted_classes(images, dataset, batch_size=batch_size)
+    names = FASHION_MNIST_CLASSES if dataset == "fashion_mnist" else tuple(str(d) for d in range(10))
+    counts = np.bincount(labels, minlength=len(names))
+    return {
+        "fid": float(frechet_distance(mu_g, sigma_g, mu_r, sigma_r)),
+        "kid": kid_value,
+        "num_samples": int(len(images)),
+        "mean_confidence": float(confidence.mean()),
+        "class_shares": {name: float(c / len(images)) for name, c in zip(names, counts)},
+    }
 
 
 def classifier_score_from_probabilities(probabilities, splits=1):

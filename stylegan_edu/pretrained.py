@@ -667,7 +667,7 @@ def fid_statistics(dataset="mnist"):
 # The style-based generator for Fashion-MNIST (chapter 13)
 # ---------------------------------------------------------------------------
 
-__all__ += ["stylegan_generator", "stylegan_generator_info", "STYLEGAN_DATASETS"]
+__all__ += ["stylegan_generator", "stylegan_generator_info", "stylegan_progress", "stylegan_dcgan_comparison", "STYLEGAN_DATASETS"]
 _REBUILT_BY["stylegan_generator/generator.weights.h5"] = "scripts/train_stylegan.py"
 
 #: The data sets with a shipped style-based generator.
@@ -696,6 +696,75 @@ def stylegan_generator_info(dataset="fashion_mnist"):
 
     check_choice("dataset", dataset, STYLEGAN_DATASETS)
     return _record("stylegan_generator/stylegan_generator.json")
+
+
+def stylegan_progress(dataset="fashion_mnist"):
+    """The shipped run's sample grids, one per epoch: how the style-based generator learned.
+
+    ``scripts/train_stylegan.py`` keeps the grid of 64 samples (8 x 8, a
+    fixed noise batch, EMA generator) that :class:`stylegan_edu.callbacks.SampleGrid`
+    drew after each epoch, in ``stylegan_generator/progress/``. Chapter 13 animates them.
+
+    Args:
+        dataset: ``"fashion_mnist"``.
+
+    Returns:
+        list: ``[(epoch, image), ...]`` in epoch order, each image a float32
+        (H, W) array in [0, 1].
+
+    Example:
+
+    >>> frames = stylegan_progress()
+    >>> frames[0][0], frames[0][1].shape, len(frames) == stylegan_generator_info()["epochs_done"]
+    (1, (526, 526), True)
+    """
+    import numpy as np
+    from PIL import Image
+
+    from stylegan_edu._validation import check_choice
+
+    check_choice("dataset", dataset, STYLEGAN_DATASETS)
+    folder = pathlib.Path(ASSETS) / "stylegan_generator" / "progress"
+    files = sorted(folder.glob("epoch_*.png"))
+    if not files:
+        raise AssetError(f"The shipped asset `stylegan_generator/progress` is missing. Expected epoch_NNNN.png files in {folder}. "
+                         "Received: none. Reinstall stylegan_edu, or rerun `python scripts/train_stylegan.py`.")
+    return [(int(f.stem.split("_")[1]), np.asarray(Image.open(f).convert("L"), np.float32) / 255.0) for f in files]
+
+
+def stylegan_dcgan_comparison(dataset="fashion_mnist"):
+    """The equal-time comparison of the shipped style-based generator with the DCGAN recipe.
+
+    Written by ``benchmarks/stylegan_vs_dcgan.py`` (also as
+    ``benchmarks/stylegan_vs_dcgan.md``): both trained on the Fashion-MNIST
+    training split for the same wall-clock time, measured with
+    :func:`stylegan_edu.metrics.sample_quality` on 10,000 samples each.
+
+    Args:
+        dataset: ``"fashion_mnist"``.
+
+    Returns:
+        dict: ``stylegan`` and ``dcgan`` (``quality``, ``steps``,
+        ``train_seconds``, ``history``, ...), ``step_timing`` (parameters and
+        ms/step of both, measured in one run), ``fid_ratio``, ``budget_minutes``,
+        ``machine``; and ``samples``, 64 DCGAN samples as a float32 (H, W) grid in [0, 1].
+
+    Example:
+
+    >>> c = stylegan_dcgan_comparison()
+    >>> sorted(c["step_timing"]), c["samples"].ndim
+    (['dcgan', 'stylegan'], 2)
+    """
+    import numpy as np
+    from PIL import Image
+
+    from stylegan_edu._validation import check_choice
+
+    check_choice("dataset", dataset, STYLEGAN_DATASETS)
+    folder = pathlib.Path(ASSETS) / "stylegan_generator"
+    record = _record("stylegan_generator/dcgan_comparison.json")
+    record["samples"] = np.asarray(Image.open(folder / "dcgan_samples.png").convert("L"), np.float32) / 255.0
+    return record
 
 
 def _stylegan_numbers():

@@ -379,7 +379,8 @@ class QualityMonitor(keras.callbacks.Callback):
 
     The samples come from a fixed noise batch through the trainer's
     :meth:`StyleGAN.generate` (the EMA generator when there is one), are
-    cropped to 28 x 28 (:func:`crop_to_28`) and scored by
+    cropped to 28 x 28 when they are 32 x 32 (:func:`crop_to_28`; any
+    trainer with ``generate`` and ``latent_dim`` works, the DCGAN too) and scored by
     :func:`stylegan_edu.metrics.fid` and :func:`stylegan_edu.metrics.kid`
     with the shipped Fashion-MNIST feature net. Logged as ``fid`` and ``kid``.
 
@@ -412,7 +413,9 @@ class QualityMonitor(keras.callbacks.Callback):
         if (epoch + 1) % self.every and not last:
             return
         z = np.random.default_rng(self.seed + 1).standard_normal((self.num_samples, self.model.latent_dim)).astype(np.float32)
-        images = crop_to_28(self.model.generate(z))
+        images = np.asarray(self.model.generate(z))
+        if images.shape[1:3] == (32, 32):
+            images = crop_to_28(images)  # (N, 28, 28, 1); a 28 x 28 generator (the DCGAN) is measured as it is
         fid = float(metrics.fid(images, dataset=self.dataset))
         kid = float(metrics.kid(images, dataset=self.dataset, subset_size=min(1000, self.num_samples), num_subsets=20))
         self.values.append((epoch + 1, fid, kid))

@@ -718,6 +718,80 @@ def build_cases():  # noqa: C901 - one long table, by module
     sweep("clahe_panel.tile_grid", widgets.clahe_panel, dict(image=grey), {
         "tile_grid": [("0", (0, 2)), ("str", "8x8"), ("one", (2,)), ("float", (2.5, 2)), ("None", None)]})
     sweep("mixed_loss_panel", widgets.mixed_loss_panel, {}, {"optimiser": [("str", "g"), ("None", None)]})
+
+    # ---- chapter 3: the GAN game on 1-D densities ----
+    from stylegan_edu import gan_theory as gt
+
+    grid = np.linspace(-4, 4, 81)
+    dens = gt.gaussian_mixture_pdf(grid, [0.0], [1.0])
+    bad_grid = [("decreasing", grid[::-1]), ("one point", grid[:1]), ("2-D", grid[None]), ("nan", lambda: grid * math.nan),
+                ("str", "abc")]
+    bad_density = [("negative", -dens), ("short", dens[:-1]), ("nan", lambda: dens * math.nan), ("inf", lambda: dens * math.inf)]
+    sweep("value_function", gt.value_function, dict(d=np.full(81, 0.5), p_data=dens, p_g=dens, x=grid), {
+        "x": bad_grid, "p_data": bad_density, "p_g": bad_density,
+        "d": [("1.5", np.full(81, 1.5)), ("-0.1", np.full(81, -0.1)), ("short", np.full(80, 0.5)), ("nan", np.full(81, math.nan))]})
+    for fname in ("kl_divergence", "js_divergence"):
+        sweep(fname, getattr(gt, fname), dict(p=dens, q=dens, x=grid), {"x": bad_grid, "p": bad_density, "q": bad_density})
+    sweep("generator_objectives", gt.generator_objectives, dict(p_data=dens, p_g=dens, x=grid), {
+        "x": bad_grid, "p_data": bad_density, "p_g": bad_density})
+    sweep("optimal_discriminator", gt.optimal_discriminator, dict(p_data=dens, p_g=dens), {
+        "p_data": [("negative", -dens), ("nan", lambda: dens * math.nan)], "p_g": bad_density})
+    sweep("gaussian_mixture_pdf", gt.gaussian_mixture_pdf, dict(x=grid, means=[0.0, 1.0], stds=[1.0, 2.0]), {
+        "stds": [("0", [0.0, 1.0]), ("-1", [-1.0, 1.0]), ("one", [1.0]), ("nan", [math.nan, 1.0])],
+        "means": [("nan", [math.nan, 0.0])],
+        "weights": [("sum 1.4", [0.7, 0.7]), ("negative", [1.5, -0.5]), ("three", [0.2, 0.3, 0.5])]})
+
+    # ---- chapter 13: the latent-space tools, the StyleGAN panels, sample quality, the time budget ----
+    from stylegan_edu import latent_space
+
+    def tiny_stylegan():
+        from stylegan_edu.models import MappingConfig, StyleGANGenerator, StyleGANGeneratorConfig, SynthesisConfig
+
+        g = StyleGANGenerator(StyleGANGeneratorConfig(MappingConfig(latent_dim=8, w_dim=8, num_layers=2, seed=0),
+                                                      SynthesisConfig(channels=(8, 8, 8, 8), w_dim=8, seed=0)))
+        g.build()
+        return g
+
+    sg = once("tiny_stylegan", tiny_stylegan)
+    not_a_stylegan = [("str", "g"), ("None", None), ("dense", lambda: tiny_generator())]
+    w2 = np.zeros((2, 8), "float32")
+    sweep("swap_styles", latent_space.swap_styles, dict(w_a=w2, w_b=w2, indices=[0], num_ws=8), {
+        "indices": [("8 = num_ws", [8]), ("-1", [-1]), ("float", [1.5]), ("bool", [True]), ("str", "01"), ("int", 3)],
+        "num_ws": BAD_POSITIVE_INT})
+    sweep("noise_images", latent_space.noise_images, dict(generator=sg, batch_size=2, seed=0), {
+        "generator": not_a_stylegan, "batch_size": BAD_POSITIVE_INT, "seed": BAD_SEED}, lazy=("generator",))
+    sweep("slerp", latent_space.slerp, dict(a=np.ones((2, 3)), b=np.eye(2, 3), t=0.5), {
+        "a": [("shape", np.ones((2, 4))), ("rank 1", np.ones(3))],
+        "t": [("1.5", 1.5), ("-0.1", -0.1), ("nan", math.nan)]})
+    sweep("perceptual_path_length", latent_space.perceptual_path_length, dict(generator=sg, num_samples=2, epsilon=1e-2), {
+        "generator": not_a_stylegan, "space": BAD_CHOICE, "num_samples": BAD_POSITIVE_INT + [("1", 1)],
+        "epsilon": BAD_POSITIVE_FLOAT + [("0.5", 0.5)], "seed": BAD_SEED, "dataset": BAD_CHOICE,
+        "batch_size": BAD_POSITIVE_INT}, lazy=("generator",))
+    garments = np.zeros((4, 28, 28, 1), "float32")
+    sweep("feature_diversity", latent_space.feature_diversity, dict(images=garments), {
+        "images": [("one", np.zeros((1, 28, 28, 1))), ("rank 3", np.zeros((4, 28, 28)))], "dataset": BAD_CHOICE,
+        "num_pairs": BAD_POSITIVE_INT, "seed": BAD_SEED,
+        "labels": [("short", np.zeros(3, int)), ("float", np.zeros(4)), ("unique", np.arange(4)), ("str", "0011")]})
+    sweep("generated_classes", latent_space.generated_classes, dict(generator=sg, z=w2), {
+        "generator": not_a_stylegan, "batch_size": BAD_POSITIVE_INT}, lazy=("generator",))
+    add("generated_classes[z and ws]", lambda: latent_space.generated_classes(sg(), z=w2, ws=np.zeros((2, 8, 8))), "z")
+    add("generated_classes[neither]", lambda: latent_space.generated_classes(sg()), "z")
+    sweep("predicted_classes", metrics.predicted_classes, dict(images=garments), {
+        "images": bad_arrays(garments, (0, 28, 28, 1), ranks=[(4, 27, 28, 1)]) + [("2", lambda: garments + 2)],
+        "dataset": BAD_CHOICE, "batch_size": BAD_POSITIVE_INT})
+    sweep("sample_quality", metrics.sample_quality, dict(images=np.zeros((130, 28, 28, 1), "float32")), {
+        "images": [("one", np.zeros((1, 28, 28, 1))), ("2", lambda: garments + 2), ("nan", lambda: garments * math.nan)],
+        "dataset": BAD_CHOICE, "batch_size": BAD_POSITIVE_INT})
+    sweep("TimeBudget", callbacks.TimeBudget, dict(seconds=10.0), {
+        "seconds": BAD_POSITIVE_FLOAT, "already": BAD_NONNEG_FLOAT})
+    sweep("style_mixing_panel", widgets.style_mixing_panel, dict(generator=sg), {
+        "generator": not_a_stylegan, "seed_a": BAD_SEED, "seed_b": BAD_SEED, "zoom": BAD_POSITIVE_INT,
+        "crossover": [("-1", -1), ("9 > num_ws", 9), ("float", 1.5), ("True", True), ("str", "3")]}, lazy=("generator",))
+    sweep("truncation_panel", widgets.truncation_panel, dict(generator=sg), {
+        "generator": not_a_stylegan, "psi": BAD_UNIT_FLOAT, "zoom": BAD_POSITIVE_INT,
+        "seeds": [("empty", []), ("17", list(range(17))), ("-1", [-1]), ("float", [0.5]), ("int", 3)]}, lazy=("generator",))
+    sweep("noise_panel", widgets.noise_panel, dict(generator=sg), {
+        "generator": not_a_stylegan, "seed": BAD_SEED, "zoom": BAD_POSITIVE_INT}, lazy=("generator",))
     vgg = {}
 
     def vgg_call(images):

@@ -51,3 +51,17 @@ def test_style_statistics_speed_quick_writes_its_report(tmp_path):
     assert row["size"] == 64 and row["gram_step_s"] > 0 and row["mean_std_loss_ms"] > 0
     assert row["step_ratio"] == row["gram_step_s"] / row["mean_std_step_s"]
     assert "| 64 |" in (tmp_path / "speed.md").read_text()
+
+
+def test_stylegan_vs_dcgan_tiny_writes_its_report(tmp_path, shared_data):
+    out = tmp_path / "cmp"
+    env = {"STYLEGAN_EDU_DATA": shared_data, "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "stylegan_vs_dcgan.py"), "--minutes", "0.02",
+                           "--limit", "256", "--timing-steps", "7", "--eval-samples", "200", "--work", str(tmp_path / "run"),
+                           "--out", str(out), "--no-publish"], capture_output=True, text=True, timeout=600, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    record = json.loads((tmp_path / "cmp.json").read_text())
+    assert record["dcgan"]["steps"] >= 1 and record["dcgan"]["quality"]["num_samples"] == 200
+    assert record["fid_ratio"] == record["stylegan"]["quality"]["fid"] / record["dcgan"]["quality"]["fid"]
+    assert set(record["step_timing"]) == {"stylegan", "dcgan"} and (tmp_path / "cmp_samples.png").stat().st_size > 0
+    assert "FID ratio StyleGAN / DCGAN" in (tmp_path / "cmp.md").read_text()
