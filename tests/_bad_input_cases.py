@@ -760,7 +760,7 @@ def build_cases():  # noqa: C901 - one long table, by module
         "num_ws": BAD_POSITIVE_INT})
     sweep("noise_images", latent_space.noise_images, dict(generator=sg, batch_size=2, seed=0), {
         "generator": not_a_stylegan, "batch_size": BAD_POSITIVE_INT, "seed": BAD_SEED}, lazy=("generator",))
-    sweep("slerp", latent_space.slerp, dict(a=np.ones((2, 3)), b=np.eye(2, 3), t=0.5), {
+    sweep("latent_space.slerp", latent_space.slerp, dict(a=np.ones((2, 3)), b=np.eye(2, 3), t=0.5), {
         "a": [("shape", np.ones((2, 4))), ("rank 1", np.ones(3))],
         "t": [("1.5", 1.5), ("-0.1", -0.1), ("nan", math.nan)]})
     sweep("perceptual_path_length", latent_space.perceptual_path_length, dict(generator=sg, num_samples=2, epsilon=1e-2), {
