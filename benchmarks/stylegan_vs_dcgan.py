@@ -138,9 +138,8 @@ def main(argv=None):
     timing = step_timing(x32, x28, steps=args.timing_steps)
 
     config = TrainConfig(epochs=1000, seed=0)  # the DCGAN recipe; the time budget ends the run
-    timing_file = Path(args.work, "train_seconds.json")
-    already = json.loads(timing_file.read_text())["train_seconds"] if args.resume and timing_file.is_file() else 0.0
-    budget = TimeBudget(minutes * 60, already)
+    timing_file = Path(args.work, "train_seconds.json")  # the time used so far, for --resume
+    budget = TimeBudget(minutes * 60, TimeBudget.recorded(timing_file) if args.resume else 0.0, record=timing_file)
     monitor = QualityMonitor(every=1, num_samples=2000, seed=config.seed)
     cpu0, loads = time.process_time(), []
 
@@ -152,8 +151,6 @@ def main(argv=None):
                 order = 20  # after the quality monitor has logged
                 def on_epoch_end(self, epoch, logs=None):
                     loads.append(os.getloadavg()[0])
-                    Path(args.work).mkdir(parents=True, exist_ok=True)
-                    timing_file.write_text(json.dumps({"train_seconds": budget.elapsed}))
                     print(f"epoch {epoch + 1}: {budget.elapsed / 60:.1f} min, FID(2k) {(logs or {}).get('fid', float('nan')):.2f}",
                           flush=True)
 

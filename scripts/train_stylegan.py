@@ -35,7 +35,6 @@ import dataclasses
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -142,26 +141,12 @@ def main(argv=None):
     images, _ = load_fashion_mnist("train")
     if args.limit:
         images = images[:args.limit]
-    already = 0.0
-    timing = Path(args.work, "train_seconds.json")
-    if args.resume and timing.is_file():
-        already = json.loads(timing.read_text())["train_seconds"]
-    start = time.time() - already
-
-    class SaveTime:
-        def __new__(cls):
-            import keras
-
-            class _SaveTime(keras.callbacks.Callback):
-                def on_epoch_end(self, epoch, logs=None):
-                    timing.write_text(json.dumps({"train_seconds": time.time() - start}))
-
-            return _SaveTime()
-
+    timing = Path(args.work, "train_seconds.json")  # the time used so far, for --resume
+    budget = TimeBudget(args.minutes * 60, TimeBudget.recorded(timing) if args.resume else 0.0, record=timing)
     trainer = train_stylegan(args.work, config=config, stylegan_config=stylegan_config, images=images, resume=args.resume,
                              quality_every=args.quality_every, quality_num_samples=args.quality_samples, progress=False,
-                             extra_callbacks=[TimeBudget(args.minutes * 60, already), SaveTime()])
-    train_seconds = time.time() - start
+                             extra_callbacks=[budget])
+    train_seconds = budget.elapsed
     steps = int(trainer.g_optimizer.iterations)
     print(f"Trained {steps} steps in {train_seconds / 60:.1f} min ({1000 * train_seconds / max(steps, 1):.0f} ms/step); "
           f"measuring {EVAL_SAMPLES} samples ...", flush=True)

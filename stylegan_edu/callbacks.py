@@ -514,12 +514,15 @@ class TimeBudget(keras.callbacks.Callback):
     epoch may be partial; the trainer's ``state.history`` still records it).
     Wall-clock time counts from ``on_train_begin`` minus ``already``, so a run
     resumed from a checkpoint (``fit(resume=True)``) can be given the time it
-    had used before. ``elapsed`` is the time used so far, ``stopped`` whether
-    the budget ended the run.
+    had used before: with ``record``, the time used is written there after
+    every epoch, and :meth:`recorded` reads it back. ``elapsed`` is the time
+    used so far, ``stopped`` whether the budget ended the run.
 
     Args:
         seconds: the budget, > 0.
         already: seconds already used by an earlier part of the run, >= 0.
+        record: optional JSON file for ``{"train_seconds": ...}``, rewritten
+            (atomically) after every epoch.
 
     Example:
 
@@ -535,12 +538,22 @@ class TimeBudget(keras.callbacks.Callback):
 
     order = -50  # before the callbacks that write checkpoints and history
 
-    def __init__(self, seconds, already=0.0):
+    def __init__(self, seconds, already=0.0, record=None):
         super().__init__()
         self.seconds = check_float_range("seconds", seconds, 0.0, None, low_inclusive=False)
         self.already = check_float_range("already", already, 0.0, None)
+        self.record = None if record is None else os.fspath(check_path("record", record, kind="file"))
         self.start = None
         self.stopped = False
+
+    @staticmethod
+    def recorded(path):
+        """The seconds a ``record`` file holds, or 0.0 when there is none yet (a run that has not started)."""
+        path = os.fspath(check_path("path", path, kind="file"))
+        if not os.path.isfile(path):
+            return 0.0
+        with open(path) as f:
+            return float(json.load(f)["train_seconds"])
 
     @property
     def elapsed(self):
@@ -558,3 +571,8 @@ class TimeBudget(keras.callbacks.Callback):
         if self.elapsed > self.seconds:
             self.stopped = True
             self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.record is not None:
+            os.makedirs(os.path.dirname(os.path.abspath(self.record)), exist_ok=True)
+            atomic_write(self.record, json.dumps({"train_seconds": self.elapsed}))

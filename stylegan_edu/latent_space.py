@@ -28,7 +28,8 @@ def _check_generator(generator):
     from stylegan_edu.models import StyleGANGenerator
 
     if not isinstance(generator, StyleGANGenerator):
-        raise invalid("generator", "a StyleGANGenerator", f"generator of type {type(generator).__name__}")
+        raise invalid("generator", "a StyleGANGenerator (for example pretrained.stylegan_generator())",
+                      f"generator of type {type(generator).__name__}")
     generator.build()
     return generator
 

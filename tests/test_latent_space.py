@@ -143,3 +143,15 @@ def test_within_class_diversity_matches_all_pairs():
         latent_space.feature_diversity(images, labels=np.arange(12))  # every label held once
     with pytest.raises(ValueError, match="labels"):
         latent_space.feature_diversity(images, labels=np.zeros(5, int))
+
+
+def test_time_budget_records_the_time_used_for_a_resume(tmp_path):
+    from stylegan_edu.callbacks import TimeBudget
+    from stylegan_edu.gan import make_gan
+    from stylegan_edu.training import TrainConfig
+
+    record = tmp_path / "run" / "train_seconds.json"
+    assert TimeBudget.recorded(record) == 0.0  # nothing recorded yet
+    budget = TimeBudget(3600.0, already=100.0, record=record)
+    make_gan(TrainConfig(epochs=2, batch_size=8)).fit(np.zeros((16, 28, 28, 1), "float32"), callbacks=[budget], verbose=0)
+    assert 100.0 < TimeBudget.recorded(record) <= budget.elapsed

@@ -14,13 +14,30 @@ from stylegan_edu._validation import check_float_range, check_positive_int, inva
 
 
 def _check_generator(generator):
-    from stylegan_edu.models import StyleGANGenerator
+    from stylegan_edu.latent_space import _check_generator as check  # one check for every StyleGAN tool
 
-    if not isinstance(generator, StyleGANGenerator):
-        raise invalid("generator", "a StyleGANGenerator (for example pretrained.stylegan_generator())",
-                      f"generator of type {type(generator).__name__}")
-    generator.build()
-    return generator
+    return check(generator)
+
+
+def _labelled_row(labels, images):
+    """One row of images, each under its label."""
+    import ipywidgets as w
+
+    return w.HBox([w.VBox([label, image]) for label, image in zip(labels, images)])
+
+
+def _redraw_on(panel, controls):
+    """Redraw ``panel`` whenever one of ``controls`` changes value."""
+    for control in controls:
+        control.observe(lambda change: panel.redraw(), names="value")
+
+
+def _check_seed_boxes(panel, names):
+    """A seed typed into a box must be >= 0 (the boxes are plain IntText)."""
+    for name in names:
+        value = getattr(panel, name).value
+        if value < 0:
+            raise invalid(name, "an int >= 0", f"{name}={value}")
 
 
 def _z(generator, seed):
@@ -94,20 +111,15 @@ class StyleMixingPanel(_widget_base()):
         self.images = [w.Image(format="png") for _ in range(3)]
         self.arrays = [None, None, None]
         self.labels = [w.HTML("A"), w.HTML("B"), w.HTML("mix")]
-        labels = self.labels
-        super().__init__([w.HBox([self.seed_a, self.seed_b]), self.crossover,
-                          w.HBox([w.VBox([lab, im]) for lab, im in zip(labels, self.images)])])
-        for control in (self.seed_a, self.seed_b, self.crossover):
-            control.observe(lambda change: self.redraw(), names="value")
+        super().__init__([w.HBox([self.seed_a, self.seed_b]), self.crossover, _labelled_row(self.labels, self.images)])
+        _redraw_on(self, (self.seed_a, self.seed_b, self.crossover))
         self.redraw()
 
     def redraw(self):
         """Recompute A, B and the mix for the current controls."""
         from stylegan_edu.stylegan import mix_styles
 
-        for name in ("seed_a", "seed_b"):
-            if getattr(self, name).value < 0:
-                raise invalid(name, "an int >= 0", f"{name}={getattr(self, name).value}")
+        _check_seed_boxes(self, ("seed_a", "seed_b"))
         g = self._g
         w_a = np.asarray(g.mapping(_z(g, self.seed_a.value)))  # (1, w_dim)
         w_b = np.asarray(g.mapping(_z(g, self.seed_b.value)))
@@ -180,7 +192,7 @@ class TruncationPanel(_widget_base()):
         self.image = w.Image(format="png")
         self.arrays = None
         super().__init__([self.psi, self.image])
-        self.psi.observe(lambda change: self.redraw(), names="value")
+        _redraw_on(self, (self.psi,))
         self.redraw()
 
     def redraw(self):
@@ -249,19 +261,15 @@ class NoisePanel(_widget_base()):
         self.images = [w.Image(format="png") for _ in range(3)]
         self.labels = [w.HTML("noise draw 0"), w.HTML("this draw"), w.HTML("difference")]
         self.arrays = [None, None, None]
-        super().__init__([w.HBox([self.seed, self.noise_seed, self.button]),
-                          w.HBox([w.VBox([lab, im]) for lab, im in zip(self.labels, self.images)])])
-        for control in (self.seed, self.noise_seed):
-            control.observe(lambda change: self.redraw(), names="value")
+        super().__init__([w.HBox([self.seed, self.noise_seed, self.button]), _labelled_row(self.labels, self.images)])
+        _redraw_on(self, (self.seed, self.noise_seed))
         self.redraw()
 
     def redraw(self):
         """Regenerate the image with noise draw 0 and with the current draw."""
         from stylegan_edu.latent_space import noise_images
 
-        for name in ("seed", "noise_seed"):
-            if getattr(self, name).value < 0:
-                raise invalid(name, "an int >= 0", f"{name}={getattr(self, name).value}")
+        _check_seed_boxes(self, ("seed", "noise_seed"))
         g = self._g
         ws = np.asarray(g.broadcast(g.mapping(_z(g, self.seed.value))))  # (1, num_ws, w_dim)
         first = np.asarray(g.synthesize(ws, noise=noise_images(g, 1, 0)))[0, ..., 0]  # (S, S)
