@@ -33,7 +33,9 @@ examples:
   python -m stylegan_edu train-mnist --epochs 1 --out /tmp/try --limit 512 --fid-every 1
 
 data: MNIST from $STYLEGAN_EDU_DATA/mnist (IDX files) or --data-dir, else
-downloaded by Keras. All available splits are used (load_mnist("all")).
+downloaded by Keras. It trains on the training digits of mnist_gan_split()
+(the train split; offline, with the test split only, its 8,000 digits
+i % 5 != 4) and measures FID against the held-out digits.
 """
 
 
@@ -72,7 +74,7 @@ _FLAGS = {"data_dir": "--data-dir", "out_dir": "--out", "learning_rate": "--lr",
           "fid_every": "--fid-every", "fid_num_samples": "--fid-samples", "epochs": "--epochs", "seed": "--seed",
           "limit": "--limit", "schedule": "--schedule", "mixed_precision": "--mixed-precision", "r1_weight": "--r1",
           "r1_interval": "--r1-interval", "ema_decay": "--ema-decay", "style_mixing_prob": "--mixing-prob",
-          "quality_every": "--quality-every", "num_samples": "--quality-samples"}
+          "quality_every": "--quality-every", "num_samples": "--quality-samples", "augment": "--augment"}
 
 
 def _parser():
@@ -90,6 +92,10 @@ def _parser():
     p.add_argument("--lr", type=float, default=2e-4, help="Adam learning rate for both networks (default: 2e-4)")
     p.add_argument("--schedule", choices=SCHEDULES, default="constant",
                    help="learning-rate schedule (default: constant; halve_per_epoch is the source article's)")
+    p.add_argument("--ema-decay", type=float, default=0.0, help="EMA decay of the generator's weights (default: 0 = off; "
+                   "the shipped generator: 0.999)")
+    p.add_argument("--augment", default="", help="DiffAugment policy for the discriminator's inputs (default: none; "
+                   "the shipped generator: translation,cutout)")
     p.add_argument("--fid-every", type=int, default=0, metavar="K", help="compute MNIST-FID every K epochs (default: 0, never)")
     p.add_argument("--fid-samples", type=int, default=1000, metavar="M", help="generated images per FID (default: 1000)")
     p.add_argument("--limit", type=int, default=None, metavar="N", help="train on the first N digits only (quick trials)")
@@ -153,14 +159,15 @@ def _train_mnist(args):
 
     _check_run_folder(args)
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr, schedule=args.schedule,
-                         seed=args.seed, mixed_precision=args.mixed_precision)
-    from stylegan_edu.data import load_mnist
+                         seed=args.seed, mixed_precision=args.mixed_precision, ema_decay=args.ema_decay or None,
+                         augment=args.augment)
+    from stylegan_edu.data import mnist_gan_split
 
     if args.deterministic:
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
-    images, _ = load_mnist("all", data_dir=args.data_dir)
+    images, _, _ = mnist_gan_split(data_dir=args.data_dir)
     if args.limit is not None:
         images = images[: check_positive_int("limit", args.limit)]
     fid_every = check_positive_int("fid_every", args.fid_every, minimum=0)

@@ -23,7 +23,7 @@ import numpy as np
 
 from stylegan_edu._validation import as_image, check_choice, check_positive_int, invalid
 
-__all__ = ["DataError", "read_idx", "load_mnist", "load_fashion_mnist", "FASHION_MNIST_CLASSES", "to_unit_range",
+__all__ = ["DataError", "read_idx", "load_mnist", "mnist_gan_split", "load_fashion_mnist", "FASHION_MNIST_CLASSES", "to_unit_range",
            "list_style_images", "style_image"]
 
 _ENV = "STYLEGAN_EDU_DATA"
@@ -218,6 +218,50 @@ def load_mnist(split="train", data_dir=None):
     ((10000, 28, 28), dtype('uint8'), array([7, 2, 1, 0, 4], dtype=uint8))
     """
     return _load_idx_dataset(_MNIST, split, data_dir)
+
+
+def mnist_gan_split(data_dir=None):
+    """The digits a GAN trains on, and the held-out digits its FID and KID are measured against.
+
+    A generator must be scored on digits it never saw, or FID cannot notice
+    memorisation:
+
+    * with the full MNIST (Colab, or a folder holding both splits): train on
+      the 60,000 training digits, hold out the 10,000 test digits;
+    * offline, where only the 10,000 test digits exist (this repository's CI):
+      train on the same 8,000 the feature net trained on, hold out the other
+      2,000 (image ``i`` when ``i % 5 == 4``,
+      :func:`stylegan_edu.features.mnist_feature_split`).
+
+    The shipped MNIST FID/KID statistics
+    (:func:`stylegan_edu.metrics.reference_statistics`) are those 2,000 held-out
+    digits, which neither the feature net nor any generator has seen in
+    either case.
+
+    Args:
+        data_dir: as for :func:`load_mnist`.
+
+    Returns:
+        tuple: ``(train, heldout, source)``: uint8 digits (N, 28, 28) and
+        (M, 28, 28), and a sentence saying which digits they are.
+
+    Example:
+
+    >>> train, heldout, source = mnist_gan_split()  # offline: the test digits only
+    >>> len(train), len(heldout), source
+    (8000, 2000, 'MNIST test digits i % 5 != 4 (8,000) for training, i % 5 == 4 (2,000) held out')
+    """
+    try:
+        train, _ = load_mnist("train", data_dir=data_dir)
+        test, _ = load_mnist("test", data_dir=data_dir)
+        return train, test, f"MNIST train split ({len(train):,}) for training, test split ({len(test):,}) held out"
+    except ValueError:  # a local folder with the test split only
+        from stylegan_edu.features import mnist_feature_split
+
+        test, _ = load_mnist("test", data_dir=data_dir)
+        train_idx, held_idx = mnist_feature_split(len(test))
+        return (test[train_idx], test[held_idx],
+                f"MNIST test digits i % 5 != 4 ({len(train_idx):,}) for training, i % 5 == 4 ({len(held_idx):,}) held out")
 
 
 def load_fashion_mnist(split="train", data_dir=None):

@@ -129,8 +129,8 @@ class GAN(AdversarialTrainer):
         real = batch  # (B, H, W, C)
         z = self.sample_noise(ops.shape(real)[0])  # (B, latent_dim)
         fake = self.generator(z, training=True)  # (B, H, W, C)
-        real_logits = ops.cast(self.discriminator(real, training=True), "float32")  # (B, 1)
-        fake_logits = ops.cast(self.discriminator(fake, training=True), "float32")  # (B, 1)
+        real_logits = ops.cast(self.discriminator(self.augment(real), training=True), "float32")  # (B, 1)
+        fake_logits = ops.cast(self.discriminator(self.augment(fake), training=True), "float32")  # (B, 1)
         d_loss = losses.discriminator_loss(real_logits, fake_logits, label_smoothing=self.config.label_smoothing)
         return d_loss, discriminator_probabilities(real_logits, fake_logits)
 
@@ -140,7 +140,7 @@ class GAN(AdversarialTrainer):
         c = self.loss_config
         z = self.sample_noise(ops.shape(real)[0])  # (B, latent_dim)
         fake = self.generator(z, training=True)  # (B, H, W, C)
-        fake_logits = ops.cast(self.discriminator(fake, training=True), "float32")  # (B, 1)
+        fake_logits = ops.cast(self.discriminator(self.augment(fake), training=True), "float32")  # (B, 1)
         g_adv = losses.generator_loss(fake_logits, saturating=c.saturating)
         if not (c.style_weight > 0 or c.tv_weight > 0):
             return g_adv, {}
@@ -264,7 +264,8 @@ def train_mnist(config, out_dir, images=None, resume=False, fid_every=0, fid_num
         config: a :class:`~stylegan_edu.training.TrainConfig`.
         out_dir: the output folder.
         images: uint8 (N, 28, 28) digits, or float (N, 28, 28, 1) in [-1, 1];
-            default: ``load_mnist("all")``.
+            default: the training digits of :func:`stylegan_edu.data.mnist_gan_split`
+            (offline: 8,000; FID is measured against the other 2,000).
         resume: continue from the newest good checkpoint in ``out_dir``.
         fid_every: compute MNIST-FID every this many epochs (0: never).
         fid_num_samples: generated images per FID.
@@ -279,7 +280,7 @@ def train_mnist(config, out_dir, images=None, resume=False, fid_every=0, fid_num
     import os
 
     from stylegan_edu import callbacks as cbs
-    from stylegan_edu.data import load_mnist, to_unit_range
+    from stylegan_edu.data import mnist_gan_split, to_unit_range
 
     # Every argument is checked before anything is loaded, built or written.
     if not isinstance(config, TrainConfig):
@@ -291,7 +292,7 @@ def train_mnist(config, out_dir, images=None, resume=False, fid_every=0, fid_num
     if not isinstance(extra_callbacks, (list, tuple)):
         raise invalid("extra_callbacks", "a list or tuple of Keras callbacks", f"extra_callbacks of type {type(extra_callbacks).__name__}")
     if images is None:
-        images, _ = load_mnist("all")
+        images, _, _ = mnist_gan_split()
     images = np.asarray(images)
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]  # (N, 28, 28)

@@ -46,6 +46,7 @@ __all__ = [
     "asset_path",
     "mnist_generator",
     "mnist_generator_info",
+    "mnist_generator_progress",
     "clahe_generator",
     "clahe_generator_info",
     "mnist_feature_net",
@@ -225,22 +226,27 @@ def mnist_generator_info():
     """Settings and metrics of the shipped MNIST generator (from ``mnist_generator.json``).
 
     Returns:
-        dict: ``fid`` (MNIST-FID on ``fid_samples`` samples), ``train_config``,
-        ``generator_config``, ``history`` (per-epoch losses and FID),
-        ``train_seconds``, ``machine``, ...
+        dict: ``metrics`` (FID, KID, legible rate, class shares on 10,000
+        samples against the held-out digits), ``heldout_metrics`` (the same
+        for the real held-out digits), ``train_config``, ``generator_config``,
+        ``history`` (per-epoch losses and FID), ``steps``, ``train_seconds``,
+        ``machine``, ...
     """
     return _record("mnist_generator/mnist_generator.json")
 
 
 def _mnist_generator_numbers():
     info = mnist_generator_info()
-    cfg = info["train_config"]
-    fids = ", ".join(f"{h['fid']:.0f} after epoch {h['epoch']}" for h in info["history"] if "fid" in h)
-    return {"params": f"{info['generator_params']:,}", "epochs": cfg["epochs"], "batch_size": cfg["batch_size"],
-            "learning_rate": f"{cfg['learning_rate']:g}", "beta_1": cfg["beta_1"], "schedule": cfg["schedule"],
-            "seed": cfg["seed"], "minutes": f"{info['train_seconds'] / 60:.1f}", "cpus": info["machine"].get("cpu_count", "?"),
-            "fid": f"{info['fid']:.2f}", "fid_samples": f"{info['fid_samples']:,}", "fid_seed": info["fid_noise_seed"],
-            "fid_history": fids}
+    cfg, m, real = info["train_config"], info["metrics"], info["heldout_metrics"]
+    shares = [100 * v for v in m["class_shares"].values()]
+    return {"params": f"{info['generator_params']:,}", "steps": f"{info['steps']:,}", "epochs": info["epochs_done"],
+            "n_images": f"{info['n_images']:,}", "batch_size": cfg["batch_size"],
+            "learning_rate": f"{cfg['learning_rate']:g}", "beta_1": cfg["beta_1"], "ema_decay": cfg["ema_decay"],
+            "augment": cfg["augment"], "seed": cfg["seed"], "minutes": f"{info['train_seconds'] / 60:.1f}",
+            "cpus": info["machine"].get("cpu_count", "?"), "fid": f"{m['fid']:.2f}", "kid": f"{m['kid']:.4f}",
+            "legible": f"{100 * m['legible_rate']:.1f}", "real_legible": f"{100 * real['legible_rate']:.1f}",
+            "share_min": f"{min(shares):.1f}", "share_max": f"{max(shares):.1f}",
+            "fid_samples": f"{m['num_samples']:,}", "fid_seed": m["noise_seed"]}
 
 
 @_with_recorded_numbers(_mnist_generator_numbers)
@@ -248,15 +254,19 @@ def mnist_generator():
     r"""The reference DCGAN generator for MNIST, trained by the repository's own trainer.
 
     ``make_generator(GeneratorConfig(seed=0))`` ({params} parameters) trained by
-    ``scripts/train_mnist_generator.py`` with :func:`stylegan_edu.gan.train_mnist`:
-    {epochs} epochs on ``load_mnist("all")`` (offline: the 10,000 MNIST test digits),
-    batch {batch_size}, Adam({learning_rate}, beta_1={beta_1}), {schedule} learning rate,
-    seed {seed}; {minutes} minutes on {cpus} shared CPU cores.
+    ``scripts/train_mnist_generator.py`` with :func:`stylegan_edu.gan.train_mnist`
+    on the {n_images} training digits of :func:`stylegan_edu.data.mnist_gan_split`:
+    {steps} steps ({epochs} epochs) of batch {batch_size}, Adam({learning_rate},
+    beta_1={beta_1}), DiffAugment ``{augment}``, seed {seed}; {minutes} minutes on
+    {cpus} shared CPU cores. The weights are the exponential moving average
+    (decay {ema_decay}) of the generator's.
 
-    **MNIST-FID: {fid}** on {fid_samples} samples (:func:`stylegan_edu.metrics.mnist_fid`,
-    noise seed {fid_seed}). During training (1,000-sample FIDs, biased upwards):
-    {fid_history}. Everything is recorded in :func:`mnist_generator_info` and
-    ``stylegan_edu/assets/mnist_generator/README.md``.
+    On {fid_samples} samples (noise seed {fid_seed}) against the 2,000 held-out
+    digits: **MNIST-FID {fid}**, KID {kid}, legible rate {legible}% (the held-out
+    digits: {real_legible}%), every class between {share_min}% and {share_max}%.
+    Everything is recorded in :func:`mnist_generator_info` and
+    ``stylegan_edu/assets/mnist_generator/README.md``; the training progression
+    in :func:`mnist_generator_progress`.
 
     A new model is built on every call (so callers may change it freely);
     nothing is downloaded. The weights are checked first (:func:`asset_path`).
@@ -284,6 +294,27 @@ def mnist_generator():
     generator = make_generator(GeneratorConfig(**cfg), name="mnist_generator")
     generator.load_weights(str(path))
     return generator
+
+
+def mnist_generator_progress():
+    """The shipped MNIST run's sample grids during training: how the reference generator learned.
+
+    ``scripts/train_mnist_generator.py`` keeps up to 24 of the grids that
+    :class:`stylegan_edu.callbacks.SampleGrid` drew from a fixed noise batch
+    (EMA generator) after each epoch, more of them early, when the samples
+    change fastest, in ``mnist_generator/progress/``. Chapter 9 animates them.
+
+    Returns:
+        list: ``[(epoch, image), ...]`` in epoch order, each image a float32
+        (H, W) array in [0, 1].
+
+    Example:
+
+    >>> frames = mnist_generator_progress()
+    >>> frames[0][0], frames[-1][0] == mnist_generator_info()["epochs_done"], frames[0][1].ndim
+    (1, True, 2)
+    """
+    return _progress_frames("mnist_generator", "scripts/train_mnist_generator.py")
 
 
 # ---------------------------------------------------------------------------
@@ -455,17 +486,19 @@ def _load_statistics(path, digest):
 def mnist_fid_statistics():
     """The MNIST-FID reference statistics: mean and covariance of the feature net's features over MNIST.
 
-    Computed by ``scripts/compute_fid_stats.py`` over ``load_mnist("all")``
-    (offline, as in this repository's CI: the 10,000 MNIST *test* digits)
-    with the shipped :func:`mnist_feature_net`; see
-    ``stylegan_edu/assets/mnist_fid_stats.md``. Used by
-    :func:`stylegan_edu.metrics.mnist_fid`.
+    Computed by ``scripts/compute_fid_stats.py`` over the 2,000 held-out
+    digits of :func:`stylegan_edu.data.mnist_gan_split` (MNIST test digits
+    ``i % 5 == 4``, which neither the feature net nor any generator trains on)
+    with the shipped :func:`mnist_feature_net`; the file also holds their
+    feature vectors (the KID's reference), and
+    ``stylegan_edu/assets/mnist_fid_stats.md`` records the real-against-real
+    floor. Used by :func:`stylegan_edu.metrics.fid` and :func:`~stylegan_edu.metrics.kid`.
 
     Returns:
         tuple: ``(mu (128,), sigma (128, 128), info)``, float64 copies, with
         ``info`` a dict holding ``n`` (how many images), ``source`` (which
-        splits) and ``feature_net_sha256`` (the feature-net weights they were
-        computed with).
+        digits), ``feature_net_sha256`` (the feature-net weights they were
+        computed with) and ``features`` ((n, 128), the KID's reference).
 
     Raises:
         AssetError: if the statistics file is missing or damaged.
@@ -473,8 +506,8 @@ def mnist_fid_statistics():
     Example:
 
     >>> mu, sigma, info = mnist_fid_statistics()
-    >>> mu.shape, sigma.shape, info["n"] >= 10_000
-    ((128,), (128, 128), True)
+    >>> mu.shape, sigma.shape, info["n"], "held-out" in info["source"]
+    ((128,), (128, 128), 2000, True)
     """
     import numpy as np
 
@@ -718,17 +751,22 @@ def stylegan_progress(dataset="fashion_mnist"):
     >>> frames[0][0], frames[0][1].shape, len(frames) == stylegan_generator_info()["epochs_done"]
     (1, (526, 526), True)
     """
-    import numpy as np
-    from PIL import Image
-
     from stylegan_edu._validation import check_choice
 
     check_choice("dataset", dataset, STYLEGAN_DATASETS)
-    folder = pathlib.Path(ASSETS) / "stylegan_generator" / "progress"
+    return _progress_frames("stylegan_generator", "scripts/train_stylegan.py")
+
+
+def _progress_frames(asset, script):
+    """``[(epoch, image), ...]`` from ``<asset>/progress/epoch_NNNN.png``, in epoch order, images float32 in [0, 1]."""
+    import numpy as np
+    from PIL import Image
+
+    folder = pathlib.Path(ASSETS) / asset / "progress"
     files = sorted(folder.glob("epoch_*.png"))
     if not files:
-        raise AssetError(f"The shipped asset `stylegan_generator/progress` is missing. Expected epoch_NNNN.png files in {folder}. "
-                         "Received: none. Reinstall stylegan_edu, or rerun `python scripts/train_stylegan.py`.")
+        raise AssetError(f"The shipped asset `{asset}/progress` is missing. Expected epoch_NNNN.png files in {folder}. "
+                         f"Received: none. Reinstall stylegan_edu, or rerun `python {script}`.")
     return [(int(f.stem.split("_")[1]), np.asarray(Image.open(f).convert("L"), np.float32) / 255.0) for f in files]
 
 

@@ -20,7 +20,10 @@ Two options every GAN can switch on from its :class:`TrainConfig`:
   StyleGAN);
 * ``r1_weight`` and ``r1_interval``: the R1 gradient penalty on real
   images (Mescheder et al., 2018), lazily every ``r1_interval`` steps
-  (StyleGAN2).
+  (StyleGAN2);
+* ``augment``: differentiable augmentation of every image the discriminator
+  sees, real and fake (DiffAugment, :mod:`stylegan_edu.augment`), through
+  :meth:`~AdversarialTrainer.augment`, for training on few images.
 
 A subclass says only what differs:
 
@@ -90,6 +93,7 @@ class TrainConfig:
     ema_decay: object = None  # None or 0: off; else the decay beta in [0, 1) of the generator's weight average (e.g. 0.999)
     r1_weight: float = 0.0  # gamma of the R1 penalty gamma/2 E||grad_x D(x)||^2 on real images (0 = off)
     r1_interval: int = 1  # lazy regularisation: the penalty every k steps, times k (StyleGAN2: 16)
+    augment: str = ""  # DiffAugment policy for the discriminator's inputs, e.g. "translation,cutout" ("" = off)
 
     def __post_init__(self):
         check_positive_int("epochs", self.epochs)
@@ -105,6 +109,9 @@ class TrainConfig:
             check_float_range("ema_decay", self.ema_decay, 0.0, 1.0, high_inclusive=False)
         check_float_range("r1_weight", self.r1_weight, 0.0)
         check_positive_int("r1_interval", self.r1_interval)
+        from stylegan_edu.augment import parse_policy
+
+        parse_policy(self.augment)  # a clear error for an unknown augmentation
 
     @property
     def uses_ema(self):
@@ -605,6 +612,21 @@ class AdversarialTrainer(keras.Model):
         return [("ema_generator", self.ema_generator.variables)] if self.ema_generator is not None else []
 
     # ---------------------------------------------------------------- options
+
+    def augment(self, images):
+        """The images as the discriminator sees them: DiffAugment'ed when ``config.augment`` names a policy.
+
+        Subclasses pass *every* discriminator input through it, real and
+        fake, in both players' losses (:func:`stylegan_edu.augment.diff_augment`);
+        the draws come from the trainer's checkpointed generator ``self.rng``,
+        so a resumed run continues the same sequence. Without a policy the
+        images come back unchanged.
+        """
+        if not self.config.augment:
+            return images
+        from stylegan_edu.augment import diff_augment
+
+        return diff_augment(images, self.config.augment, seed=self.rng)  # (B, H, W, C), differentiable
 
     def real_images_for_r1(self, batch):
         """The real images of a batch whose discriminator gradient R1 penalises: here the batch itself.

@@ -1,7 +1,9 @@
-"""Figures the chapters reuse: image grids and training curves.
+"""Figures the chapters reuse: image grids, training curves and 2-D samples over training.
 
 ``image_grid`` builds the pixels (numpy, no matplotlib), ``show_images`` draws
-them, ``plot_history`` draws loss and metric curves. Matplotlib is imported
+them, ``plot_history`` draws loss and metric curves,
+``plot_samples_over_training`` draws a 2-D generator's points at several
+steps (the mode-collapse toy of chapter 8). Matplotlib is imported
 inside the functions, so importing this module changes no settings.
 """
 
@@ -9,7 +11,7 @@ import numpy as np
 
 from stylegan_edu._validation import _range_bounds, as_image, check_finite, check_positive_int, invalid
 
-__all__ = ["image_grid", "show_images", "plot_history"]
+__all__ = ["image_grid", "show_images", "plot_history", "animation_html", "plot_samples_over_training"]
 
 _RANGES = {(-1, 1): "[-1, 1]", (0, 1): "[0, 1]"}
 
@@ -245,4 +247,144 @@ def plot_history(history, keys=None, ax=None, title=None, xlabel="epoch", logy=F
     ax.grid(alpha=0.3)
     if title:
         ax.set_title(title)
+    return fig
+
+
+def animation_html(frames, size=None, duration=600, alt="training progression"):
+    """An animated GIF of grey frames, as an HTML ``<img>`` that notebooks and the rendered book both play.
+
+    The GIF is embedded in the page (base64), so it needs no file next to the
+    notebook; chapters 9 and 13 animate their generators' training with it.
+
+    Args:
+        frames: a list of (H, W) arrays in [0, 1], or of ``(label, array)``
+            pairs (as :func:`stylegan_edu.pretrained.mnist_generator_progress` returns).
+        size: ``None`` (keep the size) or the side in pixels each frame is
+            resized to (nearest neighbour, square frames).
+        duration: milliseconds per frame, >= 20.
+        alt: the image's alternative text.
+
+    Returns:
+        IPython.display.HTML: display it (the last line of a cell does).
+
+    Example:
+
+    >>> import numpy as np
+    >>> html = animation_html([np.zeros((4, 4)), np.ones((4, 4))], size=8)
+    >>> html.data.startswith('<img alt="training progression" src="data:image/gif;base64,')
+    True
+    """
+    import base64
+    import io
+
+    from IPython.display import HTML
+    from PIL import Image
+
+    from stylegan_edu._validation import check_positive_int, invalid
+
+    if not isinstance(frames, (list, tuple)) or not frames:
+        raise invalid("frames", "a non-empty list of (H, W) arrays in [0, 1], or of (label, array) pairs", f"frames={frames!r}")
+    arrays = [np.asarray(f[1] if isinstance(f, tuple) else f, np.float64) for f in frames]
+    for a in arrays:
+        if a.ndim != 2 or not np.isfinite(a).all() or a.min() < 0 or a.max() > 1:
+            raise invalid("frames", "(H, W) arrays with values in [0, 1]", f"an array of shape {a.shape}")
+    check_positive_int("duration", duration, minimum=20)
+    images = [Image.fromarray(np.round(255 * a).astype(np.uint8)) for a in arrays]
+    if size is not None:
+        side = check_positive_int("size", size)
+        images = [im.resize((side, side), Image.NEAREST) for im in images]
+    buffer = io.BytesIO()
+    images[0].save(buffer, format="GIF", save_all=True, append_images=images[1:], duration=int(duration), loop=0)
+    data = base64.b64encode(buffer.getvalue()).decode()
+    return HTML(f'<img alt="{alt}" src="data:image/gif;base64,{data}">')
+
+
+def plot_samples_over_training(samples, steps, centers=None, std=None, max_points=500, scale=1.0, title=None):
+    r"""2-D samples over training: one row per run, one column per snapshot, the modes marked.
+
+    Args:
+        samples: ``{row label: points (S, N, 2)}``, S snapshots of N points
+            each (e.g. ``ModeExperiment.samples`` of
+            :func:`stylegan_edu.mode_coverage.run_mode_experiment`, whose
+            keys ``(recipe, seed)`` become ``"recipe, seed s"``).
+        steps: the S training steps of the snapshots (column titles).
+        centers: mode centres (K, 2) to mark with red crosses (optional).
+        std: with ``centers``, draw a circle of radius :math:`3\sigma` around
+            each: the region :func:`stylegan_edu.mode_coverage.mode_metrics`
+            counts as high quality; and write in each panel its modes
+            covered and high-quality share (of all N points).
+        max_points: at most this many points per panel (the first ones).
+        scale: figure size multiplier (1.0 gives about 1.6 inches per panel).
+        title: a title for the whole figure.
+
+    Returns:
+        matplotlib.figure.Figure: the figure.
+
+    Example:
+
+    >>> import numpy as np
+    >>> pts = np.zeros((3, 10, 2))
+    >>> fig = plot_samples_over_training({("plain", 0): pts, ("R1", 0): pts}, steps=[0, 5, 10], centers=[[1.0, 0.0]], std=0.1)
+    >>> len(fig.axes), fig.axes[0].get_ylabel(), fig.axes[2].get_title()
+    (6, 'plain, seed 0', 'step 10')
+    """
+    import matplotlib.pyplot as plt
+
+    if std is not None:
+        from stylegan_edu.mode_coverage import mode_metrics  # the panel's numbers are the chapter's metric
+
+    if not isinstance(samples, dict) or not samples:
+        raise invalid("samples", "a non-empty dict {row label: points (S, N, 2)}", f"samples of type {type(samples).__name__}"
+                      if not isinstance(samples, dict) else "samples={}")
+    rows = {}
+    for key, value in samples.items():
+        a = check_finite("samples", _to_numpy(value))
+        if a.ndim != 3 or a.shape[-1] != 2 or a.shape[0] < 1 or a.shape[1] < 1 or a.dtype.kind not in "fiu":
+            raise invalid("samples", "points of shape (S, N, 2) per row, S, N >= 1", f"samples[{key!r}] with shape {a.shape}")
+        label = f"{key[0]}, seed {key[1]}" if isinstance(key, tuple) and len(key) == 2 else str(key)
+        rows[label] = a.astype(np.float64)
+    shapes = {a.shape[0] for a in rows.values()}
+    if len(shapes) != 1:
+        raise invalid("samples", "the same number of snapshots S in every row", f"S in {sorted(shapes)}")
+    s = shapes.pop()
+    if isinstance(steps, (str, bytes)) or not hasattr(steps, "__len__") or len(steps) != s:
+        raise invalid("steps", f"one step per snapshot ({s})", f"steps={steps!r:.80}")
+    max_points = check_positive_int("max_points", max_points)
+    c = None
+    if centers is not None:
+        c = check_finite("centers", _to_numpy(centers))
+        if c.ndim != 2 or c.shape[1] != 2 or c.dtype.kind not in "fiu" or not len(c):
+            raise invalid("centers", "mode centres of shape (K, 2)", f"shape {c.shape}")
+    if std is not None:
+        if isinstance(std, bool) or not isinstance(std, (int, float, np.floating, np.integer)) or not np.isfinite(std) or std <= 0:
+            raise invalid("std", "None or a float > 0", f"std={std!r}")
+    everything = np.concatenate([a[:, :max_points].reshape(-1, 2) for a in rows.values()]
+                                + ([c] if c is not None else []))
+    reach = float(np.max(np.abs(c))) * 1.6 if c is not None else float(np.percentile(np.abs(everything), 99)) * 1.2 or 1.0
+    fig, axes = plt.subplots(len(rows), s, figsize=(1.6 * s * scale, 1.6 * len(rows) * scale), squeeze=False)
+    for i, (label, a) in enumerate(rows.items()):
+        for j in range(s):
+            ax = axes[i, j]
+            p = a[j, :max_points]
+            if c is not None:  # under the points, so that a mode's points stay visible
+                ax.scatter(c[:, 0], c[:, 1], marker="+", s=30, color="tab:red", linewidths=0.8, zorder=1)
+                if std is not None:
+                    for cx, cy in c:
+                        ax.add_patch(plt.Circle((cx, cy), 3 * float(std), fill=False, color="tab:red", linewidth=0.6, zorder=1))
+                    m = mode_metrics(a[j], c, std=float(std))  # on all N points, not only the drawn ones
+                    ax.text(0.03, 0.03, f"{m['modes_covered']}/{len(c)} modes\n{m['high_quality_share']:.0%} good", fontsize=6,
+                            transform=ax.transAxes, va="bottom")
+            ax.scatter(p[:, 0], p[:, 1], s=3, alpha=0.6, color="tab:blue", linewidths=0, zorder=2)
+            ax.set_xlim(-reach, reach)
+            ax.set_ylim(-reach, reach)
+            ax.set_aspect("equal")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if i == 0:
+                ax.set_title(f"step {steps[j]}", fontsize=8)
+            if j == 0:
+                ax.set_ylabel(label, fontsize=7)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
     return fig

@@ -741,6 +741,57 @@ def build_cases():  # noqa: C901 - one long table, by module
         "means": [("nan", [math.nan, 0.0])],
         "weights": [("sum 1.4", [0.7, 0.7]), ("negative", [1.5, -0.5]), ("three", [0.2, 0.3, 0.5])]})
 
+    # ---- chapter 8: the mode-collapse toy (a ring of Gaussians) ----
+    from stylegan_edu import mode_coverage as mc
+
+    ring = mc.ring_centers(8)
+    pts = mc.ring_of_gaussians(64, seed=0)
+    sweep("mode_coverage.ring_centers", mc.ring_centers, dict(num_modes=8, radius=2.0), {
+        "num_modes": BAD_POSITIVE_INT, "radius": BAD_POSITIVE_FLOAT})
+    sweep("mode_coverage.ring_of_gaussians", mc.ring_of_gaussians, dict(num_samples=10), {
+        "num_samples": BAD_POSITIVE_INT + [("10**10", 10**10)], "num_modes": BAD_POSITIVE_INT, "radius": BAD_POSITIVE_FLOAT,
+        "std": BAD_POSITIVE_FLOAT, "seed": BAD_SEED})
+    sweep("mode_coverage.mode_metrics", mc.mode_metrics, dict(samples=pts, centers=ring, std=0.02), {
+        "samples": bad_arrays(pts, (0, 2), ranks=[(64,), (64, 3), (2, 64, 2)]),
+        "centers": bad_arrays(ring, (0, 2), ranks=[(8,), (8, 1)]),
+        "std": BAD_POSITIVE_FLOAT, "threshold": BAD_POSITIVE_FLOAT, "min_share": BAD_POSITIVE_FLOAT + [("1.5", 1.5)]})
+    add("mode_coverage.mode_metrics[valid: 3 sigma exactly]",
+        lambda: mc.mode_metrics([[0.06, 0.0]], [[0.0, 0.0]], std=0.02),
+        OK(lambda r: r["modes_covered"] == 1 and r["high_quality_share"] == 1.0, "a point at exactly 3 sigma counts"))
+    add("mode_coverage.mode_metrics[valid: integer points]", lambda: mc.mode_metrics([[2, 0]], ring, std=0.02),
+        OK(lambda r: r["modes_covered"] == 1 and r["mode_shares"][0] == 1.0, "the point (2, 0) is on mode 0"))
+    sweep("mode_coverage.ToyGANConfig", mc.ToyGANConfig, {}, {
+        "latent_dim": BAD_POSITIVE_INT + [("10**6", 10**6)], "width": BAD_POSITIVE_INT + [("10**6", 10**6)],
+        "depth": BAD_POSITIVE_INT + [("1000", 1000)], "spectral_norm": BAD_BOOL, "minibatch_std": BAD_BOOL})
+    sweep("mode_coverage.make_toy_models", mc.make_toy_models, {}, {
+        "config": [("str", "mlp"), ("dict", {"width": 8}), ("train config", training.TrainConfig())], "seed": BAD_SEED})
+    sweep("mode_coverage.make_toy_gan", mc.make_toy_gan, {}, {
+        "config": [("str", "mlp"), ("train config", training.TrainConfig())],
+        "train_config": [("str", "fast"), ("toy config", mc.ToyGANConfig())]})
+    add("mode_coverage.ToyGAN.fit[x=images]", lambda: mc.make_toy_gan(mc.ToyGANConfig(width=4, depth=1)).fit(
+        np.zeros((64, 2, 2, 1), "float32"), verbose=0), "x")
+    add("mode_coverage.ToyGAN.fit[x=nan]", lambda: mc.make_toy_gan(mc.ToyGANConfig(width=4, depth=1)).fit(
+        with_nan(np.zeros((64, 2), "float32")), verbose=0), "x")
+    sweep("mode_coverage.run_mode_experiment", mc.run_mode_experiment, dict(steps=4, num_snapshots=2), {
+        "recipes": [("empty", {}), ("list", ["plain"]), ("str", "plain"), ("unknown setting", {"a": {"lr": 1}}),
+                    ("seed", {"a": {"seed": 3}}), ("epochs", {"a": {"epochs": 3}}), ("not a dict", {"a": 3})],
+        "seeds": [("empty", ()), ("repeat", (0, 0)), ("-1", (-1,)), ("float", (0.5,)), ("str", "012"), ("None", None)],
+        "steps": BAD_POSITIVE_INT + [("3 not a multiple of 2", 3), ("10**8", 10**8)],
+        "num_snapshots": BAD_POSITIVE_INT, "num_modes": BAD_POSITIVE_INT, "radius": BAD_POSITIVE_FLOAT,
+        "std": BAD_POSITIVE_FLOAT, "num_samples": BAD_POSITIVE_INT + [("10**7", 10**7)], "progress": BAD_BOOL,
+        "model_config": [("str", "mlp"), ("train config", training.TrainConfig())],
+        "train_config": [("str", "fast"), ("toy config", mc.ToyGANConfig())]})
+    sweep("mode_coverage.metrics_table", mc.metrics_table, {}, {"result": [("dict", {}), ("None", None), ("str", "abc")]})
+    snaps = np.zeros((2, 5, 2))
+    sweep("plot_samples_over_training", viz.plot_samples_over_training, dict(samples={"a": snaps}, steps=[0, 1]), {
+        "samples": [("empty", {}), ("array", snaps), ("rank 2", {"a": np.zeros((5, 2))}), ("3-D points", {"a": np.zeros((2, 5, 3))}),
+                    ("nan", {"a": with_nan(snaps)}), ("str", {"a": "abc"}),
+                    ("unequal S", {"a": snaps, "b": np.zeros((3, 5, 2))})],
+        "steps": [("short", [0]), ("str", "01"), ("None", None), ("int", 2)],
+        "centers": [("rank 1", [1.0, 0.0]), ("3-D", np.zeros((8, 3))), ("nan", [[math.nan, 0.0]]), ("str", "ring")],
+        "std": [b for b in BAD_POSITIVE_FLOAT if b[0] != "None"],
+        "max_points": BAD_POSITIVE_INT})
+
     # ---- chapter 13: the latent-space tools, the StyleGAN panels, sample quality, the time budget ----
     from stylegan_edu import latent_space
 
@@ -781,7 +832,26 @@ def build_cases():  # noqa: C901 - one long table, by module
         "dataset": BAD_CHOICE, "batch_size": BAD_POSITIVE_INT})
     sweep("sample_quality", metrics.sample_quality, dict(images=np.zeros((130, 28, 28, 1), "float32")), {
         "images": [("one", np.zeros((1, 28, 28, 1))), ("2", lambda: garments + 2), ("nan", lambda: garments * math.nan)],
-        "dataset": BAD_CHOICE, "batch_size": BAD_POSITIVE_INT})
+        "dataset": BAD_CHOICE, "batch_size": BAD_POSITIVE_INT,
+        "legible_threshold": BAD_POSITIVE_FLOAT + [("1.5", 1.5)]})
+    # ---- DiffAugment (issue 13) ----
+    from stylegan_edu import augment
+
+    aug_imgs = np.zeros((2, 8, 8, 1), "float32")
+    sweep("random_translation", augment.random_translation, dict(images=aug_imgs, seed=0), {
+        "images": [("3-D", np.zeros((8, 8, 1))), ("complex", np.zeros((2, 8, 8, 1), complex))],
+        "ratio": BAD_NONNEG_FLOAT + [("1", 1.0)]})
+    sweep("random_cutout", augment.random_cutout, dict(images=aug_imgs, seed=0), {
+        "images": [("3-D", np.zeros((8, 8, 1)))], "ratio": BAD_POSITIVE_FLOAT + [("1.5", 1.5)]})
+    sweep("diff_augment", augment.diff_augment, dict(images=aug_imgs, seed=0), {
+        "policy": [("typo", "translate"), ("twice", "cutout,cutout"), ("int", 3), ("list", ["cutout"])]})
+    add("diff_augment[empty policy]", lambda: augment.diff_augment(aug_imgs, ""), OK(lambda r: r is aug_imgs, "the images unchanged"))
+    sweep("TrainConfig.augment", training.TrainConfig, dict(), {"augment": [("typo", "colour"), ("int", 1)]})
+    frames = [np.zeros((4, 4)), np.ones((4, 4))]
+    sweep("animation_html", viz.animation_html, dict(frames=frames), {
+        "frames": [("empty", []), ("not a list", np.zeros((2, 4, 4))), ("3-D frame", [np.zeros((4, 4, 1))]),
+                   ("0..255", [np.full((4, 4), 255.0)]), ("nan", [np.full((4, 4), np.nan)])],
+        "size": [b for b in BAD_POSITIVE_INT if b[0] != "None"], "duration": [("10", 10), ("-1", -1), ("str", "600")]})
     sweep("TimeBudget", callbacks.TimeBudget, dict(seconds=10.0), {
         "seconds": BAD_POSITIVE_FLOAT, "already": BAD_NONNEG_FLOAT})
     sweep("style_mixing_panel", widgets.style_mixing_panel, dict(generator=sg), {

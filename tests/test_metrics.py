@@ -179,19 +179,65 @@ def digit_features(digits):
 
 
 def test_reference_statistics_are_current(digit_features):
-    """The shipped statistics were computed with the shipped feature net (not a stale one)."""
+    """The shipped statistics are the held-out digits' features under the shipped feature net (not a stale one)."""
     from stylegan_edu import pretrained
+    from stylegan_edu.data import mnist_gan_split
+    from stylegan_edu.features import mnist_features
 
     mu, sigma, info = metrics.reference_statistics("mnist")
     weights = pretrained.asset_path("mnist_feature_net/mnist_feature_net.weights.h5")
     assert info["feature_net_sha256"] == pretrained.sha256(weights), "rerun scripts/compute_fid_stats.py"
     assert mu.shape == (digit_features.shape[1],) and sigma.shape == (mu.size, mu.size)
-    assert info["n"] >= 10_000 and "test" in info["source"]
+    assert info["n"] == 2000 and "held-out" in info["source"] and info["features"].shape == (2000, mu.size)
     np.testing.assert_allclose(sigma, sigma.T)
     assert np.linalg.eigvalsh(sigma).min() > -1e-8  # a covariance: positive semi-definite
-    # a random 4,000 of the same digits have nearly the same mean (standard error ~ sd / sqrt(4000))
-    sd = np.sqrt(np.diag(sigma))
-    assert np.all(np.abs(digit_features.mean(axis=0) - mu) <= 5 * sd / np.sqrt(N_REAL) + 1e-6)
+    _, heldout, _ = mnist_gan_split()
+    f = np.asarray(mnist_features(to_unit_range(heldout)[..., None]), np.float64)  # (2000, 128), recomputed here
+    np.testing.assert_allclose(mu, f.mean(axis=0), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(sigma, np.cov(f, rowvar=False), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(info["features"], f, rtol=2e-3, atol=2e-3)  # stored as float16
+
+
+def test_held_out_digits_are_disjoint_from_the_training_digits():
+    from stylegan_edu.data import load_mnist, mnist_gan_split
+
+    train, heldout, source = mnist_gan_split()
+    test, _ = load_mnist("test")
+    assert (len(train), len(heldout)) == (8000, 2000) and "held out" in source
+    np.testing.assert_array_equal(heldout, test[4::5])  # image i when i % 5 == 4
+    train_keys = {t.tobytes() for t in train}
+    assert not any(h.tobytes() in train_keys for h in heldout)  # not one held-out digit is among the training digits
+
+
+def test_kid_of_real_digits_is_zero_within_its_standard_error():
+    """Real training digits against the held-out reference: KID ~ 0 (unbiased), noise far above."""
+    from stylegan_edu.data import mnist_gan_split
+
+    train, _, _ = mnist_gan_split()
+    real = to_unit_range(train[np.random.default_rng(1).choice(len(train), 2000, replace=False)])[..., None]
+    from stylegan_edu.features import mnist_features
+
+    f = np.asarray(mnist_features(real), np.float64)
+    _, _, info = metrics.reference_statistics("mnist")
+    estimates = [metrics.kernel_distance(f, info["features"], subset_size=1000, num_subsets=1, seed=s) for s in range(20)]
+    mean, se = np.mean(estimates), np.std(estimates) / np.sqrt(len(estimates))
+    assert abs(mean) < 3 * se + 0.01, (mean, se)
+    noise = np.random.default_rng(0).uniform(-1, 1, (1000, 28, 28, 1)).astype("float32")
+    assert metrics.kid(noise, dataset="mnist", num_subsets=5) > 100 * max(abs(mean), se)
+
+
+def test_sample_quality_legible_rate_counts_confident_predictions():
+    from stylegan_edu.data import mnist_gan_split
+
+    _, heldout, _ = mnist_gan_split()
+    real = to_unit_range(heldout)[..., None]
+    _, confidence = metrics.predicted_classes(real, "mnist")
+    q = metrics.sample_quality(real, dataset="mnist", legible_threshold=0.9)
+    assert q["legible_rate"] == pytest.approx(np.mean(confidence >= 0.9))
+    assert 0.9 < q["legible_rate"] < 1.0 and q["fid"] < 1e-6 and abs(q["kid"]) < 0.1  # the reference itself (KID: subset noise)
+    assert metrics.sample_quality(real[:200], dataset="mnist", legible_threshold=1.0)["legible_rate"] <= q["legible_rate"]
+    with pytest.raises(ValueError, match="legible_threshold"):
+        metrics.sample_quality(real[:10], dataset="mnist", legible_threshold=0.0)
 
 
 def test_fid_real_halves_small_noise_large(digits, digit_features):

@@ -15,7 +15,8 @@ from stylegan_edu.pretrained import mnist_generator, mnist_generator_info
 
 def test_mnist_generator_loads_offline_and_matches_its_recorded_fid():
     info = mnist_generator_info()
-    assert info["fid_samples"] == 10_000 and info["train_config"]["epochs"] >= 1
+    assert info["fid_samples"] == 10_000 and info["metrics"]["num_samples"] == 10_000 and info["steps"] >= 1
+    assert info["train_config"]["ema_decay"] and info["n_images"] == 8000  # EMA weights, trained on the 8,000 digits
     g = mnist_generator()
     assert g.count_params() == info["generator_params"]
     z = np.random.default_rng(7).standard_normal((2000, 100)).astype(np.float32)
@@ -29,6 +30,23 @@ def test_mnist_generator_loads_offline_and_matches_its_recorded_fid():
 
     untrained = np.asarray(make_generator(GeneratorConfig(seed=0))(z[:500], training=False))
     assert mnist_fid(untrained) > 2 * fid
+
+
+def test_mnist_generator_record_is_what_its_weights_give():
+    """The recorded 10,000-sample FID, KID, legible rate and class shares, measured again from the weights."""
+    from stylegan_edu.metrics import sample_quality
+
+    info = mnist_generator_info()
+    m = info["metrics"]
+    z = np.random.default_rng(m["noise_seed"]).standard_normal((10_000, 100)).astype(np.float32)
+    g = mnist_generator()
+    x = np.concatenate([np.asarray(g(z[i:i + 2000], training=False)) for i in range(0, 10_000, 2000)])
+    q = sample_quality(x, dataset="mnist")
+    for key in ("fid", "kid", "legible_rate", "mean_confidence"):
+        assert q[key] == pytest.approx(m[key], rel=1e-3, abs=1e-3), key
+    assert q["class_shares"] == pytest.approx(m["class_shares"], abs=2e-3)
+    frames = pretrained.mnist_generator_progress()
+    assert frames[0][0] == 1 and frames[-1][0] == info["epochs_done"] and len(frames) <= 24
 
 
 # ---------------------------------------------------------------------------
@@ -111,7 +129,7 @@ def test_a_damaged_or_missing_asset_gives_one_clear_error(asset_copy, name, dama
 
 def test_docstrings_show_the_recorded_numbers():
     info = pretrained.mnist_generator_info()
-    assert f"**MNIST-FID: {info['fid']:.2f}**" in pretrained.mnist_generator.__doc__
+    assert f"**MNIST-FID {info['metrics']['fid']:.2f}**" in pretrained.mnist_generator.__doc__
     accuracy = pretrained.mnist_feature_net_info()["heldout_accuracy"]
     assert f"**{100 * accuracy:.2f} %**" in pretrained.mnist_feature_net.__doc__
     gan_moon = next(r["ssim"] for r in pretrained.clahe_generator_info()["metrics"]["clean"]
