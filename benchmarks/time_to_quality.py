@@ -1,7 +1,8 @@
 """Time to quality: our default GAN recipe against the TensorFlow DCGAN tutorial's.
 
-Both recipes train on the same data, ``load_mnist(split="all")`` (offline: the
-10,000 MNIST test digits), on this machine. Every ``--snapshot-every`` steps
+Both recipes train on the same data, the training digits of
+``stylegan_edu.data.mnist_gan_split()`` (offline: 8,000 of the MNIST test digits),
+on this machine, and are measured against the held-out digits (offline: the other 2,000). Every ``--snapshot-every`` steps
 the generator's weights are saved together with the training time spent so
 far (wall clock and the process's CPU time; snapshots, data loading and FID
 are not counted). Afterwards each snapshot's MNIST-FID is computed on the same
@@ -9,7 +10,9 @@ fixed noise batch (``stylegan_edu.metrics.mnist_fid``).
 
 The result is the time our recipe needs to reach the FID that the tutorial's
 recipe has at the end of its budget (>= 2,000 steps at batch 256), as a ratio
-of the tutorial's time. Goal: <= 25 %.
+of the tutorial's time, and, because the tutorial's FID oscillates, the time
+our recipe needs to reach the tutorial's *best* FID, as a ratio of the time
+the tutorial needed to reach it. Goal: <= 10 %.
 
 Recipes:
 
@@ -209,9 +212,9 @@ def _dataset(batch_size, seed):
     """The TensorFlow DCGAN tutorial's pipeline (shuffle buffer, batch), repeated: the same for both recipes."""
     import tensorflow as tf
 
-    from stylegan_edu.data import load_mnist, to_unit_range
+    from stylegan_edu.data import mnist_gan_split, to_unit_range
 
-    images, _ = load_mnist("all")
+    images, _, _ = mnist_gan_split()  # the training digits; FID compares with the held-out ones
     x = to_unit_range(images)[..., None]  # (N, 28, 28, 1) in [-1, 1]
     ds = tf.data.Dataset.from_tensor_slices(x).shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
     return ds.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE).repeat(), len(images)
@@ -286,11 +289,11 @@ RECIPES_G = {"tutorial": tutorial_generator, "ours": _ours_generator}
 
 
 def real_floor(results, budget):
-    """FID of `fid_images` real digits against the reference: the floor at this sample size."""
-    from stylegan_edu.data import load_mnist, to_unit_range
+    """FID of `fid_images` real training digits against the held-out reference: the floor at this sample size."""
+    from stylegan_edu.data import mnist_gan_split, to_unit_range
     from stylegan_edu.metrics import mnist_fid
 
-    images, _ = load_mnist("all")
+    images, _, _ = mnist_gan_split()
     idx = np.random.default_rng(budget.seed).permutation(len(images))[: budget.fid_images]
     results["real_data_fid_floor"] = round(float(mnist_fid(to_unit_range(images[idx])[..., None])), 3)
 
@@ -326,8 +329,9 @@ def summarise(results):
         summary.update(tutorial_best_fid=best["fid"], tutorial_best_step=best["step"], tutorial_best_cpu_s=best["cpu_s"])
         hit_best = next((s for s in ours if s["fid"] <= best["fid"]), None)
         if hit_best is not None:
-            summary.update(ours_cpu_s_to_tutorial_best=hit_best["cpu_s"], ratio_cpu_to_tutorial_best=round(hit_best["cpu_s"] / target["cpu_s"], 4))
-        summary["goal"] = "ratio <= 0.25"
+            summary.update(ours_cpu_s_to_tutorial_best=hit_best["cpu_s"],
+                           ratio_cpu_to_tutorial_best=round(hit_best["cpu_s"] / best["cpu_s"], 4))
+        summary["goal"] = "ratio_cpu_to_tutorial_best <= 0.10"
     results["summary"] = summary
     return summary
 
@@ -339,7 +343,7 @@ def markdown(results):
         "",
         f"Machine: {m['platform']}, {m['cpu_count']} CPU cores ({m['processor']}), "
         f"{len(m['gpus'])} GPU(s), Python {m['python']}, TensorFlow {m['tensorflow']}.",
-        f"Data: `load_mnist(split=\"all\")`, {results.get('data', {}).get('images', '?')} images. "
+        f"Data: the training digits of `mnist_gan_split()`, {results.get('data', {}).get('images', '?')} images; FID against the held-out digits. "
         f"FID: `stylegan_edu.metrics.mnist_fid` on {b['fid_images']} generated images from a fixed noise batch "
         f"(real-data floor at that sample size: {results.get('real_data_fid_floor', 'n/a')}).",
         f"Times are training time only (no snapshots or FID), as wall clock and as the process's CPU time; "
@@ -376,15 +380,16 @@ def markdown(results):
             "",
             "| clock | ratio ours / tutorial | goal |",
             "|---|---:|---:|",
-            f"| wall | {s['ratio_wall']:.1%} | ≤ 25% |",
-            f"| CPU | {s['ratio_cpu']:.1%} | ≤ 25% |",
+            f"| wall | {s['ratio_wall']:.1%} | |",
+            f"| CPU | {s['ratio_cpu']:.1%} | |",
         ]
         if "ratio_cpu_to_tutorial_best" in s:
             lines += [
                 "",
                 f"GAN FIDs oscillate between snapshots. Against the tutorial's *best* FID of its whole run, "
-                f"{s['tutorial_best_fid']:.2f} (step {s['tutorial_best_step']}), ours needs {s['ours_cpu_s_to_tutorial_best']:.0f} s CPU: "
-                f"{s['ratio_cpu_to_tutorial_best']:.1%} of the tutorial's training CPU time.",
+                f"{s['tutorial_best_fid']:.2f} (step {s['tutorial_best_step']}, after {s['tutorial_best_cpu_s']:.0f} s CPU), ours needs "
+                f"{s['ours_cpu_s_to_tutorial_best']:.0f} s CPU: **{s['ratio_cpu_to_tutorial_best']:.1%}** of the tutorial's time to it "
+                "(goal: ≤ 10%).",
             ]
     elif s.get("ours_reached_target") is False:
         lines.append(

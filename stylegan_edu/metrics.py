@@ -360,7 +360,8 @@ def kid(images, dataset="mnist", subset_size=1000, num_subsets=100, seed=0, batc
     Formula:
         :func:`kernel_distance` between the images' penultimate features and
         the real features shipped with :func:`reference_statistics` (for
-        ``"fashion_mnist"``: all 10,000 test-split images).
+        ``"fashion_mnist"``: all 10,000 test-split images; for ``"mnist"``:
+        the 2,000 held-out digits of :func:`stylegan_edu.data.mnist_gan_split`).
 
     Lower is better; unlike :func:`fid` it is unbiased, so real images score
     about 0 at any sample size (the floor recorded with the reference
@@ -379,9 +380,8 @@ def kid(images, dataset="mnist", subset_size=1000, num_subsets=100, seed=0, batc
         float: the KID (about 0 for real images; may be slightly negative).
 
     Raises:
-        ValueError: for bad images or arguments, or for ``"mnist"``, whose
-            shipped statistics (kept as chapters 8 and 9 quote them) hold no
-            real feature vectors.
+        ValueError: for bad images or arguments, or for reference
+            statistics that hold no real feature vectors.
 
     Example:
 

@@ -153,8 +153,15 @@ def test_penultimate_features_rejects_an_unknown_dataset():
         penultimate_features(np.zeros((2, 28, 28, 1), np.float32), dataset="svhn")
 
 
-def test_kid_needs_shipped_feature_vectors():
-    """The MNIST statistics keep their historical contents (mean and covariance only): KID says so."""
+def test_kid_needs_shipped_feature_vectors(monkeypatch):
+    """Statistics without real feature vectors (mean and covariance only) cannot give a KID: it says so."""
+    real = metrics.reference_statistics
+
+    def without_features(dataset="mnist"):
+        mu, sigma, info = real(dataset)
+        return mu, sigma, {k: v for k, v in info.items() if k != "features"}
+
+    monkeypatch.setattr(metrics, "reference_statistics", without_features)
     with pytest.raises(ValueError, match="Invalid value for argument `dataset`. Expected a data set whose shipped "
                                          "statistics hold real feature vectors"):
         metrics.kid(np.zeros((2, 28, 28, 1), np.float32), dataset="mnist")
