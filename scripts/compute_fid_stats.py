@@ -5,9 +5,10 @@ One script for both data sets (``--dataset``), the same code path as
 
 * ``--dataset mnist`` (the default) writes ``stylegan_edu/assets/mnist_fid_stats.npz``:
   the mean ``mu`` (128,) and covariance ``sigma`` (128, 128) of the MNIST feature
-  net's penultimate features over ``load_mnist("all")`` (offline, with
-  ``STYLEGAN_EDU_DATA`` holding only the MNIST test set, the 10,000 test digits;
-  with the full data set all 70,000).
+  net's penultimate features over the held-out digits of
+  ``stylegan_edu.data.mnist_gan_split()`` (the 2,000 MNIST test digits ``i % 5 == 4``,
+  which neither the feature net nor any generator trains on), plus their
+  ``features`` (float16): the KID's reference.
 * ``--dataset fashion_mnist`` writes ``stylegan_edu/assets/fashion_mnist_fid_stats.npz``:
   the same over the 10,000 images of the Fashion-MNIST *test* split, which no
   generator trains on, with the Fashion-MNIST feature net, plus ``features``
@@ -20,12 +21,11 @@ notices when the feature net is retrained and the statistics go stale). The
 script records the file's SHA-256 in ``stylegan_edu/assets/SHA256SUMS`` (checked by
 :func:`stylegan_edu.pretrained.fid_statistics`).
 
-For Fashion-MNIST it also measures the **floor**: FID and KID of real images
-against real images, at the sample sizes chapters 12 and 13 use (two disjoint
-random halves of the test split; 1,000 against 1,000 other test images; training
-images, which the statistics never saw, against the test statistics, five draws
-each at 1,000 and 5,000 images), and writes them, with the machine and the time,
-to ``fashion_mnist_fid_stats.json`` and ``fashion_mnist_fid_stats.md``.
+For both it also measures the **floor**: FID and KID of real images against
+real images (disjoint halves of the held-out images; training images, which the
+statistics never saw, against the held-out statistics, five draws at each
+smaller size), and writes them, with the machine and the time, to
+``<dataset>_fid_stats.json`` and ``<dataset>_fid_stats.md``.
 
 Usage::
 
@@ -71,7 +71,6 @@ def _images(dataset, split, data_dir):
 
 def compute(data_dir=None, dataset="mnist"):
     """The statistics file's arrays (and, for Fashion-MNIST, the reference features for the KID)."""
-    from stylegan_edu.data import _SPLIT_FILES
     from stylegan_edu.features import penultimate_features
     from stylegan_edu.metrics import feature_statistics
 
