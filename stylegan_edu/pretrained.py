@@ -242,7 +242,7 @@ def _mnist_generator_numbers():
     return {"params": f"{info['generator_params']:,}", "steps": f"{info['steps']:,}", "epochs": info["epochs_done"],
             "n_images": f"{info['n_images']:,}", "batch_size": cfg["batch_size"],
             "learning_rate": f"{cfg['learning_rate']:g}", "beta_1": cfg["beta_1"], "ema_decay": cfg["ema_decay"],
-            "augment": cfg["augment"], "seed": cfg["seed"], "minutes": f"{info['train_seconds'] / 60:.1f}",
+            "augment": cfg["augment"] or "off", "seed": cfg["seed"], "minutes": f"{info['train_seconds'] / 60:.1f}",
             "cpus": info["machine"].get("cpu_count", "?"), "fid": f"{m['fid']:.2f}", "kid": f"{m['kid']:.4f}",
             "legible": f"{100 * m['legible_rate']:.1f}", "real_legible": f"{100 * real['legible_rate']:.1f}",
             "share_min": f"{min(shares):.1f}", "share_max": f"{max(shares):.1f}",
