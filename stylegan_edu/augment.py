@@ -72,6 +72,16 @@ def parse_policy(policy, name="augment"):
     return tuple(p for p in POLICIES if p in names)
 
 
+def _image_batch(images, seed):
+    """A checked (B, H, W, C) tensor, its batch size B (a tensor), H, W, and a seed (``SeedGenerator(0)`` for ``None``)."""
+    check_tensor("images", images, ndim=4)
+    x = ops.convert_to_tensor(images)
+    if len(x.shape) != 4:
+        raise invalid("images", "a batch of images (B, H, W, C)", f"shape {tuple(x.shape)}")
+    seed = seed if seed is not None else keras.random.SeedGenerator(0)
+    return x, ops.shape(x)[0], int(x.shape[1]), int(x.shape[2]), seed
+
+
 def _shift_matrices(offsets, size):
     """One-hot (B, size, size) matrices S with (S @ v)[i] = v[i - offset] (0 where i - offset is outside)."""
     rows = ops.arange(size)[None, :, None]  # (1, size, 1): output index i
@@ -103,15 +113,9 @@ def random_translation(images, ratio=0.125, seed=None):
     >>> float(y.max()), int((y > 0).sum()), float(y.min())
     (1.0, 1, -1.0)
     """
-    check_tensor("images", images, ndim=4)
-    x = ops.convert_to_tensor(images)
-    if len(x.shape) != 4:
-        raise invalid("images", "a batch of images (B, H, W, C)", f"shape {tuple(x.shape)}")
+    x, batch, height, width, seed = _image_batch(images, seed)
     ratio = check_float_range("ratio", ratio, 0.0, 1.0, high_inclusive=False)
-    height, width = int(x.shape[1]), int(x.shape[2])
-    batch = ops.shape(x)[0]
     max_h, max_w = int(round(height * ratio)), int(round(width * ratio))
-    seed = seed if seed is not None else keras.random.SeedGenerator(0)
     dy = keras.random.randint((batch,), -max_h, max_h + 1, seed=seed)  # (B,)
     dx = keras.random.randint((batch,), -max_w, max_w + 1, seed=seed)  # (B,)
     shift_h = _shift_matrices(dy, height)  # (B, H, H)
@@ -144,15 +148,9 @@ def random_cutout(images, ratio=0.5, seed=None):
     >>> [int((y[i] == 0).sum()) <= 16 and int((y[i] == 0).sum()) >= 4 for i in range(2)]
     [True, True]
     """
-    check_tensor("images", images, ndim=4)
-    x = ops.convert_to_tensor(images)
-    if len(x.shape) != 4:
-        raise invalid("images", "a batch of images (B, H, W, C)", f"shape {tuple(x.shape)}")
+    x, batch, height, width, seed = _image_batch(images, seed)
     ratio = check_float_range("ratio", ratio, 0.0, 1.0, low_inclusive=False)
-    height, width = int(x.shape[1]), int(x.shape[2])
-    batch = ops.shape(x)[0]
     size_h, size_w = int(round(height * ratio)), int(round(width * ratio))
-    seed = seed if seed is not None else keras.random.SeedGenerator(0)
     cy = keras.random.randint((batch,), 0, height + (1 - size_h % 2), seed=seed)  # (B,) centre row, as DiffAugment draws it
     cx = keras.random.randint((batch,), 0, width + (1 - size_w % 2), seed=seed)  # (B,)
     rows = ops.arange(height)[None, :]  # (1, H)
