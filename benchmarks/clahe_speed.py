@@ -1,11 +1,14 @@
-"""Speed of contrast enhancement: the learned CLAHE generator against skimage and OpenCV CLAHE.
+"""Speed of contrast enhancement: the learned CLAHE (tone grid) against skimage and OpenCV CLAHE.
 
 Images per second on this machine's CPU, at 256 x 256 and 512 x 512 grey
-images, one by one and (for the network) in batches of 8. skimage and OpenCV
+images, one by one and (for the networks) in batches of 8. skimage and OpenCV
 have no batch API, so their "batched" rate is a Python loop over the batch,
-the same as one by one. All three see the same images; the network is the
-shipped generator (``stylegan_edu.pretrained.clahe_generator()``), called
-through a ``tf.function`` after a warm-up (tracing is not timed).
+the same as one by one. All see the same images; the networks are the shipped
+tone grid (``stylegan_edu.pretrained.clahe_generator("gan")``) and the restoring
+tone grid (``clahe_generator("restore")``), each called through a
+``tf.function`` compiled with XLA (``jit_compile=True``) after a warm-up
+(tracing and compiling are not timed), and, for the tone grid, also without
+XLA.
 
 Writes ``benchmarks/clahe_speed.json`` and ``benchmarks/clahe_speed.md`` with
 the machine (platform, CPU count, thread settings, library versions).
@@ -37,16 +40,20 @@ def main(argv=None):
     from stylegan_edu import clahe as C
     from stylegan_edu._io import machine_info
 
-    try:
-        from stylegan_edu.pretrained import clahe_generator
+    models = {}
+    for variant, label in (("gan", "learned tone grid"), ("restore", "restoring tone grid")):
+        try:
+            from stylegan_edu.pretrained import clahe_generator
 
-        model, model_note = clahe_generator("gan"), "shipped generator"
-    except Exception as e:  # weights missing or damaged (AssetError): same architecture, same speed
-        from stylegan_edu.models import make_unet_generator
-
-        model, model_note = make_unet_generator(C.GENERATOR_CONFIG), f"untrained, same architecture ({type(e).__name__})"
-
-    run = tf.function(lambda x: model(x, training=False))  # one trace per input shape
+            models[label] = (clahe_generator(variant), "shipped")
+        except Exception as e:  # weights missing or damaged (AssetError): same architecture, same speed
+            models[label] = (C.make_tone_grid_enhancer(C.generator_config_for(variant)), f"untrained ({type(e).__name__})")
+    runs = {}
+    for label, (model, _) in models.items():
+        runs[label, "XLA"] = tf.function(lambda x, model=model: model(x, training=False), jit_compile=True)
+    plain = models["learned tone grid"][0]
+    runs["learned tone grid", "no XLA"] = tf.function(lambda x: plain(x, training=False))
+    model_note = "; ".join(f"{label}: {note}, {model.count_params():,} parameters" for label, (model, note) in models.items())
     sizes = (64, 128) if args.quick else (256, 512)
     batch = 8
     min_seconds = 0.2 if args.quick else 3.0
@@ -60,30 +67,33 @@ def main(argv=None):
         ks = (size // grid[0], size // grid[1])
         op = cv2.createCLAHE(clipLimit=C.opencv_clip_limit(C.TARGET.clip_limit), tileGridSize=grid[::-1])
         stack = np.stack(imgs)[..., None]  # (8, size, size, 1)
-        run(stack[:1]), run(stack)  # trace both shapes once
+        for run in runs.values():
+            run(stack[:1]), run(stack)  # trace (and compile) both shapes once
         tests = {
             ("skimage equalize_adapthist", "one by one"): lambda: [equalize_adapthist(im, kernel_size=ks, clip_limit=0.01) for im in imgs],
             ("OpenCV CLAHE (uint8)", "one by one"): lambda: [op.apply(im) for im in u8],
-            ("learned U-Net", "one by one"): lambda: [run(stack[i : i + 1]).numpy() for i in range(batch)],
-            ("learned U-Net", f"batch of {batch}"): lambda: run(stack).numpy(),
         }
+        for (label, compiled), run in runs.items():
+            tests[f"{label} ({compiled})", "one by one"] = lambda run=run: [run(stack[i : i + 1]).numpy() for i in range(batch)]
+            tests[f"{label} ({compiled})", f"batch of {batch}"] = lambda run=run: run(stack).numpy()
         for (method, mode), fn in tests.items():
             rate, reps = _rate(fn, batch, min_seconds, min_reps=2)
             rows.append({"method": method, "mode": mode, "size": size, "images_per_s": rate, "repeats": reps})
             print(f"{size:4d}  {method:28s} {mode:12s} {rate:10.1f} images/s", flush=True)
     machine = machine_info(opencv=cv2.__version__, opencv_threads=cv2.getNumThreads(), skimage=skimage.__version__,
                            tf_intra_op_threads=tf.config.threading.get_intra_op_parallelism_threads(),
-                           model=model_note, model_parameters=int(model.count_params()))  # load average: at the end
+                           model=model_note)  # load average: at the end
     ref = {(r["size"], "cv"): r["images_per_s"] for r in rows if r["method"].startswith("OpenCV")}
-    lines = ["# CLAHE speed: learned U-Net against skimage and OpenCV (CPU)", "",
+    sk = {r["size"]: r["images_per_s"] for r in rows if r["method"].startswith("skimage")}
+    lines = ["# CLAHE speed: the learned tone grid against skimage and OpenCV (CPU)", "",
              f"Machine: {machine['platform']}, {machine['cpu_count']} CPUs, TensorFlow {machine['tensorflow']}, "
              f"OpenCV {machine['opencv']} ({machine['opencv_threads']} threads), scikit-image {machine['skimage']}; "
-             f"GPU: {bool(machine['gpus'])}. Model: {model_note}, {machine['model_parameters']:,} parameters. "
+             f"GPU: {bool(machine['gpus'])}. Models: {model_note}. "
              f"Load average at the end: {machine['load_average']}.", "",
-             "| size | method | mode | images/s | x OpenCV |", "|---|---|---|---|---|"]
+             "| size | method | mode | images/s | x skimage | x OpenCV |", "|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['size']} | {r['method']} | {r['mode']} | {r['images_per_s']:.1f} | "
-                     f"{r['images_per_s'] / ref[(r['size'], 'cv')]:.3g} |")
+                     f"{r['images_per_s'] / sk[r['size']]:.3g} | {r['images_per_s'] / ref[(r['size'], 'cv')]:.3g} |")
     write_report(args.out, {"machine": machine, "results": rows}, lines)
 
 

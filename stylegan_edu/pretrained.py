@@ -4,8 +4,8 @@ The assets, under ``stylegan_edu/assets/``:
 
 * :func:`mnist_generator`: ``mnist_generator/generator.weights.h5``, rebuilt by
   ``scripts/train_mnist_generator.py``;
-* :func:`clahe_generator`: ``clahe_generator/gan.weights.h5`` and ``l1.weights.h5``,
-  rebuilt by ``scripts/train_clahe_generator.py``;
+* :func:`clahe_generator`: ``clahe_generator/<variant>_seed<seed>.weights.h5``
+  (tone-grid enhancers, 5 to 40 kB each), rebuilt by ``scripts/train_clahe_generator.py``;
 * :func:`mnist_feature_net`: ``mnist_feature_net/mnist_feature_net.weights.h5``,
   rebuilt by ``scripts/train_mnist_feature_net.py``;
 * :func:`mnist_fid_statistics`: ``mnist_fid_stats.npz``, rebuilt by
@@ -67,8 +67,9 @@ CHECKSUMS = "SHA256SUMS"
 #: The weights and statistics files (relative to :data:`ASSETS`) and the script that rebuilds each.
 _REBUILT_BY = {
     "mnist_generator/generator.weights.h5": "scripts/train_mnist_generator.py",
-    "clahe_generator/gan.weights.h5": "scripts/train_clahe_generator.py",
-    "clahe_generator/l1.weights.h5": "scripts/train_clahe_generator.py",
+    **{f"clahe_generator/{v}_seed{k}.weights.h5": "scripts/train_clahe_generator.py"
+       for v in ("l1", "gan", "gan_perceptual") for k in (0, 1, 2)},
+    "clahe_generator/restore_seed0.weights.h5": "scripts/train_clahe_generator.py",
     "mnist_feature_net/mnist_feature_net.weights.h5": "scripts/train_mnist_feature_net.py",
     "mnist_fid_stats.npz": "scripts/compute_fid_stats.py",
     "fashion_mnist_feature_net/fashion_mnist_feature_net.weights.h5": "scripts/train_fashion_mnist_feature_net.py",
@@ -152,7 +153,7 @@ def asset_path(name):
 
     Args:
         name: the file, relative to :data:`ASSETS`, e.g.
-            ``"clahe_generator/gan.weights.h5"``.
+            ``"clahe_generator/gan_seed0.weights.h5"``.
 
     Returns:
         pathlib.Path: the file, whose SHA-256 matches the one in ``SHA256SUMS`` next to it.
@@ -323,69 +324,66 @@ def mnist_generator_progress():
 
 
 def clahe_generator_info():
-    """Settings, training histories and held-out metrics of the shipped CLAHE generators.
+    """Settings, training histories and held-out metrics of the shipped CLAHE enhancers.
 
     Returns:
         dict: the training record (``config.json``: machine, split, target,
-        generator config, per-variant loss and train configs and step
-        counts), plus ``history`` (``{variant: per-epoch logs}``) and
-        ``metrics`` (``{"clean" | "degraded": rows of method, image, psnr,
-        ssim}``; ``psnr`` is ``None`` for identical images).
+        model configs, per-run loss and train configs, step counts and
+        seconds; ``runs`` is keyed ``"<variant>_seed<seed>"``), plus
+        ``history`` (``{run: per-epoch logs}``) and ``metrics``
+        (``{"clean" | "restoration": rows of method, image, psnr, ssim}``;
+        ``psnr`` is ``None`` for identical images).
     """
     info = _record("clahe_generator/config.json")
-    info["history"] = {v: _record(f"clahe_generator/history_{v}.json") for v in info["variants"]}
+    info["history"] = {run: _record(f"clahe_generator/history_{run}.json") for run in info["runs"]}
     info["metrics"] = _record("clahe_generator/metrics.json")
     return info
 
 
-#: How the training script names each variant in ``metrics.json``, in the order the docstring lists them.
-_CLAHE_METHODS = {"gan": "full GAN", "l1": "tone-curve U-Net, L1", "plain_l1": "plain U-Net, L1", "identity": "identity"}
-
-
 def _clahe_generator_numbers():
+    from stylegan_edu.clahe.generator import METHOD_NAMES
+
     info = clahe_generator_info()
-    rows = info["metrics"]["clean"]
+    rows = [r for r in info["metrics"]["clean"] if r.get("seed", 0) == 0]
     photos = list(dict.fromkeys(r["image"] for r in rows))
-    ssim = {(r["method"], r["image"]): r["ssim"] for r in rows}
-    table = "; ".join(f"{label} " + ", ".join(f"{ssim[(method, p)]:.3f}" for p in photos)
-                      for label, method in (("GAN", "full GAN"), ("L1-only", "tone-curve U-Net, L1"),
-                                            ("plain U-Net", "plain U-Net, L1"), ("doing nothing", "identity")))
-    gan = info["variants"]["gan"]
-    worst = min(ssim[("full GAN", p)] for p in photos)
-    return {"photos": ", ".join(photos), "ssim_table": table, "gan_steps": f"{gan['steps']:,}",
-            "gan_batch": gan["train_config"]["batch_size"], "gan_worst": f"{worst:.3f}"}
+    cell = {(r["method"], r["image"]): r for r in rows}
+    gan = METHOD_NAMES["gan"]
+    table = ", ".join(f"{p} {cell[(gan, p)]['psnr']:.2f} dB / {cell[(gan, p)]['ssim']:.3f}" for p in photos)
+    run = info["runs"]["gan_seed0"]
+    return {"photos": ", ".join(photos), "gan_table": table, "gan_steps": f"{run['steps']:,}",
+            "gan_batch": run["train_config"]["batch_size"], "patch": info["patch"]}
 
 
 @_with_recorded_numbers(_clahe_generator_numbers)
-def clahe_generator(variant="gan"):
-    r"""The CLAHE generator of chapter 11: a U-Net that enhances low-contrast grey images.
+def clahe_generator(variant="gan", seed=0):
+    r"""A learned CLAHE of chapter 11: a tone-grid enhancer for grey images.
 
-    ``make_unet_generator(clahe.GENERATOR_CONFIG)``: a U-Net (depth 4,
-    12 to 96 filters) with a tone-curve head (32 knots) and local histograms
-    over 64-pixel windows, trained by ``scripts/train_clahe_generator.py``
-    (seed 0, {gan_steps} steps of {gan_batch} crops, cosine learning rate) on 128 x 128
-    crops of (photo, skimage CLAHE of the whole photo) from
-    ``clahe.TRAIN_IMAGES``, the loss on the central 64 x 64 pixels.
-    ``"gan"``: PatchGAN adversarial loss + L1 + perceptual + Gram style + TV
-    (``ConditionalLossConfig(margin=32)``); ``"l1"``: the L1-only ablation;
-    ``"plain_l1"`` (measured, not shipped: 10 MB budget): L1 only with the
-    plain residual head (``clahe.PLAIN_GENERATOR_CONFIG``).
+    ``make_tone_grid_enhancer(clahe.generator_config_for(variant))``: CLAHE's
+    tile histograms and bilinear lookup with a learned curve network in
+    between (:mod:`stylegan_edu.clahe.tone_grid`), trained by
+    ``scripts/train_clahe_generator.py`` ({gan_steps} steps of {gan_batch}
+    crops of {patch} x {patch} pixels, cosine learning rate) on (photo,
+    skimage CLAHE of the crop) pairs from ``clahe.TRAIN_IMAGES``, many of
+    them re-exposed by ``clahe.random_tone``. Variants (``clahe.VARIANTS``):
+    ``"l1"`` (L1 to the target), ``"gan"`` (L1 + PatchGAN adversarial loss),
+    ``"gan_perceptual"`` (also VGG16 perceptual and style terms), each for
+    seeds 0, 1 and 2; ``"restore"`` (seed 0 only): a residual CNN before the
+    tone grid, trained on damaged photos to give the CLAHE of the clean one.
 
-    **Held-out SSIM against CLAHE, clean inputs ({photos}):
-    {ssim_table}** (lowest for the GAN: {gan_worst}). All numbers, degraded
-    inputs included, are in :func:`clahe_generator_info` and
-    ``stylegan_edu/assets/clahe_generator/README.md``.
+    **Held-out, clean photos, the GAN (seed 0) against skimage's CLAHE
+    (PSNR / SSIM): {gan_table}.** Everything else is in
+    :func:`clahe_generator_info` and ``stylegan_edu/assets/clahe_generator/README.md``.
 
     Apply it with :func:`stylegan_edu.clahe.enhance` (any size, grey or RGB).
     A new model is built on every call; nothing is downloaded. The weights
     are checked first (:func:`asset_path`).
 
     Args:
-        variant: ``"gan"`` or ``"l1"`` (``clahe.VARIANTS``).
+        variant: one of ``clahe.VARIANTS``.
+        seed: 0, 1 or 2 (``clahe.SEEDS``); ``"restore"`` has seed 0 only.
 
     Returns:
-        keras.Model: (B, H, W, 1) in [0, 1] -> same shape, H and W multiples of
-        ``clahe.GENERATOR_CONFIG.stride`` (16).
+        keras.Model: (B, H, W, 1) in [0, 1] -> same shape, any H and W >= 2.
 
     Raises:
         AssetError: if the weights file is missing or damaged.
@@ -393,17 +391,22 @@ def clahe_generator(variant="gan"):
     Example:
 
     >>> import numpy as np
-    >>> g = clahe_generator("l1")
+    >>> g = clahe_generator("l1", seed=1)
     >>> g.name, tuple(g(np.zeros((1, 32, 48, 1), "float32")).shape)
-    ('clahe_generator_l1', (1, 32, 48, 1))
+    ('clahe_generator_l1_seed1', (1, 32, 48, 1))
     """
     from stylegan_edu._validation import check_choice
-    from stylegan_edu.clahe.generator import VARIANTS, generator_config_for
-    from stylegan_edu.models.pix2pix import make_unet_generator
+    from stylegan_edu.clahe.generator import SEEDS, VARIANTS, generator_config_for
+    from stylegan_edu.clahe.tone_grid import make_tone_grid_enhancer
 
     check_choice("variant", variant, VARIANTS)
-    path = asset_path(f"clahe_generator/{variant}.weights.h5")
-    model = make_unet_generator(generator_config_for(variant), name=f"clahe_generator_{variant}")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        from stylegan_edu._validation import invalid
+
+        raise invalid("seed", f"an integer, one of {(0,) if variant == 'restore' else SEEDS}", f"seed={seed!r}")
+    check_choice("seed", seed, (0,) if variant == "restore" else SEEDS)
+    path = asset_path(f"clahe_generator/{variant}_seed{seed}.weights.h5")
+    model = make_tone_grid_enhancer(generator_config_for(variant), name=f"clahe_generator_{variant}_seed{seed}")
     model.load_weights(str(path))
     return model
 

@@ -94,11 +94,14 @@ class TrainConfig:
     r1_weight: float = 0.0  # gamma of the R1 penalty gamma/2 E||grad_x D(x)||^2 on real images (0 = off)
     r1_interval: int = 1  # lazy regularisation: the penalty every k steps, times k (StyleGAN2: 16)
     augment: str = ""  # DiffAugment policy for the discriminator's inputs, e.g. "translation,cutout" ("" = off)
+    d_learning_rate: object = None  # None: learning_rate; else the discriminator's own rate (two time-scale updates, TTUR)
 
     def __post_init__(self):
         check_positive_int("epochs", self.epochs)
         check_positive_int("batch_size", self.batch_size)
         check_float_range("learning_rate", self.learning_rate, 0.0, 1.0, low_inclusive=False)
+        if self.d_learning_rate is not None:
+            check_float_range("d_learning_rate", self.d_learning_rate, 0.0, 1.0, low_inclusive=False)
         check_float_range("beta_1", self.beta_1, 0.0, 1.0, high_inclusive=False)
         check_choice("schedule", self.schedule, SCHEDULES)
         check_positive_int("seed", self.seed, minimum=0)
@@ -234,7 +237,8 @@ def resolve_mixed_precision(mixed_precision="auto"):
 
 
 def make_optimizers(config):
-    """The two optimizers of a run, from its :class:`TrainConfig`: Adam(learning_rate, beta_1, beta_2) each.
+    """The two optimizers of a run, from its :class:`TrainConfig`: Adam(learning_rate, beta_1, beta_2) each
+    (the discriminator's at ``d_learning_rate`` when that is set).
 
     Each network gets its own Adam (its own moments). With mixed precision
     on, each is wrapped in a ``LossScaleOptimizer``.
@@ -250,7 +254,8 @@ def make_optimizers(config):
     """
     if not isinstance(config, TrainConfig):
         raise invalid("config", "a TrainConfig", f"config of type {type(config).__name__}")
-    opts = [keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1, beta_2=config.beta_2) for _ in range(2)]
+    d_rate = config.learning_rate if config.d_learning_rate is None else config.d_learning_rate
+    opts = [keras.optimizers.Adam(rate, beta_1=config.beta_1, beta_2=config.beta_2) for rate in (d_rate, config.learning_rate)]
     if resolve_mixed_precision(config.mixed_precision):
         opts = [keras.optimizers.LossScaleOptimizer(o) for o in opts]
     return tuple(opts)

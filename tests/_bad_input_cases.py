@@ -458,7 +458,10 @@ def build_cases():  # noqa: C901 - one long table, by module
         "beta_1": BAD_UNIT_FLOAT + [("1", 1.0)], "beta_2": BAD_UNIT_FLOAT + [("1", 1.0)], "schedule": BAD_CHOICE, "seed": BAD_SEED,
         "mixed_precision": BAD_CHOICE, "label_smoothing": BAD_NONNEG_FLOAT + [("0.5", 0.5)],
         "ema_decay": [("-1", -1.0), ("1", 1.0), ("str", "a"), ("nan", math.nan)], "r1_weight": BAD_NONNEG_FLOAT,
-        "r1_interval": BAD_POSITIVE_INT})
+        "r1_interval": BAD_POSITIVE_INT, "d_learning_rate": [b for b in BAD_POSITIVE_FLOAT if b[0] != "None"] + [("1e30", 1e30)]})  # None: learning_rate
+    add("TrainConfig[d_learning_rate=None]", lambda: training.make_optimizers(training.TrainConfig(mixed_precision="off")),
+        OK(lambda r: float(r[0].learning_rate) == float(r[1].learning_rate) and abs(float(r[1].learning_rate) - 2e-4) < 1e-9,
+           "the generator's rate"))
     sweep("learning_rate_at", training.learning_rate_at, dict(epoch=0, base=2e-4, schedule="halve_per_epoch"), {
         "epoch": BAD_NONNEG_INT, "base": BAD_POSITIVE_FLOAT + [("abc", "abc")], "schedule": BAD_CHOICE})
     sweep("learning_rate_at.cosine", training.learning_rate_at, dict(epoch=0, base=2e-4, schedule="cosine", epochs=4), {
@@ -551,7 +554,11 @@ def build_cases():  # noqa: C901 - one long table, by module
     sweep("mnist_feature_split", features.mnist_feature_split, {}, {"num_samples": BAD_POSITIVE_INT})
 
     # ---- pretrained -------------------------------------------------------
-    sweep("clahe_generator", pretrained.clahe_generator, {}, {"variant": BAD_CHOICE})
+    sweep("clahe_generator", pretrained.clahe_generator, {}, {
+        "variant": BAD_CHOICE + [("U-Net name", "full GAN")],
+        "seed": [("3", 3), ("-1", -1), ("str", "0"), ("None", None), ("1.5", 1.5)]})
+    for label, seed in (("1", 1), ("2", 2), ("3", 3)):
+        add(f"clahe_generator[restore, seed={label}]", lambda seed=seed: pretrained.clahe_generator("restore", seed=seed), "seed")
     sweep("feature_net", pretrained.feature_net, {}, {"dataset": BAD_CHOICE})
     sweep("fid_statistics", pretrained.fid_statistics, {}, {"dataset": BAD_CHOICE})
     sweep("asset_path", pretrained.asset_path, {}, {"name": [("outside", "../pretrained.py"), ("int", 3),
@@ -594,6 +601,12 @@ def build_cases():  # noqa: C901 - one long table, by module
         sweep(fname, fn, dict(image=grey), {"image": img_bad})
     sweep("low_contrast", C.low_contrast, dict(image=grey), {
         "image": img_bad, "kind": BAD_CHOICE, "strength": BAD_UNIT_FLOAT, "seed": BAD_SEED})
+    sweep("damage", C.damage, dict(image=grey), {
+        "image": img_bad, "kind": BAD_CHOICE + [("contrast kind", "gamma")], "strength": BAD_UNIT_FLOAT, "seed": BAD_SEED})
+    sweep("classical_pipeline", C.classical_pipeline, dict(name="CLAHE"), {
+        "name": BAD_CHOICE + [("no CLAHE", "NL-means")], "target": [("str", "clahe"), ("dict", {}), ("None", None)]})
+    for pname, pipeline_fn in C.CLASSICAL_PIPELINES.items():
+        sweep(f"CLASSICAL_PIPELINES[{pname!r}]", pipeline_fn, dict(image=grey), {"image": img_bad})
     sweep("clip_histogram", C.clip_histogram, dict(hist=np.ones(8), clip_limit=0.5), {
         "hist": bad_arrays(np.ones(8), (0,), ranks=[(2, 4)]) + [("negative", -np.ones(8))], "clip_limit": BAD_POSITIVE_FLOAT})
     sweep("opencv_clip_limit", C.opencv_clip_limit, dict(clip_limit=0.01), {"clip_limit": BAD_POSITIVE_FLOAT + [("2", 2.0)],
@@ -613,8 +626,10 @@ def build_cases():  # noqa: C901 - one long table, by module
     add("clahe_pairs[kinds=bare string]", lambda: C.clahe_pairs([big], kinds="gamma", batch_size=2),
         OK(lambda r: r is not None, "one kind"))
     sweep("evaluation_pairs", C.evaluation_pairs, dict(photos={"flat": np.full((64, 64), 0.5, "float32")}), {
-        "setting": BAD_CHOICE, "strength": BAD_UNIT_FLOAT, "target": [("str", "x")],
+        "setting": BAD_CHOICE + [("restore", "restore")], "strength": BAD_UNIT_FLOAT, "target": [("str", "x")],
         "photos": [("nan", {"a": with_nan(big)}), ("0..255", {"a": big * 255})]})
+    add("evaluation_pairs[restoration, strength=2]",
+        lambda: C.evaluation_pairs({"flat": np.full((64, 64), 0.5, "float32")}, "restoration", strength=2.0), "strength")
     pair = {"p": (grey, grey)}
     sweep("evaluate", C.evaluate, dict(methods={"id": lambda im: im}, pairs=pair), {
         "methods": [("returns NaN", {"nan": lambda im: im * np.nan}), ("returns None", {"none": lambda im: None}),
@@ -623,10 +638,25 @@ def build_cases():  # noqa: C901 - one long table, by module
         "pairs": [("empty", {}), ("nan target", {"p": (grey, with_nan(grey))}), ("0..255", {"p": (grey * 255, grey)}),
                   ("not a pair", {"p": grey}), ("list", [(grey, grey)])]})
     add("evaluate[identity]", lambda: C.evaluate({"id": lambda im: im}, pair)[0]["ssim"], OK(lambda r: r == 1.0))
-    sweep("generator_config_for", lambda **k: __import__("stylegan_edu.clahe", fromlist=["x"]).generator_config_for(**k),
-          {}, {"variant": BAD_CHOICE})
+    sweep("generator_config_for", C.generator_config_for, {}, {"variant": BAD_CHOICE + [("U-Net name", "full GAN")]})
+    add("generator_config_for[restore]", lambda: C.generator_config_for("restore"),
+        OK(lambda r: r is C.RESTORE_CONFIG and r.restore_filters > 0, "the restoring config"))
+    # ---- the tone grid (the learned model) ----------------------------------
+    sweep("ToneGridConfig", C.ToneGridConfig, {}, {
+        "tile_px": BAD_POSITIVE_INT + [("1", 1)], "nbins": BAD_POSITIVE_INT + [("1", 1), ("2**14 + 1", 2**14 + 1)],
+        "features": BAD_POSITIVE_INT, "hidden": BAD_POSITIVE_INT, "restore_filters": BAD_NONNEG_INT,
+        "restore_layers": BAD_POSITIVE_INT + [("1", 1)], "seed": BAD_SEED + [("None", None)]})
+    add("ToneGridConfig[nbins=2**14]", lambda: C.ToneGridConfig(nbins=2**14).bins, OK(lambda r: r == 2**13, "8,192 bins"))
+    sweep("bin_width", C.bin_width, dict(nbins=256), {"nbins": BAD_POSITIVE_INT + [("1", 1)]})
+    sweep("tile_layout", C.tile_layout, dict(shape=(64, 64)), {
+        "shape": [("0", (0, 64)), ("str", "64x64"), ("one", (64,)), ("float", (64.0, 64))], "tile_px": BAD_POSITIVE_INT})
+    sweep("CurveNet", C.CurveNet, {}, {"features": BAD_POSITIVE_INT, "hidden": BAD_POSITIVE_INT})
+    sweep("make_tone_grid_enhancer", C.make_tone_grid_enhancer, {}, {
+        "config": [("str", "tone grid"), ("dict", {"tile_px": 64}), ("None", None),
+                   ("unet config", lambda: __import__("stylegan_edu.models", fromlist=["x"]).UNetConfig())]})
     sweep("enhance", C.enhance, dict(image=grey, model=lambda b, training=False: b, stride=16, tile=32, overlap=8), {
-        "image": img_bad, "stride": [b for b in BAD_POSITIVE_INT if b[0] != "None"],  # None: the shipped model's "tile": BAD_POSITIVE_INT + [("not multiple", 40)],
+        "image": img_bad, "stride": [b for b in BAD_POSITIVE_INT if b[0] != "None"],  # None: the shipped model's
+        "tile": BAD_POSITIVE_INT + [("not multiple", 40)],
         "overlap": BAD_NONNEG_INT + [("too big", 100)], "batch_size": BAD_POSITIVE_INT, "model": [("str", "gan"), ("int", 3)]})
 
     # ---- more constructors and helpers ---------------------------------------
@@ -900,8 +930,8 @@ def build_cases():  # noqa: C901 - one long table, by module
             for label, answer in learner_answers:
                 add(f"{pid}[{label}]", lambda problem=problem, answer=answer: problem.check(answer),
                     OK(rejected, "rejected with a teaching message"))
-    for label, answer in (("112.5", 112.5), ("'112.5'", "112.5"), ("112.0001", 112.0001)):
-        add(f"exercises.clahe.unet_size[{label}]", lambda answer=answer: exercises_clahe().unet_size.check(answer),
+    for label, answer in (("38.4", 38.4), ("'38.4'", "38.4"), ("38.0001", 38.0001)):  # the cat's beta = int(0.01 * 60 * 64) = 38
+        add(f"exercises.clahe.tile_clip[{label}]", lambda answer=answer: exercises_clahe().tile_clip.check(answer),
             OK(lambda r: r.outcome is Outcome.INCORRECT, "a count has no fractional part"))
 
     return cases

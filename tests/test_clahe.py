@@ -145,6 +145,13 @@ def test_clahe_pairs_shapes_ranges_and_seed(photos):
     assert x1.std(axis=(1, 2, 3)).mean() < np.asarray(t1).std(axis=(1, 2, 3)).mean()  # targets have more contrast
 
 
+def test_clahe_pairs_take_any_multiple_of_64_up_to_512():
+    img = C.load_photos(["camera"], max_side=256)["camera"]
+    for patch in (192, 256):
+        (x, t), = list(C.clahe_pairs({"camera": img}, patch=patch, batch_size=2, seed=1).take(1))
+        assert x.shape == t.shape == (2, patch, patch, 1)
+
+
 def _views(t):
     """The eight rotations/flips of a crop (the pipeline's dihedral augmentation)."""
     return [np.rot90(t, -k) for k in range(4)] + [np.rot90(t[:, ::-1], -k) for k in range(4)]
@@ -206,18 +213,30 @@ def test_clahe_pairs_bad_arguments(photos):
         C.clahe_pairs(photos, tone_fraction=1.5)
     with pytest.raises(ValueError, match="target_from"):
         C.clahe_pairs(photos, target_from="tile")
-    with pytest.raises(ValueError, match="patch"):
-        C.clahe_pairs(photos, patch=100)
+    for patch in (100, 32, 0, 576, 1024, 64.0):  # multiples of 64 from 64 to 512 only
+        with pytest.raises(ValueError, match="patch"):
+            C.clahe_pairs(photos, patch=patch)
     with pytest.raises(ValueError, match="at least 128 x 128"):
         C.clahe_pairs({"small": np.zeros((100, 200), np.float32)}, patch=128)
     with pytest.raises(ValueError, match="kinds"):
-        C.clahe_pairs(photos, kinds=("blur",))
+        C.clahe_pairs(photos, kinds=("fog",))
+    assert C.clahe_pairs(photos, kinds=("blur", "gamma")) is not None  # restoration and contrast kinds mix
 
 
 def test_split_is_disjoint_and_fixed():
     assert not set(C.TRAIN_IMAGES) & set(C.EVAL_IMAGES)
-    assert C.EVAL_IMAGES == ("moon", "retina", "hubble_deep_field")
+    assert C.EVAL_IMAGES == ("moon", "retina", "hubble_deep_field", "cat", "coffee")
+    assert "chelsea" not in C.TRAIN_IMAGES  # skimage.data.chelsea is skimage.data.cat under another name
+    assert len(C.TRAIN_IMAGES) == 12
     assert C.tile_grid_for((512, 446)) == (8, 7)
+
+
+def test_no_training_photo_is_a_held_out_photo_under_another_name():
+    train = C.load_photos(C.TRAIN_IMAGES, max_side=64)
+    held_out = C.load_photos(C.EVAL_IMAGES, max_side=64)
+    for a, x in train.items():
+        for b, y in held_out.items():
+            assert not (x.shape == y.shape and np.allclose(x, y, atol=0.02)), (a, b)
 
 
 def test_clahe_panel_redraws_image_and_histogram_from_its_sliders():
@@ -244,4 +263,38 @@ def test_training_script_help_runs_without_training():
 
     script = Path(__file__).resolve().parents[1] / "scripts" / "train_clahe_generator.py"
     out = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0 and "--clean-fraction" in out.stdout and "--resume" in out.stdout
+    assert out.returncode == 0
+    for option in ("--runs", "--quick", "--out", "--work", "--d-lr", "--reuse"):
+        assert option in out.stdout, option
+
+
+def test_training_script_quick_run_writes_loadable_weights_and_metrics(tmp_path):
+    """One quick L1 run (two steps, small photos) into a temporary folder: every output the loader needs."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from stylegan_edu import pretrained
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "train_clahe_generator.py"
+    out, work = tmp_path / "out", tmp_path / "work"
+    proc = subprocess.run([sys.executable, str(script), "--quick", "--out", str(out), "--work", str(work), "--runs", "l1:0"],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    for name in ("l1_seed0.weights.h5", "history_l1_seed0.json", "config.json", "metrics.json", "metrics.md", "SHA256SUMS"):
+        assert (out / name).is_file(), name
+    assert (out / "SHA256SUMS").read_text() == f"{pretrained.sha256(out / 'l1_seed0.weights.h5')}  l1_seed0.weights.h5\n"
+    record = json.loads((out / "config.json").read_text())
+    assert list(record["runs"]) == ["l1_seed0"] and record["eval_images"] == list(C.EVAL_IMAGES)
+    assert record["train_images"] == list(C.TRAIN_IMAGES)
+    g = C.make_tone_grid_enhancer(C.generator_config_for("l1"))
+    g.load_weights(str(out / "l1_seed0.weights.h5"))
+    x = np.random.default_rng(0).uniform(size=(1, 40, 70, 1)).astype("float32")
+    assert np.asarray(g(x)).shape == x.shape
+    metrics = json.loads((out / "metrics.json").read_text())
+    methods = {r["method"] for r in metrics["clean"]}
+    assert {"identity", "global HE", C.METHOD_NAMES["l1"], "classical CLAHE"} <= methods
+    assert {r["image"] for r in metrics["clean"]} == set(C.EVAL_IMAGES)
+    assert all(r["seed"] == 0 for r in metrics["clean"] if r["method"] == C.METHOD_NAMES["l1"])
+    assert {r["image"].split("/")[1] for r in metrics["restoration"]} == set(C.RESTORATION_DEGRADATIONS)

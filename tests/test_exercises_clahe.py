@@ -7,7 +7,6 @@ from stylegan_edu import clahe as C
 from stylegan_edu.exercises import Outcome
 from stylegan_edu.exercises import clahe as ex
 from stylegan_edu.metrics import ssim
-from stylegan_edu.models import unet_valid_size
 
 
 @pytest.mark.parametrize("problem", ex.PROBLEMS, ids=lambda p: p.title)
@@ -21,8 +20,8 @@ def test_clipped_histogram_reference_is_the_package_function():
 
 
 @pytest.mark.parametrize("answer, message", [
-    ([5, 2, 0, 4], "did not redistribute"),
-    ([5, 2 + 5 / 3, 5 / 3, 4 + 5 / 3], "only to the bins that were not clipped"),
+    ([1, 4, 0, 4], "did not redistribute"),
+    ([1 + 7 / 2, 4, 7 / 2, 4], "only to the bins that were not clipped"),
     ([1, 2, 3], "4 bins"),
     ("many", "list of numbers"),
 ])
@@ -51,16 +50,22 @@ def test_cannot_undo_rejects(answer, message):
     assert r.outcome is Outcome.INCORRECT and message in r.message
 
 
-def test_unet_size_reference_matches_the_package():
-    assert ex.unet_size.reference == unet_valid_size(ex.UNET_IN, ex.UNET_DEPTH)
+def test_tile_clip_reference_matches_skimage():
+    """Independent: skimage's own kernel for the cat photo's 64-pixel tiles, and its clim = int(c n)."""
+    from skimage.exposure import equalize_adapthist  # noqa: F401  (the formula below is its _clahe's)
+
+    h, w = ex.TILE_PHOTO_SHAPE
+    rows, cols = max(1, round(h / 64)), max(1, round(w / 64))
+    assert C.load_photos(["cat"])["cat"].shape == ex.TILE_PHOTO_SHAPE
+    assert ex.tile_clip.reference == int(np.clip(ex.TILE_CLIP * (h // rows) * (w // cols), 1, None)) == 38
 
 
 @pytest.mark.parametrize("answer, message", [
-    (100, "13"), (128, "not the smallest"), (96, "cropping"), (110, "not a multiple"), ("big", "one integer"),
+    (40, "64 x 64 tile"), (38.4, "whole pixels"), (1353, "whole photo"), (12, "not it"), ("many", "one number"),
 ])
-def test_unet_size_rejects(answer, message):
-    r = ex.unet_size.check(answer)
-    assert r.outcome is Outcome.INCORRECT and message in r.message
+def test_tile_clip_rejects(answer, message):
+    r = ex.tile_clip.check(answer)
+    assert r.outcome is Outcome.INCORRECT and message in r.message, r.message
 
 
 def test_opencv_clip_reference_matches_the_package():
@@ -73,25 +78,54 @@ def test_opencv_clip_rejects(answer, message):
     assert r.outcome is Outcome.INCORRECT and message in r.message
 
 
-def test_tone_curve_reference_is_the_package_layer():
-    from stylegan_edu.models import ApplyToneCurve, IntensityBins
+def test_tone_grid_pixel_reference_matches_the_package_layout():
+    from stylegan_edu.clahe.tone_grid import tile_layout
 
-    x = np.full((1, 1, 1, 1), ex.CURVE_X, "float32")
-    logits = np.asarray(ex.CURVE_LOGITS, "float32").reshape(1, 1, 1, -1)
-    y = float(np.asarray(ApplyToneCurve()([IntensityBins(len(ex.CURVE_LOGITS) + 1)(x), logits]))[0, 0, 0, 0])
-    assert ex.tone_curve.reference == pytest.approx(y, abs=1e-4)
-
-
-_P = np.exp(ex.CURVE_LOGITS) / np.exp(ex.CURVE_LOGITS).sum()  # the rises p_1, p_2, p_3
+    lay = tile_layout((64, 4 * ex.GRID_TILE))  # one row of four 64-pixel tiles
+    idx, wts = lay["index"][1][:, ex.GRID_X], lay["weight"][1][:, ex.GRID_X]
+    value = sum(w * ex.GRID_CURVES[i] for i, w in zip(idx, wts))
+    assert ex.tone_grid_pixel.reference == pytest.approx(value, abs=1e-4)
 
 
 @pytest.mark.parametrize("answer, message", [
-    (0.5 * (_P[0] + _P[1]), "rises themselves"),
-    (_P[0], "interpolate linearly"),
-    (_P[0] + _P[1], "interpolate linearly"),
-    (1.7, "outside [0, 1]"),
-    ("half", "one number"),
+    (0.4, "tile's edge"), (0.7, "nearest tile"), (0.5, "plain average"), (0.9, "not it"), ("half", "one number"),
 ])
-def test_tone_curve_rejects(answer, message):
-    r = ex.tone_curve.check(answer)
-    assert r.outcome is Outcome.INCORRECT and message in r.message
+def test_tone_grid_pixel_rejects(answer, message):
+    r = ex.tone_grid_pixel.check(answer)
+    assert r.outcome is Outcome.INCORRECT and message in r.message, r.message
+
+
+def test_curve_rule_reference_is_the_chapters_clipping_then_a_running_sum():
+    h = np.array([10, 0, 3, 7, 22, 2, 0, 4])
+    want = np.cumsum(C.clip_histogram(h, 8)) / h.sum()  # the package's clipping, taught in the chapter
+    np.testing.assert_allclose(ex.curve_rule.reference(h, 8), want)
+    assert ex.curve_rule.reference(h, 8)[-1] == pytest.approx(1.0)
+
+
+def _no_spread(h, beta):
+    h = np.asarray(h, float)
+    return np.cumsum(np.minimum(h, beta)) / h.sum()
+
+
+def _ahe(h, beta):
+    h = np.asarray(h, float)
+    return np.cumsum(h) / h.sum()
+
+
+def _exclusive(h, beta):
+    full = ex.curve_rule.reference(h, beta)
+    return np.concatenate([[0.0], full[:-1]])
+
+
+def _unnormalised(h, beta):
+    return ex.curve_rule.reference(h, beta) * np.sum(h)
+
+
+@pytest.mark.parametrize("answer, message", [
+    (_no_spread, "not 1"), (_ahe, "plain equalisation"), (_exclusive, "off by one"), (_unnormalised, "wrong scale"),
+    (lambda h, b: np.zeros(3), "one value per bin"), (lambda h, b: 1 / 0, "ZeroDivisionError"),
+    (lambda h, b: np.linspace(0, 1, len(h)), "differs from CLAHE's"), ("f", "pass your function"),
+])
+def test_curve_rule_rejects(answer, message):
+    r = ex.curve_rule.check(answer)
+    assert r.outcome is Outcome.INCORRECT and message in r.message, r.message

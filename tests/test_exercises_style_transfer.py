@@ -92,11 +92,59 @@ def test_tv_effect_rejects_typical_mistakes(answer, message):
 
 @pytest.mark.parametrize(
     "answer,message",
-    [(1e-6 * 256 * 256, "colour channels"), (1e-6 / (256 * 256 * 3), "you divided"), (0.5, "is not it"),
+    [(1e-6 * 320 * 480, "colour channels"), (1e-6 / (320 * 480 * 3), "you divided"), (0.5, "is not it"),
+     (1e-6 * 256 * 256 * 3, "square image the chapter printed"), (1e-6 * 480 * 480 * 3, "not square"),
      ("much", "one number"), (float("nan"), "finite")],
 )
 def test_article_tv_weight_rejects_typical_mistakes(answer, message):
     result = ex.article_tv_weight.check(answer)
     assert result.outcome is Outcome.INCORRECT and message in result.message, result.message
     # The reference, computed independently here.
-    assert ex.article_tv_weight.check(np.float64(0.196608)).outcome is Outcome.CORRECT
+    assert ex.article_tv_weight.check(np.float64(0.4608)).outcome is Outcome.CORRECT
+
+
+def _keep_colours_by_hand(stylised, content):
+    """The reference, written independently: through YCbCr (BT.601, full range) and back."""
+    def to_ycbcr(rgb):
+        r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+        y = 0.299 * r + 0.587 * g + 0.114 * b
+        return y, (b - y) / 1.772, (r - y) / 1.402
+
+    y, _, _ = to_ycbcr(stylised)
+    _, cb, cr = to_ycbcr(content)
+    r, b = y + 1.402 * cr, y + 1.772 * cb
+    g = (y - 0.299 * r - 0.114 * b) / 0.587
+    return np.clip(np.stack([r, g, b], -1), 0.0, 1.0)
+
+
+def _swapped(stylised, content):
+    return _keep_colours_by_hand(content, stylised)
+
+
+def _channel_mean(stylised, content):
+    return np.clip(content + (stylised.mean(-1) - content.mean(-1))[..., None], 0, 1)
+
+
+def _unclipped(stylised, content):
+    w = np.array([0.299, 0.587, 0.114])
+    return content + (stylised @ w - content @ w)[..., None]
+
+
+def _luminance_only(stylised, content):  # right Y, wrong chroma: scales the photo instead of shifting it
+    w = np.array([0.299, 0.587, 0.114])
+    return np.clip(np.repeat((stylised @ w)[..., None], 3, -1), 0, 1)
+
+
+def test_keep_colours_accepts_an_independent_solution():
+    assert ex.keep_colours.check(_keep_colours_by_hand).outcome is Outcome.CORRECT
+
+
+@pytest.mark.parametrize(
+    "answer,message",
+    [(_swapped, "roles are swapped"), (_channel_mean, "mean of R, G and B"), (_unclipped, "clip the result"),
+     (_luminance_only, "chroma is not"), (lambda s, c: s, "chroma is not"), (lambda s, c: c, "differs from the reference"),
+     (lambda s, c: s[..., 0], "input's shape"), (lambda s, c: 1 / 0, "raised ZeroDivisionError"), (3, "pass your function")],
+)
+def test_keep_colours_rejects_typical_mistakes(answer, message):
+    result = ex.keep_colours.check(answer)
+    assert result.outcome is Outcome.INCORRECT and message in result.message, result.message

@@ -1,6 +1,7 @@
 """Chapter 9's exercises: each checker accepts the reference and rejects typical mistakes with the right message."""
 
 import numpy as np
+import keras
 import pytest
 import tensorflow as tf
 
@@ -75,9 +76,32 @@ def _generator_loss_instead(G, D, opt, real, z):
     return loss
 
 
+def _plain_step(G, D, opt, real, z):
+    with tf.GradientTape() as tape:
+        loss = discriminator_loss(D(real), D(G(z)))
+    opt.apply_gradients(zip(tape.gradient(loss, D.trainable_variables), D.trainable_variables))
+    return loss
+
+
+def _keras_smoothed_step(G, D, opt, real, z):
+    """An independent solution: Keras' own BCE with explicit one-sided targets."""
+    bce = keras.losses.BinaryCrossentropy(from_logits=True)
+    with tf.GradientTape() as tape:
+        r, f = D(real, training=True), D(G(z, training=True), training=True)
+        loss = bce(tf.fill(tf.shape(r), 1.0 - ex.SMOOTHING), r) + bce(tf.zeros_like(f), f)
+    opt.apply_gradients(zip(tape.gradient(loss, D.trainable_variables), D.trainable_variables))
+    return loss
+
+
+def test_d_step_accepts_an_independent_solution():
+    assert ex.d_step.check(_keras_smoothed_step).outcome is Outcome.CORRECT
+
+
 @pytest.mark.parametrize(
     "answer,message",
     [
+        (_plain_step, "plain step"),
+        (ex._two_sided, "smoothed the fakes too"),
         (_updates_both, "changed the generator's weights"),
         (_no_apply, "did not change"),
         (ex._swapped_labels, "wrong way round"),

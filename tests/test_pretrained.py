@@ -56,8 +56,10 @@ def test_mnist_generator_record_is_what_its_weights_give():
 #: Every shipped weights or statistics file, the script that rebuilds it, and the public loader that reads it.
 ASSETS = {
     "mnist_generator/generator.weights.h5": ("train_mnist_generator.py", pretrained.mnist_generator),
-    "clahe_generator/gan.weights.h5": ("train_clahe_generator.py", lambda: pretrained.clahe_generator("gan")),
-    "clahe_generator/l1.weights.h5": ("train_clahe_generator.py", lambda: pretrained.clahe_generator("l1")),
+    **{f"clahe_generator/{variant}_seed{seed}.weights.h5": (
+        "train_clahe_generator.py", lambda variant=variant, seed=seed: pretrained.clahe_generator(variant, seed=seed))
+       for variant in ("l1", "gan", "gan_perceptual") for seed in (0, 1, 2)},
+    "clahe_generator/restore_seed0.weights.h5": ("train_clahe_generator.py", lambda: pretrained.clahe_generator("restore")),
     "mnist_feature_net/mnist_feature_net.weights.h5": ("train_mnist_feature_net.py", pretrained.mnist_feature_net),
     "mnist_fid_stats.npz": ("compute_fid_stats.py", pretrained.mnist_fid_statistics),
     "fashion_mnist_feature_net/fashion_mnist_feature_net.weights.h5": ("train_fashion_mnist_feature_net.py",
@@ -93,6 +95,7 @@ def test_every_shipped_weights_and_statistics_file_is_recorded_and_current(tmp_p
 
 
 @pytest.mark.parametrize("name", ["mnist_feature_net/mnist_feature_net.weights.h5", "mnist_fid_stats.npz",
+                                  "clahe_generator/gan_seed0.weights.h5", "clahe_generator/restore_seed0.weights.h5",
                                   "fashion_mnist_feature_net/fashion_mnist_feature_net.weights.h5",
                                   "fashion_mnist_fid_stats.npz"])
 def test_an_intact_copy_loads(asset_copy, name):
@@ -132,9 +135,12 @@ def test_docstrings_show_the_recorded_numbers():
     assert f"**MNIST-FID {info['metrics']['fid']:.2f}**" in pretrained.mnist_generator.__doc__
     accuracy = pretrained.mnist_feature_net_info()["heldout_accuracy"]
     assert f"**{100 * accuracy:.2f} %**" in pretrained.mnist_feature_net.__doc__
-    gan_moon = next(r["ssim"] for r in pretrained.clahe_generator_info()["metrics"]["clean"]
-                    if r["method"] == "full GAN" and r["image"] == "moon")
-    assert f"GAN {gan_moon:.3f}" in pretrained.clahe_generator.__doc__
+    from stylegan_edu.clahe import EVAL_IMAGES, METHOD_NAMES
+
+    first = EVAL_IMAGES[0]  # the GAN (seed 0) on the first held-out photo, clean input
+    gan_psnr = next(r["psnr"] for r in pretrained.clahe_generator_info()["metrics"]["clean"]
+                    if r["method"] == METHOD_NAMES["gan"] and r["image"] == first and r.get("seed", 0) == 0)
+    assert f"{first} {gan_psnr:.2f} dB" in pretrained.clahe_generator.__doc__
     fashion = pretrained.fashion_mnist_feature_net_info()["test_accuracy"]
     assert f"{100 * fashion:.2f} %**" in pretrained.fashion_mnist_feature_net.__doc__
     for floor in json.loads((pretrained.ASSETS / "fashion_mnist_fid_stats.json").read_text())["floor"]:

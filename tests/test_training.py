@@ -493,3 +493,15 @@ def test_ema_and_r1_under_a_mirrored_strategy_equal_one_device():
     for key, value in result["single"].items():
         np.testing.assert_allclose(result["mirrored"][key], value, rtol=1e-4, atol=1e-6, err_msg=key)
     assert result["ema_diff"] < 1e-5
+
+
+def test_discriminator_gets_its_own_learning_rate_and_schedule():
+    """TrainConfig.d_learning_rate (TTUR): the discriminator's Adam starts there, the generator's at learning_rate,
+    and the schedule scales both."""
+    from stylegan_edu.training import TrainConfig, learning_rate_at, make_optimizers
+
+    d_opt, g_opt = make_optimizers(TrainConfig(learning_rate=1e-2, d_learning_rate=1e-4, mixed_precision="off"))
+    assert abs(float(d_opt.learning_rate) - 1e-4) < 1e-10 and abs(float(g_opt.learning_rate) - 1e-2) < 1e-9
+    d_opt, g_opt = make_optimizers(TrainConfig(learning_rate=1e-3, mixed_precision="off"))  # None: the same rate
+    assert abs(float(d_opt.learning_rate) - float(g_opt.learning_rate)) < 1e-12
+    assert abs(learning_rate_at(1, 1e-4, "cosine", epochs=2) / 1e-4 - learning_rate_at(1, 1e-2, "cosine", epochs=2) / 1e-2) < 1e-9

@@ -1,20 +1,27 @@
-r"""Degradations: realistic ways to lower a photo's contrast, and random re-exposures.
+r"""Degradations: realistic ways to lower a photo's contrast or damage it, and random re-exposures.
 
-:func:`low_contrast` damages a photo (its target stays the CLAHE of the
-original); :func:`random_tone` re-exposes it into a new *clean* photo (whose
-target is its own CLAHE). Both work on the luminance of grey or RGB images
-and depend only on their seed.
+:func:`low_contrast` lowers a photo's contrast and :func:`damage` adds the
+damage of a real camera or file (noise, blur, JPEG compression, a dim noisy
+exposure); the target of either stays the CLAHE of the original.
+:func:`random_tone` re-exposes a photo into a new *clean* photo (whose target
+is its own CLAHE). All three work on the luminance of grey or RGB images and
+depend only on their seed.
 """
+
+import io
 
 import numpy as np
 
 from stylegan_edu._validation import check_choice, check_float_range, check_seed
 from stylegan_edu.clahe._image import _apply_on_luminance, _check_image, _quantise_8bit, _to_float
 
-__all__ = ["DEGRADATIONS", "low_contrast", "random_tone"]
+__all__ = ["DEGRADATIONS", "RESTORATION_DEGRADATIONS", "low_contrast", "damage", "random_tone"]
 
 #: The degradations :func:`low_contrast` knows.
 DEGRADATIONS = ("gamma", "compress", "haze", "illumination")
+
+#: The damage :func:`damage` knows (the restoration task's inputs).
+RESTORATION_DEGRADATIONS = ("noise", "blur", "jpeg", "dim_noisy")
 
 
 def _smooth_field(shape, rng):
@@ -86,6 +93,85 @@ def low_contrast(image, kind="compress", strength=0.5, seed=None):
             return t * y + (1.0 - t) * airlight
         light = 1.0 - s * (0.5 + 0.3 * field)  # (H, W) in [1 - 0.8 s, 1 - 0.5 s]
         return light * y
+
+    return _apply_on_luminance(image, fn)
+
+
+def _jpeg_round_trip(y, quality):
+    """Encode an (H, W) float image in [0, 1] as an 8-bit grey JPEG in memory and decode it back, float64."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.round(np.clip(y, 0.0, 1.0) * 255.0).astype(np.uint8)).save(buffer, format="JPEG", quality=quality)
+    buffer.seek(0)
+    with Image.open(buffer) as decoded:
+        return np.asarray(decoded.convert("L"), dtype=np.float64) / 255.0  # (H, W)
+
+
+def damage(image, kind="noise", strength=0.5, seed=None):
+    r"""Damage an image as a camera or a file does: noise, blur, JPEG, or a dim noisy exposure.
+
+    The inputs of the restoration task, whose target stays the CLAHE of the
+    undamaged photo: CLAHE amplifies noise and compression artefacts, so a
+    good enhancer must restore before it enhances.
+
+    Formula (on the luminance :math:`I \in [0, 1]`, strength :math:`s`,
+    :math:`n \sim \mathcal{N}(0, 1)` i.i.d. per pixel):
+
+    * ``"noise"``, sensor noise: :math:`I' = \mathrm{clip}_{[0, 1]}(I + 0.1 s\, n)`.
+    * ``"blur"``, defocus or motion: :math:`I' = G_{3 s} * I`, a Gaussian
+      blur of standard deviation :math:`3 s` pixels
+      (``scipy.ndimage.gaussian_filter``, reflected borders).
+    * ``"jpeg"``, a compressed file: :math:`I` is rounded to 8 bits,
+      compressed by Pillow's JPEG encoder at quality
+      :math:`\mathrm{round}(90 - 85 s)` (90 at :math:`s` near 0, 48 at 0.5, 5
+      at 1) and decoded back.
+    * ``"dim_noisy"``, a dim, noisy exposure: :func:`low_contrast`
+      ``"compress"`` at :math:`s` (:math:`I_c = m + (1 - 0.8 s)(I - m)`),
+      then :math:`I' = \mathrm{clip}_{[0, 1]}(I_c + 0.06 s\, n)`.
+
+    Strength 0 leaves the image unchanged, except that ``"jpeg"`` always
+    rounds to 8 bits (a JPEG file holds 8-bit levels): at :math:`s = 0` it
+    returns the 8-bit image without compressing it. An RGB image is damaged
+    on its luminance only (grey noise; chroma kept, see
+    :mod:`stylegan_edu.clahe`). The noise depends only on ``seed``.
+
+    Args:
+        image: uint8 or float in [0, 1], grey or RGB (on its luminance, see :mod:`stylegan_edu.clahe`).
+        kind: one of :data:`RESTORATION_DEGRADATIONS`.
+        strength: :math:`s` in [0, 1]; 0 leaves the image unchanged (up to
+            8-bit rounding for ``"jpeg"``).
+        seed: seed of the noise (``"noise"`` and ``"dim_noisy"``).
+
+    Returns:
+        The damaged image, same shape, dtype and range.
+
+    Example:
+
+    >>> import numpy as np
+    >>> x = np.full((64, 64), 0.5)
+    >>> round(float(damage(x, "noise", 0.5, seed=0).std()), 2)  # sigma = 0.1 * 0.5
+    0.05
+    >>> bool(np.array_equal(damage(x, "blur", 0.0), x))
+    True
+    """
+    check_choice("kind", kind, RESTORATION_DEGRADATIONS)
+    s = check_float_range("strength", strength, 0.0, 1.0)
+    rng = np.random.default_rng(check_seed("seed", seed))
+
+    def fn(y):  # y: (H, W) float64 in [0, 1]
+        if kind == "noise":
+            return np.clip(y + rng.normal(0.0, 0.1 * s, y.shape), 0.0, 1.0)  # (H, W)
+        if kind == "blur":
+            from scipy.ndimage import gaussian_filter
+
+            return gaussian_filter(y, 3.0 * s, mode="reflect") if s > 0 else y
+        if kind == "jpeg":
+            if s == 0:
+                return np.round(y * 255.0) / 255.0  # 8-bit levels, no compression
+            return _jpeg_round_trip(y, quality=round(90 - 85 * s))
+        dim = low_contrast(y, "compress", s)  # (H, W) float64
+        return np.clip(dim + rng.normal(0.0, 0.06 * s, y.shape), 0.0, 1.0)
 
     return _apply_on_luminance(image, fn)
 

@@ -4,14 +4,16 @@ import numpy as np
 
 from stylegan_edu._validation import check_array, check_choice, check_float_range, invalid
 from stylegan_edu.clahe._image import _check_image, _quantise_8bit, to_luminance
-from stylegan_edu.clahe.degradations import DEGRADATIONS, low_contrast
+from stylegan_edu.clahe.degradations import DEGRADATIONS, RESTORATION_DEGRADATIONS, damage, low_contrast
 from stylegan_edu.clahe.pairs import TARGET, clahe_target, load_photos
 
 __all__ = ["EVAL_IMAGES", "evaluation_pairs", "evaluate"]
 
 #: The held-out photos, never seen in training: a dark astronomical image, a
-#: medical fundus photograph and a deep-sky image with few bright objects.
-EVAL_IMAGES = ("moon", "retina", "hubble_deep_field")
+#: medical fundus photograph, a deep-sky image with few bright objects, and two
+#: everyday photos moved out of the training set (a cat, ``skimage.data.cat``,
+#: and a cup of coffee).
+EVAL_IMAGES = ("moon", "retina", "hubble_deep_field", "cat", "coffee")
 
 
 def evaluation_pairs(photos=None, setting="clean", strength=0.5, target=TARGET):
@@ -19,20 +21,27 @@ def evaluation_pairs(photos=None, setting="clean", strength=0.5, target=TARGET):
 
     ``setting="clean"``: the input is the held-out photo itself (can the
     model reproduce CLAHE?). ``setting="degraded"``: each photo degraded by
-    each of the four kinds at ``strength``, with seed = the kind's index, and
-    quantised to 8 bits (can it undo the damage, then enhance?). The target
+    each of the four kinds of :data:`DEGRADATIONS` at ``strength``, with
+    seed = the kind's index, and quantised to 8 bits (can it undo the
+    damage, then enhance?). ``setting="restoration"``: each photo damaged by
+    :func:`damage` with each of the four kinds of
+    :data:`RESTORATION_DEGRADATIONS` (noise, blur, JPEG, dim and noisy) at
+    ``strength``, with seed = the kind's index, and quantised to 8 bits (can
+    it restore, then enhance, without amplifying the damage?). The target
     is always the CLAHE of the clean photo.
 
     Args:
         photos: dict ``{name: (H, W) float}``; default
             ``load_photos(EVAL_IMAGES)``.
-        setting: ``"clean"`` or ``"degraded"``.
-        strength: degradation strength for ``"degraded"``.
+        setting: ``"clean"``, ``"degraded"`` or ``"restoration"``.
+        strength: degradation strength in [0, 1] for ``"degraded"`` and
+            ``"restoration"``.
         target: a :class:`ClaheTarget`.
 
     Returns:
         dict ``{label: (input, target)}``, float32 (H, W) arrays in [0, 1];
-        labels are the photo names (clean) or ``"name/kind"`` (degraded).
+        labels are the photo names (clean) or ``"name/kind"`` (degraded,
+        restoration).
 
     Example:
 
@@ -40,8 +49,10 @@ def evaluation_pairs(photos=None, setting="clean", strength=0.5, target=TARGET):
     >>> pairs = evaluation_pairs({"flat": np.full((64, 64), 0.5, "float32")}, "degraded")
     >>> sorted(pairs)
     ['flat/compress', 'flat/gamma', 'flat/haze', 'flat/illumination']
+    >>> list(evaluation_pairs({"flat": np.full((64, 64), 0.5, "float32")}, "restoration"))
+    ['flat/noise', 'flat/blur', 'flat/jpeg', 'flat/dim_noisy']
     """
-    check_choice("setting", setting, ("clean", "degraded"))
+    check_choice("setting", setting, ("clean", "degraded", "restoration"))
     strength = check_float_range("strength", strength, 0.0, 1.0)  # checked even where unused: a typo should not pass
     photos = load_photos(EVAL_IMAGES) if photos is None else photos
     if not isinstance(photos, dict) or not photos:
@@ -53,8 +64,9 @@ def evaluation_pairs(photos=None, setting="clean", strength=0.5, target=TARGET):
         if setting == "clean":
             out[name] = (img, tgt)
             continue
-        for i, kind in enumerate(DEGRADATIONS):
-            x = low_contrast(img, kind, strength, seed=i)
+        kinds, fn = (DEGRADATIONS, low_contrast) if setting == "degraded" else (RESTORATION_DEGRADATIONS, damage)
+        for i, kind in enumerate(kinds):
+            x = fn(img, kind, strength, seed=i)
             out[f"{name}/{kind}"] = (_quantise_8bit(x).astype(np.float32), tgt)
     return out
 

@@ -1,36 +1,41 @@
-"""The learned CLAHE model: the generator's architecture and the variants that were trained.
+"""The learned CLAHE models that were trained: their settings and names.
 
 :func:`stylegan_edu.pretrained.clahe_generator` loads the shipped weights for
-these settings; ``scripts/train_clahe_generator.py`` trains them.
+these settings; ``scripts/train_clahe_generator.py`` trains them. All are
+tone-grid enhancers (:mod:`stylegan_edu.clahe.tone_grid`).
 """
 
 import dataclasses
 
 from stylegan_edu._validation import check_choice
-from stylegan_edu.models.pix2pix import UNetConfig
+from stylegan_edu.clahe.tone_grid import TONE_GRID_CONFIG
 
-__all__ = ["GENERATOR_CONFIG", "PLAIN_GENERATOR_CONFIG", "VARIANTS", "ABLATIONS", "generator_config_for"]
+__all__ = ["GENERATOR_CONFIG", "RESTORE_CONFIG", "VARIANTS", "SEEDS", "METHOD_NAMES", "generator_config_for"]
 
-#: The shipped CLAHE generator's architecture: a U-Net with a tone-curve head (32 knots) and local
-#: histograms over 64-pixel windows at its bottleneck; about 1.0 M parameters (4 MB in float32).
-#: Its inputs' height and width must be multiples of ``GENERATOR_CONFIG.stride`` (16).
-GENERATOR_CONFIG = UNetConfig(base_filters=12, depth=4, max_filters=96, tone_curve_knots=32, histogram_window=64, seed=0)
-#: The architecture ablation: the same U-Net with the plain residual head (output = clip(x + delta)).
-PLAIN_GENERATOR_CONFIG = dataclasses.replace(GENERATOR_CONFIG, tone_curve_knots=0, histogram_window=0)
-#: The shipped variants: the full conditional GAN and the L1-only ablation.
-VARIANTS = ("gan", "l1")
-#: Also trained and measured, not shipped (the weights would pass the 10 MB budget): the plain U-Net, L1 only.
-ABLATIONS = ("plain_l1",)
+#: The CLAHE task's enhancer: the tone grid alone (a curve network of 1,121 weights, 5 kB in float32).
+GENERATOR_CONFIG = TONE_GRID_CONFIG
+#: The restoration task's enhancer: a 5-layer residual CNN (16 channels, dilations 1-2-4-2-1) before the tone grid.
+RESTORE_CONFIG = dataclasses.replace(TONE_GRID_CONFIG, restore_filters=16, restore_layers=5)
+#: The shipped variants. The first three are the loss ablation on the CLAHE task (same model, data,
+#: learning rate and schedule): L1 only, L1 + adversarial (the GAN), L1 + adversarial + perceptual and
+#: style terms on trained VGG16 features; ``"restore"`` is the GAN with :data:`RESTORE_CONFIG` trained
+#: on damaged photos (:func:`stylegan_edu.clahe.damage`).
+VARIANTS = ("l1", "gan", "gan_perceptual", "restore")
+#: Seeds of the ablation runs (each variant of the CLAHE task was trained once per seed).
+SEEDS = (0, 1, 2)
+#: How each variant is called in the tables.
+METHOD_NAMES = {"l1": "tone grid, L1", "gan": "tone grid, L1 + adv. (GAN)",
+                "gan_perceptual": "tone grid, L1 + adv. + perceptual", "restore": "restoring tone grid (GAN)"}
 
 
 def generator_config_for(variant):
-    """The U-Net settings of a trained variant: :data:`PLAIN_GENERATOR_CONFIG` for
-    ``"plain_l1"``, else :data:`GENERATOR_CONFIG`.
+    """The model settings of a trained variant: :data:`RESTORE_CONFIG` for ``"restore"``, else
+    :data:`GENERATOR_CONFIG`.
 
     Example:
 
-    >>> generator_config_for("gan").tone_curve_knots, generator_config_for("plain_l1").tone_curve_knots
-    (32, 0)
+    >>> generator_config_for("gan").restore_filters, generator_config_for("restore").restore_filters
+    (0, 16)
     """
-    check_choice("variant", variant, VARIANTS + ABLATIONS)
-    return PLAIN_GENERATOR_CONFIG if variant == "plain_l1" else GENERATOR_CONFIG
+    check_choice("variant", variant, VARIANTS)
+    return RESTORE_CONFIG if variant == "restore" else GENERATOR_CONFIG

@@ -12,7 +12,11 @@ def enhance(image, model=None, stride=None, tile=512, overlap=32, batch_size=4):
     r"""Enhance an image of any size with a trained generator (default: the shipped one).
 
     The image is processed on its luminance (RGB: see the package docstring).
-    It is first padded by ``overlap`` pixels on every side by reflection,
+    A tone-grid enhancer (:class:`~stylegan_edu.clahe.tone_grid.ToneGridEnhancer`,
+    the shipped kind) runs on the whole image at once, like CLAHE, whose tiles
+    and stretch depend on the whole image; ``stride``, ``tile``, ``overlap``
+    and ``batch_size`` are then not used. Any other generator (a U-Net, say) is
+    first padded by ``overlap`` pixels on every side by reflection,
     the way CLAHE itself pads, so that pixels at the border have context
     like every other pixel. An image up to ``tile`` pixels on each side is
     then padded to the next multiple of ``stride`` (a U-Net's
@@ -26,10 +30,9 @@ def enhance(image, model=None, stride=None, tile=512, overlap=32, batch_size=4):
         image: uint8 or float in [0, 1]; (H, W), (H, W, 1) or (H, W, 3), with
             H, W at least ``stride``.
         model: a generator mapping (B, H, W, 1) in [0, 1] to the same shape;
-            ``None`` loads :func:`stylegan_edu.pretrained.clahe_generator`.
-        stride: the model's inputs must have H and W multiples of it (for a
-            U-Net, ``config.stride`` = :math:`2^\text{depth}`); ``None``:
-            the shipped generator's, ``GENERATOR_CONFIG.stride`` (16).
+            ``None`` loads :func:`stylegan_edu.pretrained.clahe_generator` (the GAN, seed 0).
+        stride: a U-Net's inputs must have H and W multiples of it
+            (``config.stride`` = :math:`2^\text{depth}`); ``None``: 16.
         tile: window size for large images (a multiple of ``stride``).
         overlap: context added around the image (by reflection) and margin
             dropped on each side of a window when stitching.
@@ -52,14 +55,8 @@ def enhance(image, model=None, stride=None, tile=512, overlap=32, batch_size=4):
     (37, 50)
     """
     a = _check_image(image)
-    if stride is None:
-        from stylegan_edu.clahe.generator import GENERATOR_CONFIG
-
-        stride = GENERATOR_CONFIG.stride
-    stride = check_positive_int("stride", stride)
-    h, w = a.shape[:2]
-    if h < stride or w < stride:
-        raise invalid("image", f"an image of at least {stride} x {stride} pixels (the model's stride)", f"shape {a.shape}")
+    # every argument is checked, also those a tone-grid model does not use: a typo should not pass
+    stride = 16 if stride is None else check_positive_int("stride", stride)
     check_positive_int("tile", tile, minimum=stride)
     if tile % stride:
         raise invalid("tile", f"a multiple of the model's stride {stride}", f"tile={tile}")
@@ -74,6 +71,20 @@ def enhance(image, model=None, stride=None, tile=512, overlap=32, batch_size=4):
     elif not callable(model):
         raise invalid("model", "None (the shipped generator) or a Keras model (B, h, w, 1) -> (B, h, w, 1)",
                       f"model of type {type(model).__name__}")
+    from stylegan_edu.clahe.tone_grid import ToneGridEnhancer
+
+    h, w = a.shape[:2]
+    if isinstance(model, ToneGridEnhancer):
+        if min(h, w) < 2:
+            raise invalid("image", "an image of at least 2 x 2 pixels", f"shape {a.shape}")
+
+        def whole(y):  # (H, W) float64 in [0, 1]
+            out = model(np.asarray(y, np.float32)[None, :, :, None], training=False)  # (1, H, W, 1)
+            return np.clip(np.asarray(out, dtype=np.float64)[0, :, :, 0], 0.0, 1.0)
+
+        return _apply_on_luminance(a, whole)
+    if h < stride or w < stride:
+        raise invalid("image", f"an image of at least {stride} x {stride} pixels (the model's stride)", f"shape {a.shape}")
 
     def run(batch):  # (B, h, w) float -> (B, h, w) float
         x = np.asarray(batch, np.float32)[..., None]  # (B, h, w, 1)

@@ -15,8 +15,8 @@ from stylegan_edu.exercises._framework import Incorrect, MultipleChoice, Problem
 # 1. Clip a histogram and redistribute the excess, by hand
 # ---------------------------------------------------------------------------
 
-HIST = (10, 2, 0, 4)  # a 4-bin histogram of a 16-pixel tile
-CLIP = 5  # the clip limit, in pixels per bin
+HIST = (1, 9, 0, 6)  # a 4-bin histogram of a 16-pixel tile (the chapter clips another one)
+CLIP = 4  # the clip limit, in pixels per bin
 _CLIPPED = tuple(float(v) for v in np.minimum(HIST, CLIP) + np.sum(np.maximum(np.array(HIST) - CLIP, 0)) / len(HIST))
 
 
@@ -49,13 +49,13 @@ clipped_histogram = Problem(
     f"""
     A tile of 16 pixels has the 4-bin histogram h = {list(HIST)}. With the clip limit beta = {CLIP},
     what is the histogram after clipping and redistributing the excess evenly over all bins?
-    Pass the four counts: `clipped_histogram.check([a, b, c, d])`.
+    Pass the four counts: `ex.clipped_histogram.check([a, b, c, d])`.
     """,
     _check_clipped,
     hint="Excess = sum of max(h - beta, 0). Then every bin gets min(h, beta) + excess / (number of bins).",
     solution=f"""
-    min(h, 5)        = [5, 2, 0, 4]   (the first bin loses 10 - 5 = 5 pixels)
-    excess / 4 bins  = 1.25
+    min(h, {CLIP})        = {np.minimum(HIST, CLIP).tolist()}   (the bins above {CLIP} lose {sum(max(h - CLIP, 0) for h in HIST)} pixels)
+    excess / 4 bins  = {sum(max(h - CLIP, 0) for h in HIST) / len(HIST):g}
     clipped          = {list(_CLIPPED)}   (still 16 pixels)
     In code: stylegan_edu.clahe.clip_histogram({list(HIST)}, {CLIP})
     """,
@@ -110,42 +110,55 @@ cannot_undo = MultipleChoice(
 )
 
 # ---------------------------------------------------------------------------
-# 3. A U-Net's input size
+# 3. The clip limit of one tile, in pixels
 # ---------------------------------------------------------------------------
 
-UNET_DEPTH = 4
-UNET_IN = 100
+TILE_PHOTO_SHAPE = (300, 451)  # (H, W) of skimage.data.cat(), a held-out photo
+TILE_CLIP = 0.01  # the chapter's normalised clip limit
 
 
-def _check_unet_size(answer):
-    value = number(answer, int, "one integer, the padded side length")
-    if value == 112:
+def _tile_numbers():
+    from stylegan_edu.clahe.pairs import tile_grid_for
+
+    gy, gx = tile_grid_for(TILE_PHOTO_SHAPE, 64)
+    ky, kx = TILE_PHOTO_SHAPE[0] // gy, TILE_PHOTO_SHAPE[1] // gx
+    return (gy, gx), (ky, kx), int(TILE_CLIP * ky * kx)
+
+
+def _check_tile_clip(answer):
+    value = number(answer, float, "one number, the most pixels a bin may keep")
+    (gy, gx), (ky, kx), beta = _tile_numbers()
+    if value == beta:
         return
-    if value == UNET_IN:
-        raise Incorrect("100 halves to 50, 25, 13 (rounded up), 7; the decoder doubles 7 to 14, which cannot be "
-                        "concatenated with the encoder's 13. The side must be a multiple of 2^4 = 16.")
-    if value < UNET_IN:
-        raise Incorrect("cropping would lose pixels of the image; pad up to the next valid size instead.")
-    if value % 16 == 0:
-        raise Incorrect(f"{value} works, but it is not the smallest: use the next multiple of 16 above 100.")
-    raise Incorrect(f"{value} is not a multiple of 2^{UNET_DEPTH} = 16, so some level's sizes will not match.")
+    if abs(value - int(TILE_CLIP * 64 * 64)) < 1e-9:
+        raise Incorrect(f"that is a 64 x 64 tile. The grid is round(H / 64) x round(W / 64) = {gy} x {gx} tiles, "
+                        f"so a tile is H // {gy} x W // {gx} pixels, not exactly 64 x 64.")
+    if abs(value - TILE_CLIP * ky * kx) < 1e-9:
+        raise Incorrect(f"right tile, but a bin holds whole pixels: skimage rounds c * n down, int({value:g}).")
+    if abs(value - int(TILE_CLIP * TILE_PHOTO_SHAPE[0] * TILE_PHOTO_SHAPE[1])) <= 1:
+        raise Incorrect("that is c times the whole photo's pixels; the limit is per tile, c times one tile's pixels.")
+    raise Incorrect(f"{value:g} is not it: find the tile grid (64-pixel tiles, rounded), the tile's size in pixels "
+                    f"n = (H // rows) (W // columns), then floor(c n).")
 
 
-unet_size = Problem(
-    "A U-Net's input size",
+tile_clip = Problem(
+    "The clip limit of one tile, in pixels",
     f"""
-    The shipped U-Net has depth {UNET_DEPTH} (four stride-2 downsamplings, four 2x upsamplings, a skip
-    connection at each level). `enhance` gets a {UNET_IN} x {UNET_IN} image: to what side length must it pad
-    the image so that the output has the same shape as the input (before cropping back)? Pass an integer.
+    The chapter's target is skimage's CLAHE with a normalised clip limit c = {TILE_CLIP} and tiles of about
+    64 pixels (`clahe.tile_grid_for`: rows = round(H / 64), columns = round(W / 64), each tile
+    H // rows x W // columns pixels). For the held-out cat photo, {TILE_PHOTO_SHAPE[1]} x {TILE_PHOTO_SHAPE[0]}
+    (width x height), how many pixels may one histogram bin of a tile hold after clipping? Pass a number.
     """,
-    _check_unet_size,
-    hint="Follow the size through the encoder: each level halves it (rounding up with 'same' padding), the "
-         "decoder doubles it, and the skip connection needs both to agree.",
-    solution="""
-    112, the smallest multiple of 2^4 = 16 that is >= 100: 112 -> 56 -> 28 -> 14 -> 7 -> 14 -> 28 -> 56 -> 112.
-    stylegan_edu.models.unet_valid_size(100, 4) gives it; enhance pads to it and crops the output back to 100.
+    _check_tile_clip,
+    hint="round(300 / 64) and round(451 / 64) give the grid; the tile has n = (300 // rows) * (451 // columns) "
+         "pixels; skimage uses int(c * n).",
+    solution=f"""
+    grid   = round(300 / 64) x round(451 / 64) = {_tile_numbers()[0][0]} x {_tile_numbers()[0][1]} tiles
+    tile   = 300 // {_tile_numbers()[0][0]} x 451 // {_tile_numbers()[0][1]} = {_tile_numbers()[1][0]} x {_tile_numbers()[1][1]} pixels, n = {_tile_numbers()[1][0] * _tile_numbers()[1][1]}
+    beta   = int(0.01 * n) = {_tile_numbers()[2]} pixels per bin
+    In code: stylegan_edu.clahe.tile_layout((300, 451))["kernel"].
     """,
-    reference=112,
+    reference=_tile_numbers()[2],
 )
 
 # ---------------------------------------------------------------------------
@@ -180,67 +193,139 @@ opencv_clip = Problem(
 )
 
 # ---------------------------------------------------------------------------
-# 5. Read a pixel through its tone curve
+# 5. Read a pixel through the tone grid
 # ---------------------------------------------------------------------------
 
-CURVE_LOGITS = (0.0, 2.0, 1.0)  # a = (a_1, a_2, a_3): K = 4 knots at grey levels 0, 1/3, 2/3, 1
-CURVE_X = 0.5  # the pixel's input grey level
+GRID_TILE = 64  # tile width k in pixels (a strip of tiles 0..63, 64..127, ...)
+GRID_X = 80  # the pixel's column
+GRID_CURVES = (0.30, 0.70)  # T_0(b), T_1(b): the curves of tiles 0 and 1 at the pixel's bin b
 
 
-def _curve_parts(logits=CURVE_LOGITS):
-    a = np.asarray(logits, dtype=np.float64)
-    p = np.exp(a - a.max())
-    p /= p.sum()  # softmax
-    c = np.concatenate([[0.0], np.cumsum(p)])  # knot values c_0 = 0, c_k = p_1 + ... + p_k, up to c_3 = 1
-    knots = np.linspace(0.0, 1.0, len(a) + 1)
-    return p, c, knots
+def _grid_value(x=GRID_X, k=GRID_TILE, curves=GRID_CURVES):
+    p = x + k // 2  # padded coordinate
+    r = (p % k) / k  # weight of the right-hand tile
+    left = p // k - 1  # the left-hand tile (0 here)
+    return (1 - r) * curves[left] + r * curves[left + 1], r
 
 
-_P, _C, _KNOTS = _curve_parts()
-_TONE = float(np.interp(CURVE_X, _KNOTS, _C))
+_GRID, _GRID_R = _grid_value()
 
 
-def _check_tone_curve(answer):
-    value = number(answer, float, "one number, the output grey level")
-    if abs(value - _TONE) < 5e-4:
+def _check_grid(answer):
+    value = number(answer, float, "one number, the pixel's output")
+    if abs(value - _GRID) < 5e-4:
         return
-    if abs(value - 0.5 * (_P[1] + _P[2])) < 5e-4 or abs(value - 0.5 * (_P[0] + _P[1])) < 5e-4:
-        raise Incorrect("you interpolated the rises themselves; the knot values are their running sums, "
-                        "c_0 = 0, c_1 = p_1, c_2 = p_1 + p_2, c_3 = 1, which is what makes the curve increasing.")
-    nearest = [float(_C[1]), float(_C[2])]
-    if any(abs(value - v) < 5e-4 for v in nearest):
-        raise Incorrect("0.5 lies between the knots 1/3 and 2/3: interpolate linearly between c_1 and c_2 "
-                        "instead of taking one of them.")
-    if not 0.0 <= value <= 1.0:
-        raise Incorrect(f"{value:g} is outside [0, 1]; every knot value c_k is a sum of probabilities.")
-    raise Incorrect(f"{value:g} is not it. Softmax the logits, take the running sum, then read the curve at "
-                    f"x = {CURVE_X} between the knots at 1/3 and 2/3.")
+    t0, t1 = GRID_CURVES
+    r_plain = (GRID_X % GRID_TILE) / GRID_TILE  # forgets the half-tile shift
+    if abs(value - ((1 - r_plain) * t0 + r_plain * t1)) < 5e-4:
+        raise Incorrect("you measured the position from the tile's edge. The curves belong to the tile *centres* "
+                        f"(32, 96, ...): the pixel is {GRID_X - 32} of the 64 pixels from centre 32 to centre 96.")
+    if abs(value - t1) < 5e-4:
+        raise Incorrect("that is the nearest tile's curve alone: CLAHE blends the two nearest tiles' curves, "
+                        "so that no tile borders show.")
+    if abs(value - 0.5 * (t0 + t1)) < 5e-4:
+        raise Incorrect("not the plain average: weight each curve by how close the pixel is to that tile's centre.")
+    raise Incorrect(f"{value:g} is not it. The centres of tiles 0 and 1 are at 32 and 96; interpolate linearly "
+                    f"between T_0 = {t0} and T_1 = {t1} at x = {GRID_X}.")
 
 
-tone_curve = Problem(
-    "Read a pixel through its tone curve",
+tone_grid_pixel = Problem(
+    "Read a pixel through the tone grid",
     f"""
-    The shipped generator ends in a tone-curve head: at each pixel it predicts K - 1 logits a_1 ... a_(K-1),
-    turns them into rises p = softmax(a) and into knot values c_0 = 0, c_k = p_1 + ... + p_k (so c_(K-1) = 1)
-    at the grey levels k / (K - 1), and reads the curve at the pixel's own grey level by linear
-    interpolation. For K = 4, a = {list(CURVE_LOGITS)} and an input grey level x = {CURVE_X}, what is the
-    output? Pass one number (3 decimals are enough).
+    In one row of an image cut into tiles {GRID_TILE} pixels wide (tile 0: columns 0-63, tile 1: 64-127,
+    ...), each tile has a tone curve. A pixel in column {GRID_X} falls in histogram bin b, where the curves
+    of tiles 0 and 1 read T_0(b) = {GRID_CURVES[0]} and T_1(b) = {GRID_CURVES[1]}. What value does CLAHE (and
+    `clahe.ToneGrid`) give the pixel? Pass one number.
     """,
-    _check_tone_curve,
-    hint="p = softmax(a) = exp(a) / sum(exp(a)); c = [0, p_1, p_1 + p_2, 1] at the knots 0, 1/3, 2/3 and 1; "
-         "x = 0.5 is halfway between the second and the third.",
+    _check_grid,
+    hint="Each curve belongs to its tile's centre: columns 32 and 96. How far along from 32 to 96 is 80?",
     solution=f"""
-    p = softmax(a) = {np.round(_P, 4).tolist()}   (the rises between neighbouring knots)
-    c              = {np.round(_C, 4).tolist()}   (0, then the running sums: increasing to 1)
-    x = 0.5 is halfway between the knots 1/3 and 2/3, so y = (c_1 + c_2) / 2 = {_TONE:.4f}.
-    In code: stylegan_edu.models.ApplyToneCurve()([IntensityBins(4)(x), logits]).
+    The centres are at 32 and 96; column 80 is (80 - 32) / 64 = {_GRID_R:.2f} of the way, so
+    v = (1 - {_GRID_R:.2f}) * {GRID_CURVES[0]} + {_GRID_R:.2f} * {GRID_CURVES[1]} = {_GRID:.3f}.
+    In the package: tile_layout(...)["index"] and ["weight"] (padded coordinate p = x + k // 2, r = (p mod k) / k).
     """,
-    reference=round(_TONE, 4),
+    reference=round(_GRID, 4),
 )
 
-PROBLEMS = (clipped_histogram, cannot_undo, unet_size, opencv_clip, tone_curve)
+# ---------------------------------------------------------------------------
+# 6. Extension: the curve rule the curve network learns
+# ---------------------------------------------------------------------------
+
+
+def _reference_curve(hist, beta):
+    h = np.asarray(hist, dtype=np.float64)  # (K,) pixel counts of one tile
+    clipped = np.minimum(h, beta)
+    clipped = clipped + (h.sum() - clipped.sum()) / h.size  # the excess, spread evenly over every bin
+    return np.cumsum(clipped) / h.sum()  # (K,): T(v) = share of pixels at or below v, after clipping
+
+
+def _curve_cases():
+    rng = np.random.default_rng(11)
+    peaked = np.zeros(32)
+    peaked[5] = 900
+    peaked[6:10] = 25  # a flat tile: one tall peak, a few neighbours
+    return [(rng.integers(0, 60, 16).astype(float), 20.0), (peaked, 40.0), (rng.integers(0, 5, 8).astype(float), 100.0)]
+
+
+def _check_curve_rule(fn):
+    from stylegan_edu.exercises._framework import function
+
+    function(fn, "my_curve")
+    for hist, beta in _curve_cases():
+        try:
+            got = np.asarray(fn(hist.copy(), beta), dtype=np.float64).ravel()
+        except Incorrect:
+            raise
+        except Exception as e:
+            raise Incorrect(f"your function raised {type(e).__name__}: {e}") from None
+        want = _reference_curve(hist, beta)
+        if got.shape != want.shape:
+            raise Incorrect(f"return one value per bin, {want.size} for a {want.size}-bin histogram; got {got.size}.")
+        if np.allclose(got, want, atol=1e-6):
+            continue
+        no_spread = np.cumsum(np.minimum(hist, beta)) / hist.sum()
+        if np.allclose(got, no_spread, atol=1e-6):
+            raise Incorrect(f"your curve ends at {got[-1]:.3f}, not 1: the clipped pixels must go back, spread "
+                            "evenly over all bins, before the running sum.")
+        if np.allclose(got, np.cumsum(hist) / hist.sum(), atol=1e-6):
+            raise Incorrect("that is plain equalisation (AHE): clip each bin at beta first.")
+        exclusive = np.concatenate([[0.0], want[:-1]])
+        if np.allclose(got, exclusive, atol=1e-6):
+            raise Incorrect("off by one bin: T(v) counts the pixels at or below v, including bin v itself.")
+        if np.allclose(got / max(got[-1], 1e-12), want, atol=1e-6):
+            raise Incorrect("right shape, wrong scale: divide the running sum by the tile's pixel count, so that T ends at 1.")
+        raise Incorrect(f"your curve differs from CLAHE's by up to {np.abs(got - want).max():.4f} "
+                        f"(histogram {hist.astype(int).tolist()[:8]}..., beta {beta:g}).")
+
+
+curve_rule = Problem(
+    "Extension: the curve rule the curve network learns",
+    """
+    `clahe.CurveNet` learns to turn a tile's histogram into its tone curve. Write the rule it should
+    discover, classical CLAHE's: `my_curve(hist, beta)` takes a tile's (K,) pixel counts and the clip
+    limit beta (in pixels), clips every bin at beta, spreads the clipped pixels evenly over all K bins,
+    and returns the (K,) curve T(v) = (pixels at or below bin v, after clipping) / (pixels in the tile).
+    Then run `ex.curve_rule.check(my_curve)`. (This is the textbook rule, `clahe.clip_histogram`'s;
+    skimage refines it: bins already at beta get none of the excess, and none passes beta.)
+    Bonus: compare your curve with a trained `CurveNet`'s for a tile of the moon.
+    """,
+    _check_curve_rule,
+    hint="np.minimum(h, beta); add (h.sum() - clipped.sum()) / K to every bin; np.cumsum, divided by h.sum().",
+    solution="""
+    def my_curve(hist, beta):
+        h = np.asarray(hist, dtype=float)
+        clipped = np.minimum(h, beta)
+        clipped += (h.sum() - clipped.sum()) / h.size   # the excess, evenly over every bin
+        return np.cumsum(clipped) / h.sum()              # ends at 1: every pixel is counted once
+    A network with ReLUs can write min(h, beta) = h - relu(h - beta) per bin, and the mean excess is a mean
+    over bins: CurveNet's per-bin features and their mean (its context) can express this rule exactly.
+    """,
+    reference=_reference_curve,
+)
+
+PROBLEMS = (clipped_histogram, cannot_undo, tile_clip, opencv_clip, tone_grid_pixel, curve_rule)
 
 __all__ = [
-    "PROBLEMS", "HIST", "CLIP", "clipped_histogram", "UNDO_STRENGTH", "cannot_undo", "UNET_DEPTH", "UNET_IN",
-    "unet_size", "opencv_clip", "CURVE_LOGITS", "CURVE_X", "tone_curve",
+    "PROBLEMS", "HIST", "CLIP", "clipped_histogram", "UNDO_STRENGTH", "cannot_undo", "TILE_PHOTO_SHAPE", "TILE_CLIP",
+    "tile_clip", "opencv_clip", "GRID_TILE", "GRID_X", "GRID_CURVES", "tone_grid_pixel", "curve_rule",
 ]

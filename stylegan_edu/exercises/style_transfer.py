@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from stylegan_edu.exercises._framework import Incorrect, MultipleChoice, Problem, function
+from stylegan_edu.exercises._framework import Incorrect, MultipleChoice, Problem, function, number
 
 # ---------------------------------------------------------------------------
 # 1. Which layer keeps the content?
@@ -178,47 +178,131 @@ tv_effect = MultipleChoice(
 # 4. The article's TV weight in our units
 # ---------------------------------------------------------------------------
 
-ARTICLE_SHAPE = (256, 256, 3)
+#: (H, W, C) of the photo in exercise 4: a 480 x 320 landscape RGB photo (the chapter prints only square sizes).
+ARTICLE_SHAPE = (320, 480, 3)
 _ARTICLE_GAMMA = 1e-6
 
 
 def _check_article_tv(answer):
-    try:
-        x = float(answer)
-    except (TypeError, ValueError):
-        raise Incorrect("answer with one number.") from None
+    x = number(answer)
     h, w, c = ARTICLE_SHAPE
     want = _ARTICLE_GAMMA * h * w * c
-    if not math.isfinite(x):
-        raise Incorrect("answer with a finite number.")
-    if math.isclose(x, _ARTICLE_GAMMA * h * w, rel_tol=1e-3):
+    close = lambda a, b: math.isclose(a, b, rel_tol=1e-3)  # noqa: E731
+    if close(x, _ARTICLE_GAMMA * h * w):
         raise Incorrect("close: you forgot the 3 colour channels, which the TV sum also runs over.")
-    if math.isclose(x, _ARTICLE_GAMMA / (h * w * c), rel_tol=1e-3):
+    if close(x, _ARTICLE_GAMMA / (h * w * c)):
         raise Incorrect("you divided: our TV is the article's divided by HWC, so its weight must be "
                         "multiplied by HWC to give the same term.")
-    if not math.isclose(x, want, rel_tol=1e-3):
+    if close(x, _ARTICLE_GAMMA * 256 * 256 * 3) or close(x, _ARTICLE_GAMMA * 512 * 512 * 3):
+        raise Incorrect(f"that is the weight for a square image the chapter printed; this photo is {w} x {h}.")
+    if close(x, _ARTICLE_GAMMA * max(h, w) ** 2 * c):
+        raise Incorrect(f"the photo is {w} x {h}, not square: H W = {h} x {w}.")
+    if not close(x, want):
         raise Incorrect(f"{x:g} is not it: gamma * TV_sum = gamma * HWC * (TV_sum / HWC).")
 
 
 article_tv_weight = Problem(
     "The article's TV weight in our units",
-    """
+    f"""
     The article weights a TV *summed* over all pixel values with gamma = 1e-6. `stylize` divides
     the TV by the number of pixel values H*W*C. Which TV weight in `stylize` gives exactly the
-    article's TV term for a 256 x 256 RGB image? Answer with a number.
+    article's TV term for a {ARTICLE_SHAPE[1]} x {ARTICLE_SHAPE[0]} (width x height) RGB photo?
+    Answer with a number.
     """,
     _check_article_tv,
     hint="Write gamma * TV_sum as gamma' * (TV_sum / (H W C)) and solve for gamma'.",
-    solution="""
-    1e-6 * 256 * 256 * 3 = 0.1966: about 2.5 times smaller than our default 0.5. The article's TV
-    term is light at 256 px, and four times heavier at 512 px: a raw sum ties the weight to the size.
+    solution=f"""
+    1e-6 * {ARTICLE_SHAPE[0]} * {ARTICLE_SHAPE[1]} * 3 = {_ARTICLE_GAMMA * np.prod(ARTICLE_SHAPE):.4f}: a little
+    below the normalised default 0.5. A raw sum ties the weight to the size: at 640 x 480 the same
+    gamma = 1e-6 is worth 0.9216 in our units, twice as much.
     """,
-    reference=_ARTICLE_GAMMA * 256 * 256 * 3,
+    reference=_ARTICLE_GAMMA * float(np.prod(ARTICLE_SHAPE)),
 )
 
-PROBLEMS = (content_layer, optimisation_step, tv_effect, article_tv_weight)
+# ---------------------------------------------------------------------------
+# 5. Extension: keep the photograph's colours
+# ---------------------------------------------------------------------------
+
+#: ITU-R BT.601 luma weights, the Y of YCbCr (as in stylegan_edu.clahe.to_luminance).
+LUMA = (0.299, 0.587, 0.114)
+
+
+def _reference_keep_colours(stylised, content):
+    from stylegan_edu.clahe import to_luminance
+
+    s, c = np.asarray(stylised, np.float64), np.asarray(content, np.float64)  # (H, W, 3) each
+    y_s, y_c = to_luminance(s), to_luminance(c)  # (H, W) each
+    return np.clip(c + (y_s - y_c)[..., None], 0.0, 1.0)  # (H, W, 3)
+
+
+def _colour_pair():
+    rng = np.random.default_rng(10)
+    stylised = rng.uniform(0.0, 1.0, size=(6, 5, 3))  # (H, W, 3)
+    content = rng.uniform(0.0, 1.0, size=(6, 5, 3))
+    return stylised, content
+
+
+def _check_keep_colours(fn):
+    function(fn, "my_keep_colours")
+    stylised, content = _colour_pair()
+    try:
+        got = np.asarray(fn(stylised.copy(), content.copy()), dtype=np.float64)
+    except Incorrect:
+        raise
+    except Exception as e:  # the learner's code failed: say how, not a traceback
+        raise Incorrect(f"your function raised {type(e).__name__}: {e}") from None
+    if got.shape != stylised.shape:
+        raise Incorrect(f"return an image of the input's shape {stylised.shape}; got {got.shape}.")
+    want = _reference_keep_colours(stylised, content)
+    if np.allclose(got, want, atol=1e-4):
+        return
+    wrong = {
+        "swapped": np.clip(stylised + (content @ LUMA - stylised @ LUMA)[..., None], 0, 1),
+        "mean": np.clip(content + (stylised.mean(-1) - content.mean(-1))[..., None], 0, 1),
+        "unclipped": content + (stylised @ LUMA - content @ LUMA)[..., None],
+    }
+    if np.allclose(got, wrong["swapped"], atol=1e-4):
+        raise Incorrect("that is the photograph's brightness in the painting's colours: the roles are swapped. "
+                        "Keep the stylised image's luminance Y and the photograph's chroma.")
+    if np.allclose(got, wrong["mean"], atol=1e-4):
+        raise Incorrect("you used the mean of R, G and B as the luminance; use BT.601's Y = 0.299 R + 0.587 G + 0.114 B, "
+                        "which weights green most, as the eye does.")
+    if np.allclose(got, wrong["unclipped"], atol=1e-4):
+        raise Incorrect(f"right colours, but values reach [{got.min():.3f}, {got.max():.3f}]: clip the result to [0, 1].")
+    if np.allclose(got @ LUMA, np.clip(stylised @ LUMA, 0, 1), atol=1e-3):
+        raise Incorrect("the luminance is right but the chroma is not: add the same Y difference to all three channels "
+                        "of the photograph, so that Cb and Cr (linear in B - Y and R - Y) do not change.")
+    raise Incorrect(f"your image differs from the reference by up to {np.abs(got - want).max():.3f}: "
+                    "take the photograph, add (Y of the stylised image - Y of the photograph) to each channel, clip.")
+
+
+keep_colours = Problem(
+    "Extension: keep the photograph's colours",
+    """
+    Style transfer also copies the painting's palette: the cat turns blue under The Starry Night.
+    Gatys et al. (2017, "Controlling perceptual factors in neural style transfer") keep the
+    photograph's colours by taking only the *luminance* Y = 0.299 R + 0.587 G + 0.114 B (BT.601)
+    from the stylised result and the chroma (Cb, Cr) from the photograph. Write
+    `my_keep_colours(stylised, content)`: both (H, W, 3) float arrays in [0, 1], same shape; return
+    the (H, W, 3) image with the stylised image's Y and the photograph's Cb and Cr, clipped to [0, 1].
+    Then run `keep_colours.check(my_keep_colours)`, and try it on `result.image` and `content`.
+    """,
+    _check_keep_colours,
+    hint="Cb and Cr are linear in B - Y and R - Y. Adding the same number d to R, G and B adds d to Y "
+    "(the weights sum to 1) and leaves B - Y and R - Y unchanged.",
+    solution="""
+    def my_keep_colours(stylised, content):
+        w = np.array([0.299, 0.587, 0.114])
+        d = stylised @ w - content @ w                      # (H, W): Y_stylised - Y_photo
+        return np.clip(content + d[..., None], 0.0, 1.0)    # (H, W, 3): photo's chroma, stylised Y
+    The same trick enhances the luminance of RGB photos in chapter 11 (stylegan_edu.clahe).
+    """,
+    reference=_reference_keep_colours,
+)
+
+PROBLEMS = (content_layer, optimisation_step, tv_effect, article_tv_weight, keep_colours)
 
 __all__ = [
     "PROBLEMS", "CONTENT_CHOICES", "content_layer", "optimisation_step", "TV_CHOICES", "tv_effect", "ARTICLE_SHAPE",
-    "article_tv_weight",
+    "article_tv_weight", "LUMA", "keep_colours",
 ]

@@ -115,14 +115,19 @@ which_weights = MultipleChoice(
 # ---------------------------------------------------------------------------
 
 
-def _reference_d_step(generator, discriminator, optimizer, real, z):
+#: The one-sided label smoothing s of exercise 3: real images get the target 1 - s, fakes keep 0.
+SMOOTHING = 0.1
+
+
+def _reference_d_step(generator, discriminator, optimizer, real, z, smoothing=SMOOTHING):
     import tensorflow as tf
 
     from stylegan_edu.losses import discriminator_loss
 
     with tf.GradientTape() as tape:
         fake = generator(z, training=True)  # (B, 28, 28, 1)
-        loss = discriminator_loss(discriminator(real, training=True), discriminator(fake, training=True))
+        loss = discriminator_loss(discriminator(real, training=True), discriminator(fake, training=True),
+                                  label_smoothing=smoothing)
     grads = tape.gradient(loss, discriminator.trainable_variables)
     optimizer.apply_gradients(zip(grads, discriminator.trainable_variables))
     return loss
@@ -166,6 +171,20 @@ def _swapped_labels(G, D, opt, real, z):
     return loss
 
 
+def _two_sided(G, D, opt, real, z):
+    import tensorflow as tf
+
+    from stylegan_edu.losses import binary_cross_entropy
+
+    with tf.GradientTape() as tape:
+        r, f = D(real, training=True), D(G(z, training=True), training=True)
+        loss = (binary_cross_entropy(tf.fill(tf.shape(r), 1.0 - SMOOTHING), r, from_logits=True)
+                + binary_cross_entropy(tf.fill(tf.shape(f), SMOOTHING), f, from_logits=True))
+    grads = tape.gradient(loss, D.trainable_variables)
+    opt.apply_gradients(zip(grads, D.trainable_variables))
+    return loss
+
+
 def _check_d_step(fn):
     function(fn, "d_step")
     g0, d0, _ = _run_step(lambda G, D, opt, real, z: None)
@@ -180,6 +199,13 @@ def _check_d_step(fn):
         if loss_got is None or abs(float(loss_got) - float(loss_ref)) > 1e-4:
             raise Incorrect("the update is right, but return the loss you differentiated (a scalar) as well.")
         return
+    _, d_plain, _ = _run_step(lambda G, D, opt, real, z: _reference_d_step(G, D, opt, real, z, smoothing=0.0))
+    if _same(d_got, d_plain):
+        raise Incorrect(f"that is the plain step: the real images' target must be 1 - s = {1 - SMOOTHING:g}, not 1.")
+    _, d_both, _ = _run_step(_two_sided)
+    if _same(d_got, d_both):
+        raise Incorrect(f"you smoothed the fakes too (target {SMOOTHING:g}). One-sided smoothing leaves the fakes' "
+                        "target at 0: a positive target would reward D for calling fakes a little real.")
     _, d_swap, _ = _run_step(_swapped_labels)
     if _same(d_got, d_swap):
         raise Incorrect("the discriminator learned the wrong way round: real images get target 1 and fakes target 0, "
@@ -190,23 +216,28 @@ def _check_d_step(fn):
 
 d_step = Problem(
     "The discriminator's step",
-    """
+    f"""
     Write `d_step(generator, discriminator, optimizer, real, z)`: one update of the discriminator
-    on a batch of real images and the fakes generator(z), with `stylegan_edu.losses.discriminator_loss`
-    and `tf.GradientTape`. Return the loss. Then run `ex.d_step.check(d_step)`.
+    on a batch of real images and the fakes generator(z), with *one-sided label smoothing*
+    s = {SMOOTHING:g} (Salimans et al., 2016): the real images' target is 1 - s, the fakes' stays 0.
+    Use `stylegan_edu.losses.binary_cross_entropy(targets, logits, from_logits=True)` (not the
+    trainer's code) and `tf.GradientTape`. Return the loss. Then run `ex.d_step.check(d_step)`.
     """,
     _check_d_step,
-    hint="with tf.GradientTape() as tape: compute the loss; then tape.gradient(loss, D.trainable_variables) "
-    "and optimizer.apply_gradients(zip(grads, D.trainable_variables)).",
-    solution="""
+    hint="with tf.GradientTape() as tape: BCE(1 - s, D(real)) + BCE(0, D(fake)); then "
+    "tape.gradient(loss, D.trainable_variables) and optimizer.apply_gradients(zip(grads, D.trainable_variables)).",
+    solution=f"""
     def d_step(generator, discriminator, optimizer, real, z):
         with tf.GradientTape() as tape:
-            fake = generator(z, training=True)                       # (B, 28, 28, 1)
-            loss = discriminator_loss(discriminator(real, training=True),
-                                      discriminator(fake, training=True))
+            fake = generator(z, training=True)                        # (B, 28, 28, 1)
+            r, f = discriminator(real, training=True), discriminator(fake, training=True)
+            loss = (binary_cross_entropy(tf.fill(tf.shape(r), 1 - {SMOOTHING:g}), r, from_logits=True)
+                    + binary_cross_entropy(tf.zeros_like(f), f, from_logits=True))
         grads = tape.gradient(loss, discriminator.trainable_variables)
         optimizer.apply_gradients(zip(grads, discriminator.trainable_variables))
         return loss
+    It equals losses.discriminator_loss(r, f, label_smoothing={SMOOTHING:g}), the trainer's own
+    (TrainConfig(label_smoothing=...)).
     """,
     reference=_reference_d_step,
 )
@@ -340,6 +371,6 @@ wgan_losses = Problem(
 PROBLEMS = (decay_epochs, which_weights, d_step, checkpoint_state, wgan_losses)
 
 __all__ = [
-    "PROBLEMS", "decay_epochs", "WEIGHT_CHOICES", "which_weights", "d_step", "STATE_ITEMS", "checkpoint_state",
+    "PROBLEMS", "decay_epochs", "WEIGHT_CHOICES", "which_weights", "SMOOTHING", "d_step", "STATE_ITEMS", "checkpoint_state",
     "wgan_losses",
 ]
