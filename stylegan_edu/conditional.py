@@ -128,6 +128,9 @@ class ConditionalGAN(AdversarialTrainer):
         step (:meth:`stylegan_edu.training.AdversarialTrainer.train_step`).
         With ``loss_config.adversarial == 0`` the discriminator still trains
         but the generator ignores it: a plain regression (the L1 ablation).
+        The logs hold every term *raw*, before its weight (``g_adv``,
+        ``g_l1``, ``g_content``, ``g_style``, ``g_tv``), and ``g_loss``, the
+        weighted total that is differentiated.
 
     Args:
         generator: a Keras model, inputs (B, H, W, C) in [0, 1] -> outputs of the same shape.
@@ -209,7 +212,7 @@ class ConditionalGAN(AdversarialTrainer):
             total = total + mixed
             for name in ("content", "style", "tv"):
                 if getattr(c, name) > 0:
-                    logs[f"g_{name}"] = parts[name]
+                    logs[f"g_{name}"] = parts[name] / getattr(c, name)  # raw, like g_adv and g_l1
         return total, logs
 
     def check_data(self, x):

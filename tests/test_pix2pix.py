@@ -164,7 +164,7 @@ def test_full_loss_has_all_parts_finite_and_weighted():
     total, logs = gan.generator_loss_on_batch((x, y))
     assert set(logs) == {"g_adv", "g_l1", "g_content", "g_style", "g_tv"}
     parts = cfg.adversarial * float(logs["g_adv"]) + cfg.l1 * float(logs["g_l1"])
-    parts += sum(float(logs[k]) for k in ("g_content", "g_style", "g_tv"))  # mixed-loss parts come weighted
+    parts += sum(getattr(cfg, k) * float(logs[f"g_{k}"]) for k in ("content", "style", "tv"))  # every log is raw
     assert float(total) == pytest.approx(parts, rel=1e-5)
     assert make_perceptual_extractor(L1_ONLY) is None
 
