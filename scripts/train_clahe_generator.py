@@ -152,8 +152,8 @@ def train_run(variant, seed, args, photos, feature_weights):
                "loss_config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in dataclasses.asdict(loss_config).items()},
                "train_config": dataclasses.asdict(config), "data": data}
     path = os.path.join(args.out, f"{run}.weights.h5")
-    G = make_tone_grid_enhancer(generator_config_for(variant), name=f"clahe_generator_{run}")
     if args.reuse and os.path.exists(path):
+        G = make_tone_grid_enhancer(generator_config_for(variant), name=f"clahe_generator_{run}")
         G.load_weights(path)
         config_path = os.path.join(args.out, "config.json")
         old = json.load(open(config_path)).get("runs", {}).get(run, {}) if os.path.exists(config_path) else {}

@@ -28,6 +28,7 @@ are rules CLAHE does not have (for degraded inputs, chapter 11).
 """
 
 import dataclasses
+import functools
 
 import keras
 import numpy as np
@@ -143,6 +144,16 @@ def tile_layout(shape, tile_px=64):
     return {key: tuple(v) for key, v in out.items()}
 
 
+@functools.lru_cache(maxsize=64)
+def _cached_layout(height, width, tile_px):
+    """:func:`tile_layout` once per image size: the histograms and the lookup of a call share it."""
+    lay = tile_layout((height, width), tile_px)
+    for arrays in (lay["index"], lay["weight"]):
+        for a in arrays:
+            a.flags.writeable = False  # shared between calls
+    return lay
+
+
 @keras.saving.register_keras_serializable(package="stylegan_edu")
 class CurveNet(keras.layers.Layer):
     r"""Map tile histograms to monotone tone curves (the learned step of :class:`ToneGrid`).
@@ -182,19 +193,12 @@ class CurveNet(keras.layers.Layer):
         self.rise = keras.layers.Dense(1, name="rise")
 
     def build(self, input_shape):
-        k = input_shape[-1]
         self.bin_features.build((None, 1))
         self.mix.build((None, 2 * self.features))
         self.rise.build((None, self.hidden))
-        del k
 
     def call(self, hist):  # hist: (..., K), each row summing to 1
-        k = hist.shape[-1]
-        u = ops.expand_dims(hist * k, -1)  # (..., K, 1): mean 1 over the bins
-        f = self.bin_features(u)  # (..., K, F)
-        c = ops.mean(f, axis=-2, keepdims=True)  # (..., 1, F): the tile's context
-        z = self.mix(ops.concatenate([f, ops.broadcast_to(c, ops.shape(f))], axis=-1))  # (..., K, hidden)
-        r = ops.relu(ops.squeeze(self.rise(z), -1)) + 1e-4  # (..., K): non-negative rises
+        r = ops.relu(self.rise_logits(hist)) + 1e-4  # (..., K): non-negative rises
         t = ops.cumsum(r, axis=-1)  # (..., K)
         return t / t[..., -1:]  # (..., K): increasing, ends at 1
 
@@ -204,9 +208,11 @@ class CurveNet(keras.layers.Layer):
     def rise_logits(self, hist):
         """The rises before their ReLU, (..., K): where all are negative, nothing can learn."""
         k = hist.shape[-1]
-        f = self.bin_features(ops.expand_dims(hist * k, -1))  # (..., K, F)
-        c = ops.mean(f, axis=-2, keepdims=True)  # (..., 1, F)
-        return ops.squeeze(self.rise(self.mix(ops.concatenate([f, ops.broadcast_to(c, ops.shape(f))], axis=-1))), -1)
+        u = ops.expand_dims(hist * k, -1)  # (..., K, 1): mean 1 over the bins
+        f = self.bin_features(u)  # (..., K, F)
+        c = ops.mean(f, axis=-2, keepdims=True)  # (..., 1, F): the tile's context
+        z = self.mix(ops.concatenate([f, ops.broadcast_to(c, ops.shape(f))], axis=-1))  # (..., K, hidden)
+        return ops.squeeze(self.rise(z), -1)  # (..., K)
 
     def is_dead(self, bins=253, alive_share=0.1):
         """Whether (nearly) every rise is cut to zero on probe histograms: no gradient, no learning.
@@ -276,7 +282,7 @@ class ToneGrid(keras.layers.Layer):
         H, W = x.shape[1], x.shape[2]
         if H is None or W is None:
             raise invalid("x", "images with a known height and width", f"shape {tuple(x.shape)}")
-        lay = tile_layout((H, W), self.config.tile_px)
+        lay = _cached_layout(H, W, self.config.tile_px)
         K, w = self.config.bins, bin_width(self.config.nbins)
         x = ops.convert_to_tensor(x)[..., 0]  # (B, H, W)
         lo = ops.min(x, axis=(1, 2), keepdims=True)
@@ -303,10 +309,8 @@ class ToneGrid(keras.layers.Layer):
 
     def call(self, x, with_gradient=False):  # x: (B, H, W, 1) in [0, 1]
         """``with_gradient``: pass a (straight-through) gradient to ``x``, for a network before the layer."""
-        if not with_gradient:  # the lookup alone: the cheap path
-            b, hist = self.histograms(x)  # (B, H, W), (B, my, mx, K)
-            return self.apply_curves(b, self.curves(hist))
-        b, hist, frac = self.histograms(x, with_fraction=True)  # (B, H, W), (B, my, mx, K), (B, H, W)
+        # (B, H, W) bins, (B, my, mx, K) histograms, and without a gradient to pass no in-bin position (the cheap path)
+        b, hist, frac = self.histograms(x, with_fraction=True) if with_gradient else (*self.histograms(x), None)
         return self.apply_curves(b, self.curves(hist), frac)
 
     def apply_curves(self, b, curves, frac=None):
@@ -320,7 +324,7 @@ class ToneGrid(keras.layers.Layer):
         placed before the tone grid can learn through it.
         """
         H, W = b.shape[1], b.shape[2]
-        lay = tile_layout((H, W), self.config.tile_px)
+        lay = _cached_layout(H, W, self.config.tile_px)
         (my, mx), K = lay["tiles"], self.config.bins
         (iy, ix), (wy, wx) = lay["index"], lay["weight"]  # (2, H), (2, W) each
         curves = ops.convert_to_tensor(curves)

@@ -125,9 +125,12 @@ def _tile_numbers():
     return (gy, gx), (ky, kx), int(TILE_CLIP * ky * kx)
 
 
+_TILE_GRID, _TILE_KERNEL, _TILE_BETA = _tile_numbers()
+
+
 def _check_tile_clip(answer):
     value = number(answer, float, "one number, the most pixels a bin may keep")
-    (gy, gx), (ky, kx), beta = _tile_numbers()
+    (gy, gx), (ky, kx), beta = _TILE_GRID, _TILE_KERNEL, _TILE_BETA
     if value == beta:
         return
     if abs(value - int(TILE_CLIP * 64 * 64)) < 1e-9:
@@ -153,12 +156,12 @@ tile_clip = Problem(
     hint="round(300 / 64) and round(451 / 64) give the grid; the tile has n = (300 // rows) * (451 // columns) "
          "pixels; skimage uses int(c * n).",
     solution=f"""
-    grid   = round(300 / 64) x round(451 / 64) = {_tile_numbers()[0][0]} x {_tile_numbers()[0][1]} tiles
-    tile   = 300 // {_tile_numbers()[0][0]} x 451 // {_tile_numbers()[0][1]} = {_tile_numbers()[1][0]} x {_tile_numbers()[1][1]} pixels, n = {_tile_numbers()[1][0] * _tile_numbers()[1][1]}
-    beta   = int(0.01 * n) = {_tile_numbers()[2]} pixels per bin
+    grid   = round(300 / 64) x round(451 / 64) = {_TILE_GRID[0]} x {_TILE_GRID[1]} tiles
+    tile   = 300 // {_TILE_GRID[0]} x 451 // {_TILE_GRID[1]} = {_TILE_KERNEL[0]} x {_TILE_KERNEL[1]} pixels, n = {_TILE_KERNEL[0] * _TILE_KERNEL[1]}
+    beta   = int(0.01 * n) = {_TILE_BETA} pixels per bin
     In code: stylegan_edu.clahe.tile_layout((300, 451))["kernel"].
     """,
-    reference=_tile_numbers()[2],
+    reference=_TILE_BETA,
 )
 
 # ---------------------------------------------------------------------------
@@ -270,14 +273,9 @@ def _curve_cases():
 def _check_curve_rule(fn):
     from stylegan_edu.exercises._framework import function
 
-    function(fn, "my_curve")
+    fn = function(fn, "my_curve", returns="the (K,) curve, an array of floats")
     for hist, beta in _curve_cases():
-        try:
-            got = np.asarray(fn(hist.copy(), beta), dtype=np.float64).ravel()
-        except Incorrect:
-            raise
-        except Exception as e:
-            raise Incorrect(f"your function raised {type(e).__name__}: {e}") from None
+        got = np.asarray(fn(hist.copy(), beta), dtype=np.float64).ravel()  # Problem.check reports a crash
         want = _reference_curve(hist, beta)
         if got.shape != want.shape:
             raise Incorrect(f"return one value per bin, {want.size} for a {want.size}-bin histogram; got {got.size}.")
