@@ -208,6 +208,14 @@ def settings_differences(saved, current, prefix=""):
 
     >>> settings_differences({"train": {"seed": 0, "lr": 1e-3}}, {"train": {"seed": 1, "lr": 1e-3}})
     ['train.seed: 0 (checkpoint) -> 1 (now)']
+
+    A setting that a newer version added, left at ``None`` (off), matches a
+    checkpoint saved before it existed:
+
+    >>> settings_differences({"train": {"seed": 0}}, {"train": {"seed": 0, "d_learning_rate": None}})
+    []
+    >>> settings_differences({"train": {"seed": 0}}, {"train": {"seed": 0, "d_learning_rate": 1e-4}})
+    ["train.d_learning_rate: '<absent>' (checkpoint) -> 0.0001 (now)"]
     """
     lines = []
     for key in sorted(set(saved) | set(current), key=str):
@@ -215,6 +223,8 @@ def settings_differences(saved, current, prefix=""):
         a, b = saved.get(key, "<absent>"), current.get(key, "<absent>")
         if isinstance(a, dict) and isinstance(b, dict):
             lines += settings_differences(a, b, prefix=name + ".")
+        elif a == "<absent>" and key in current and b is None:
+            continue  # added later with its "off" default: the run is the same
         elif a != b:
             lines.append(f"{name}: {a!r} (checkpoint) -> {b!r} (now)")
     return lines

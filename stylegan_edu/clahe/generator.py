@@ -14,7 +14,7 @@ __all__ = ["GENERATOR_CONFIG", "RESTORE_CONFIG", "VARIANTS", "SEEDS", "METHOD_NA
 
 #: The CLAHE task's enhancer: the tone grid alone (a curve network of 1,121 weights, 5 kB in float32).
 GENERATOR_CONFIG = TONE_GRID_CONFIG
-#: The restoration task's enhancer: a 5-layer residual CNN (16 channels, dilations 1-2-4-2-1) before the tone grid.
+#: The restoration task's enhancer: a 5-layer residual CNN (16 channels, LeakyReLU, dilations 1-2-4-2-1) before the tone grid.
 RESTORE_CONFIG = dataclasses.replace(TONE_GRID_CONFIG, restore_filters=16, restore_layers=5)
 #: The shipped variants. The first three are the loss ablation on the CLAHE task (same model, data,
 #: learning rate and schedule): L1 only, L1 + adversarial (the GAN), L1 + adversarial + perceptual and

@@ -133,6 +133,7 @@ def _pair_stream(clean, targets, patch, kinds, max_strength, clean_fraction, see
     """Endless (degraded crop, target) pairs, (P, P, 1) float32 each.
 
     ``targets=None``: the target is the CLAHE of the clean crop itself;
+    ``targets="clean"``: the clean crop itself (restoration pairs);
     otherwise the crop of the whole image's target at the same place.
     """
     rng = np.random.default_rng(seed)
@@ -142,15 +143,18 @@ def _pair_stream(clean, targets, patch, kinds, max_strength, clean_fraction, see
     while True:
         name = names[rng.choice(len(names), p=probs)]
         img = clean[name]
-        whole_target = None if targets is None else targets[name]
+        whole = isinstance(targets, dict)
+        whole_target = targets[name] if whole else None
         if tone_fraction and rng.uniform() < tone_fraction:
             img = random_tone(img, rng)  # a new clean photo (H, W) ...
-            if targets is not None:
+            if whole:
                 whole_target = _to_float(clahe_target(img, target))  # ... with its own whole-image target
         h, w = img.shape
         y0, x0 = rng.integers(0, h - patch + 1), rng.integers(0, w - patch + 1)
         x = img[y0 : y0 + patch, x0 : x0 + patch]  # (P, P)
-        if whole_target is None:
+        if targets == "clean":
+            t = _quantise_8bit(x)  # (P, P): the clean crop, 8-bit like the input
+        elif whole_target is None:
             t = clahe_target(x, target)  # (P, P): CLAHE of the clean crop, tiles of target.tile_px
         else:
             t = whole_target[y0 : y0 + patch, x0 : x0 + patch]  # (P, P)
@@ -188,6 +192,9 @@ def clahe_pairs(images, patch=64, batch_size=16, kinds=DEGRADATIONS, max_strengt
     that is a different operation, because skimage stretches the image from
     its minimum to its maximum before and after equalising, and a crop's
     range is not the photo's (chapter 11 measures the difference).
+    ``target_from="clean"`` makes restoration pairs: the target is the clean
+    crop itself (no CLAHE), to train the cleaning stage of a restoring model
+    on its own.
 
     Args:
         images: dict ``{name: (H, W) float in [0, 1]}`` (from
@@ -202,7 +209,8 @@ def clahe_pairs(images, patch=64, batch_size=16, kinds=DEGRADATIONS, max_strengt
         target: a :class:`ClaheTarget`.
         seed: seed of crops, degradations and augmentation.
         target_from: ``"image"`` (crops of the CLAHE of each whole clean
-            photo) or ``"crop"`` (CLAHE of each clean crop).
+            photo), ``"crop"`` (CLAHE of each clean crop) or ``"clean"``
+            (the clean crop, no CLAHE).
         tone_fraction: probability of re-exposing the clean photo with
             :func:`random_tone` first, in [0, 1].
 
@@ -225,7 +233,7 @@ def clahe_pairs(images, patch=64, batch_size=16, kinds=DEGRADATIONS, max_strengt
     if patch % 64 or patch > 512:
         raise invalid("patch", "a multiple of 64 from 64 to 512", f"patch={patch}")
     check_positive_int("batch_size", batch_size)
-    check_choice("target_from", target_from, ("crop", "image"))
+    check_choice("target_from", target_from, ("crop", "image", "clean"))
     if not isinstance(target, ClaheTarget):
         raise invalid("target", "a ClaheTarget", f"{type(target).__name__}")
     max_strength = check_float_range("max_strength", max_strength, 0.0, 1.0)
@@ -245,7 +253,7 @@ def clahe_pairs(images, patch=64, batch_size=16, kinds=DEGRADATIONS, max_strengt
         if min(y.shape) < patch:
             raise invalid("images", f"images of at least {patch} x {patch} pixels", f"{name} of shape {y.shape}")
         clean[name] = y
-    targets = None
+    targets = "clean" if target_from == "clean" else None
     if target_from == "image":
         targets = {n: _to_float(clahe_target(y, target)) for n, y in clean.items()}
     spec = tf.TensorSpec((patch, patch, 1), tf.float32)

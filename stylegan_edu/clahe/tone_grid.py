@@ -362,10 +362,13 @@ def make_tone_grid_enhancer(config=TONE_GRID_CONFIG, name="tone_grid_enhancer"):
     its only weights are the :class:`CurveNet`'s. With ``restore_filters > 0``
     a small residual CNN first cleans the input,
     :math:`x' = \mathrm{clip}(x + \mathrm{CNN}(x), 0, 1)` (3 x 3 convolutions
-    with the dilations of ``config.dilations``, ReLU, the last one zero-initialised
-    so that the model starts as the plain tone grid), and the tone grid works on
-    :math:`x'`; it learns through the tone grid's straight-through lookup
-    (:meth:`ToneGrid.apply_curves`).
+    with the dilations of ``config.dilations``, LeakyReLU (slope 0.2; with ReLU
+    a whole hidden layer went dead in training, every activation zero, and the
+    CNN stayed the identity), the last one zero-initialised so that the model
+    starts as the plain tone grid), and the tone grid works on :math:`x'`. The
+    CNN can learn through the tone grid's straight-through lookup
+    (:meth:`ToneGrid.apply_curves`) or, better, on its own output
+    (:meth:`ToneGridEnhancer.cleaned`) against clean images.
 
     **Dead initialisations are redrawn.** The curve network's last ReLU can
     start negative for (nearly) every bin (6 of the seeds 0 to 11 do): every
@@ -420,7 +423,7 @@ class ToneGridEnhancer(keras.Model):
             last = i == config.restore_layers - 1
             self.restore.append(keras.layers.Conv2D(
                 1 if last else config.restore_filters, 3, padding="same", dilation_rate=rate,
-                activation=None if last else "relu", kernel_initializer="zeros" if last else "he_normal",
+                activation=None if last else "leaky_relu", kernel_initializer="zeros" if last else "he_normal",
                 name=f"restore_{i}"))
         self.tone_grid = ToneGrid(config, name="tone_grid")
 
