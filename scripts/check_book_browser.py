@@ -5,6 +5,9 @@ Chromium, lets its scripts run (MathJax included), and checks the rendered DOM:
 
 * no raw ``\\(``, ``\\[`` or ``$$`` is left in the text (math that did not render;
   code blocks are not text and are skipped),
+* no Markdown table is left as text: a row of ``|---|`` cells (or ``|—|``, after
+  smart dashes) outside code means a table that did not render (a cell's
+  ``display(Markdown(...))`` output parsed as CommonMark, which has no tables),
 * every ``<img>`` loads: its file exists with a non-zero size and the browser
   decoded it (``naturalWidth > 0`` after the page's ``load`` event),
 * every local link resolves (``<a href>``, ``<link href>``, ``<script src>``,
@@ -84,6 +87,7 @@ CHAPTER_PAGE = re.compile(r"book/(\d\d_[A-Za-z0-9_]+)\.html")
 COLAB_LINK = re.compile(r"https://colab\.research\.google\.com/github/[^?#]+/blob/[^/]+/(.+\.ipynb)")
 # Raw TeX delimiters that MathJax should have consumed.
 RAW_MATH = re.compile(r"\\\(|\\\[|\$\$")
+RAW_TABLE = re.compile(r"\|\s*(?::?(?:-{3,}|—+)(?::)?\s*\|\s*){2,}")  # a separator row: |---|---| (|—|—| after smart dashes)
 MAX_SNIPPETS = 5  # raw-TeX snippets shown per page (all of them are counted)
 # Elements whose text is not prose: code, scripts, and the rendered math itself.
 NON_TEXT_TAGS = frozenset({"script", "style", "pre", "code", "kbd", "samp", "textarea", "noscript", "svg", "math"})
@@ -236,6 +240,10 @@ def check_page(rel: str, page: Path, dom: PageDom, html_root: Path, ids_of=None,
         problems.append(f"raw TeX left in the text: ...{snippet}...")
     if len(snippets) > MAX_SNIPPETS:
         problems.append(f"raw TeX left in the text: {len(snippets) - MAX_SNIPPETS} more")
+
+    tables = RAW_TABLE.findall(dom.text)
+    if tables:
+        problems.append(f"Markdown table left as text (it did not render): {len(tables)} on the page")
 
     for img in dom.images:
         if not img.src:

@@ -130,6 +130,18 @@ def test_raw_tex_in_prose_fails_and_is_capped(tmp_path):
     assert raw[-1] == f"raw TeX left in the text: {11 - check.MAX_SNIPPETS} more"  # eight \(, two $$, one \[
 
 
+def test_a_markdown_table_left_as_text_fails(tmp_path):
+    # What a display(Markdown(table)) output looks like when it is parsed as CommonMark (no tables):
+    # the pipes stay, and the separator's hyphens become em dashes.
+    for i, row in enumerate(("| a | b |\n|---|---|\n| 1 | 2 |", "| a | b | |—|—| | 1 | 2 |", "| a | b |\n|:---|---:|")):
+        root, page = make_book(tmp_path / str(i), f"<p>{row}</p>")
+        assert "Markdown table left as text (it did not render): 1 on the page" in problems_of(root, page)
+    # A rendered table, pipes in code, and a lone pipe in prose pass.
+    root, page = make_book(tmp_path, '<table><tr><td>a</td></tr></table><pre>"|---|" + "---|"</pre>'
+                                     "<p>x | y, and |a - b|</p>")
+    assert problems_of(root, page) == []
+
+
 @pytest.mark.parametrize(
     "img, expected",
     [
