@@ -215,3 +215,26 @@ def test_classical_pipeline_bad_arguments():
     flat = {"flat": np.full((64, 64), 0.5, "float32")}
     with pytest.raises(ValueError, match="argument `setting`. Expected one of 'clean', 'degraded', 'restoration'"):
         C.evaluation_pairs(flat, "restore")
+
+
+def test_the_cleaning_cnn_learns_to_denoise_on_clean_target_pairs():
+    """Stage 1 of the restoring model: the CNN alone, L1 to the clean crop (as scripts/train_clahe_generator.py
+    does it). A few hundred steps on noisy crops must cut the error to the clean crop well below the input's:
+    the one-stage model, which learned only through the tone grid's lookup, never got there."""
+    import dataclasses
+
+    import keras
+
+    photos = C.load_photos(["camera", "brick"], max_side=256)
+    keras.utils.set_random_seed(0)
+    model = C.make_tone_grid_enhancer(dataclasses.replace(C.RESTORE_CONFIG, seed=0))
+    pairs = dict(patch=64, clean_fraction=0.0, kinds=("noise",), max_strength=1.0, target_from="clean")
+    x = keras.Input((None, None, 1))  # (B, H, W, 1)
+    cleaner = keras.Model(x, model.cleaned(x))
+    cleaner.compile(keras.optimizers.Adam(3e-3), "mae")
+    cleaner.fit(C.clahe_pairs(photos, batch_size=8, seed=0, **pairs), epochs=1, steps_per_epoch=200, verbose=0)
+    noisy, clean = (np.asarray(v) for v in next(iter(C.clahe_pairs(photos, batch_size=32, seed=99, **pairs))))
+    before = np.abs(noisy - clean).mean()
+    after = np.abs(np.asarray(cleaner(noisy)) - clean).mean()
+    assert after < 0.75 * before, (before, after)
+    assert np.abs(np.asarray(model.cleaned(noisy)) - np.asarray(cleaner(noisy))).max() == 0  # the same layers
