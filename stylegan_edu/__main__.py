@@ -40,7 +40,7 @@ i % 5 != 4) and measures FID against the held-out digits.
 
 
 _STYLEGAN_DESCRIPTION = """\
-Train a style-based generator (StyleGAN2-style, chapter 13) on Fashion-MNIST
+Train a style-based generator (StyleGAN2-style, chapter 13) on Fashion-MNIST (or MNIST)
 padded to 32 x 32: non-saturating loss, style mixing (probability 0.9), lazy R1
 on real images, an EMA of the generator and the running average w-bar for the
 truncation trick. Adam(2e-3, beta_1 0, beta_2 0.99), batch 32 by default.
@@ -63,10 +63,13 @@ examples:
   python -m stylegan_edu train-stylegan --dataset fashion_mnist --epochs 10 --out runs/stylegan
   python -m stylegan_edu train-stylegan --dataset fashion_mnist --epochs 20 --out runs/stylegan --resume
   python -m stylegan_edu train-stylegan --epochs 1 --out /tmp/try --limit 512 --quality-every 1 --quality-samples 500
+  python -m stylegan_edu train-stylegan --dataset mnist --epochs 90 --out runs/stylegan_mnist
 
 data: Fashion-MNIST's training split from $STYLEGAN_EDU_DATA/fashion_mnist (IDX
 files) or --data-dir, else downloaded by Keras. FID and KID compare the EMA
-generator's samples (cropped to 28 x 28) with the test split.
+generator's samples (cropped to 28 x 28) with the test split. With --dataset
+mnist: the training digits of mnist_gan_split (offline: 8,000 of the test
+digits), and FID/KID against its held-out digits.
 """
 
 #: Python argument names in error messages -> the flags a user typed.
@@ -107,10 +110,11 @@ def _parser():
                    "uninterrupted one bit for bit")
     p.add_argument("--no-progress", action="store_true", help="print one line per epoch instead of a progress bar")
 
-    p = sub.add_parser("train-stylegan", help="train a style-based generator on Fashion-MNIST, with checkpoints and resume",
+    p = sub.add_parser("train-stylegan", help="train a style-based generator on Fashion-MNIST or MNIST, with checkpoints and resume",
                        description=_STYLEGAN_DESCRIPTION, epilog=_STYLEGAN_EXAMPLES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--dataset", choices=("fashion_mnist",), default="fashion_mnist", help="training data (default: fashion_mnist)")
+    p.add_argument("--dataset", choices=("fashion_mnist", "mnist"), default="fashion_mnist",
+                   help="training data (default: fashion_mnist; mnist: the training digits of mnist_gan_split)")
     p.add_argument("--epochs", type=int, required=True, metavar="N",
                    help="total number of epochs of the run (with --resume: including those already done)")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
@@ -125,7 +129,7 @@ def _parser():
     p.add_argument("--quality-every", type=int, default=0, metavar="K", help="FID and KID every K epochs (default: 0, never)")
     p.add_argument("--quality-samples", type=int, default=2000, metavar="M", help="generated images per FID/KID (default: 2000)")
     p.add_argument("--limit", type=int, default=None, metavar="N", help="train on the first N images only (quick trials)")
-    p.add_argument("--data-dir", default=None, help="folder holding fashion_mnist/ IDX files (default: $STYLEGAN_EDU_DATA)")
+    p.add_argument("--data-dir", default=None, help="folder holding fashion_mnist/ or mnist/ IDX files (default: $STYLEGAN_EDU_DATA)")
     p.add_argument("--deterministic", action="store_true", help="TensorFlow's deterministic ops (exact resumes on a GPU)")
     p.add_argument("--no-progress", action="store_true", help="print one line per epoch instead of a progress bar")
     return parser
@@ -191,18 +195,21 @@ def _train_stylegan(args):
                                  ema_decay=args.ema_decay or None)
     stylegan_config = StyleGANConfig(style_mixing_prob=args.mixing_prob)
     quality_every = check_positive_int("quality_every", args.quality_every, minimum=0)
-    from stylegan_edu.data import load_fashion_mnist
+    from stylegan_edu.data import load_fashion_mnist, mnist_gan_split
 
     if args.deterministic:
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
-    images, _ = load_fashion_mnist("train", data_dir=args.data_dir)
+    if args.dataset == "mnist":
+        images = mnist_gan_split(data_dir=args.data_dir)[0]  # the training digits; quality against the held-out ones
+    else:
+        images, _ = load_fashion_mnist("train", data_dir=args.data_dir)
     if args.limit is not None:
         images = images[: check_positive_int("limit", args.limit)]
     trainer = train_stylegan(args.out, config=config, stylegan_config=stylegan_config, images=images, resume=args.resume,
                              quality_every=quality_every, quality_num_samples=args.quality_samples,
-                             progress=not args.no_progress)
+                             progress=not args.no_progress, dataset=args.dataset)
     last = trainer.state.history[-1] if trainer.state.history else {}
     summary = ", ".join(f"{k}={v:.4f}" for k, v in last.items() if k in ("d_loss", "g_loss", "r1", "fid", "kid"))
     print(f"Done: {trainer.state.epochs_done} epoch(s) in {args.out} ({summary}).")

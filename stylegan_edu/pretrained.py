@@ -2,8 +2,12 @@
 
 The assets, under ``stylegan_edu/assets/``:
 
-* :func:`mnist_generator`: ``mnist_generator/generator.weights.h5``, rebuilt by
-  ``scripts/train_mnist_generator.py``;
+* :func:`mnist_generator`: ``mnist_generator/generator.weights.h5`` (the reference
+  MNIST generator: style-based), rebuilt by ``scripts/train_stylegan.py --dataset mnist``;
+* :func:`mnist_dcgan_generator`: ``mnist_dcgan_generator/generator.weights.h5``
+  (the book's DCGAN, trained as long), rebuilt by ``scripts/train_mnist_dcgan.py``;
+* :func:`stylegan_generator`: ``stylegan_generator/generator.weights.h5``
+  (Fashion-MNIST), rebuilt by ``scripts/train_stylegan.py``;
 * :func:`clahe_generator`: ``clahe_generator/<variant>_seed<seed>.weights.h5``
   (tone-grid enhancers, 5 to 40 kB each), rebuilt by ``scripts/train_clahe_generator.py``;
 * :func:`mnist_feature_net`: ``mnist_feature_net/mnist_feature_net.weights.h5``,
@@ -44,9 +48,13 @@ __all__ = [
     "sha256",
     "write_checksums",
     "asset_path",
+    "write_progress_frames",
     "mnist_generator",
     "mnist_generator_info",
     "mnist_generator_progress",
+    "mnist_dcgan_generator",
+    "mnist_dcgan_generator_info",
+    "mnist_dcgan_generator_progress",
     "clahe_generator",
     "clahe_generator_info",
     "mnist_feature_net",
@@ -66,7 +74,8 @@ ASSETS = pathlib.Path(__file__).resolve().parent / "assets"
 CHECKSUMS = "SHA256SUMS"
 #: The weights and statistics files (relative to :data:`ASSETS`) and the script that rebuilds each.
 _REBUILT_BY = {
-    "mnist_generator/generator.weights.h5": "scripts/train_mnist_generator.py",
+    "mnist_generator/generator.weights.h5": "scripts/train_stylegan.py --dataset mnist",
+    "mnist_dcgan_generator/generator.weights.h5": "scripts/train_mnist_dcgan.py",
     **{f"clahe_generator/{v}_seed{k}.weights.h5": "scripts/train_clahe_generator.py"
        for v in ("l1", "gan", "gan_perceptual") for k in (0, 1, 2)},
     "clahe_generator/restore_seed0.weights.h5": "scripts/train_clahe_generator.py",
@@ -134,6 +143,63 @@ def write_checksums(folder):
     sums = {p.name: sha256(p) for p in sorted(folder.iterdir()) if p.is_file() and p.name.endswith(_CHECKED_SUFFIXES)}
     atomic_write(folder / CHECKSUMS, "".join(f"{digest}  {name}\n" for name, digest in sums.items()))
     return sums
+
+
+def write_progress_frames(samples, folder, max_frames=24):
+    """Copy a run's per-epoch sample grids into an asset's ``progress/`` folder, at most ``max_frames`` of them.
+
+    The training scripts call it after a run; :func:`mnist_generator_progress`
+    and the other ``*_progress`` loaders read the frames back. Frames are
+    picked evenly in log-epoch (``np.geomspace``), so more early, when the
+    samples change fastest; the first and the last grid are always kept, and
+    every grid when there are no more than ``max_frames``. Older frames in
+    ``folder`` are removed first.
+
+    Args:
+        samples: the run's folder of ``epoch_NNNN.png`` grids
+            (:class:`stylegan_edu.callbacks.SampleGrid` writes them).
+        folder: the asset's ``progress`` folder (created if needed).
+        max_frames: an int >= 2.
+
+    Returns:
+        list: the epoch numbers kept, in order.
+
+    Example:
+
+    >>> import pathlib, tempfile
+    >>> run = pathlib.Path(tempfile.mkdtemp())
+    >>> for e in range(1, 101):
+    ...     _ = (run / f"epoch_{e:04d}.png").write_bytes(b"")
+    >>> kept = write_progress_frames(run, run / "progress", max_frames=8)
+    >>> kept
+    [1, 2, 4, 7, 14, 27, 52, 100]
+    >>> len(list((run / "progress").glob("epoch_*.png")))
+    8
+    >>> write_progress_frames(run, run / "progress", max_frames=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument `max_frames`. Expected an int >= 2 (the first and the last grid). Received: max_frames=1
+    """
+    import numpy as np
+
+    from stylegan_edu._validation import invalid
+
+    if isinstance(max_frames, bool) or not isinstance(max_frames, int) or max_frames < 2:
+        raise invalid("max_frames", "an int >= 2 (the first and the last grid)", f"max_frames={max_frames!r}")
+    frames = sorted(pathlib.Path(samples).glob("epoch_*.png"))
+    if not frames:
+        raise invalid("samples", "a folder with epoch_NNNN.png grids", f"samples={str(samples)!r} (none there)")
+    folder = pathlib.Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("epoch_*.png"):
+        old.unlink()
+    if len(frames) <= max_frames:
+        keep = list(range(len(frames)))
+    else:  # rounding merges some early points, so there may be a few fewer than max_frames
+        keep = np.unique(np.geomspace(1, len(frames), max_frames).round().astype(int) - 1).tolist()
+    for i in keep:
+        (folder / frames[i].name).write_bytes(frames[i].read_bytes())
+    return [int(frames[i].stem.split("_")[1]) for i in keep]
 
 
 def _recorded_sha256(path):
@@ -219,12 +285,12 @@ def _with_recorded_numbers(fill):
 
 
 # ---------------------------------------------------------------------------
-# The MNIST generator (chapters 2 and 9)
+# The DCGAN trained on MNIST (chapters 2 and 9)
 # ---------------------------------------------------------------------------
 
 
-def mnist_generator_info():
-    """Settings and metrics of the shipped MNIST generator (from ``mnist_generator.json``).
+def mnist_dcgan_generator_info():
+    """Settings and metrics of the shipped MNIST DCGAN (from ``mnist_dcgan_generator.json``).
 
     Returns:
         dict: ``metrics`` (FID, KID, legible rate, class shares on 10,000
@@ -233,11 +299,11 @@ def mnist_generator_info():
         ``history`` (per-epoch losses and FID), ``steps``, ``train_seconds``,
         ``machine``, ...
     """
-    return _record("mnist_generator/mnist_generator.json")
+    return _record("mnist_dcgan_generator/mnist_dcgan_generator.json")
 
 
-def _mnist_generator_numbers():
-    info = mnist_generator_info()
+def _mnist_dcgan_numbers():
+    info = mnist_dcgan_generator_info()
     cfg, m, real = info["train_config"], info["metrics"], info["heldout_metrics"]
     shares = [100 * v for v in m["class_shares"].values()]
     return {"params": f"{info['generator_params']:,}", "steps": f"{info['steps']:,}", "epochs": info["epochs_done"],
@@ -250,12 +316,16 @@ def _mnist_generator_numbers():
             "fid_samples": f"{m['num_samples']:,}", "fid_seed": m["noise_seed"]}
 
 
-@_with_recorded_numbers(_mnist_generator_numbers)
-def mnist_generator():
-    r"""The reference DCGAN generator for MNIST, trained by the repository's own trainer.
+@_with_recorded_numbers(_mnist_dcgan_numbers)
+def mnist_dcgan_generator():
+    r"""The book's DCGAN generator trained on MNIST for about an hour by the repository's own trainer.
+
+    What chapter 2's architecture and chapter 9's trainer reach; the reference
+    MNIST generator, which draws more legible digits, is :func:`mnist_generator`
+    (style-based, chapter 13).
 
     ``make_generator(GeneratorConfig(seed=0))`` ({params} parameters) trained by
-    ``scripts/train_mnist_generator.py`` with :func:`stylegan_edu.gan.train_mnist`
+    ``scripts/train_mnist_dcgan.py`` with :func:`stylegan_edu.gan.train_mnist`
     on the {n_images} training digits of :func:`stylegan_edu.data.mnist_gan_split`:
     {steps} steps ({epochs} epochs) of batch {batch_size}, Adam({learning_rate},
     beta_1={beta_1}), DiffAugment ``{augment}``, seed {seed}; {minutes} minutes on
@@ -265,9 +335,9 @@ def mnist_generator():
     On {fid_samples} samples (noise seed {fid_seed}) against the 2,000 held-out
     digits: **MNIST-FID {fid}**, KID {kid}, legible rate {legible}% (the held-out
     digits: {real_legible}%), every class between {share_min}% and {share_max}%.
-    Everything is recorded in :func:`mnist_generator_info` and
-    ``stylegan_edu/assets/mnist_generator/README.md``; the training progression
-    in :func:`mnist_generator_progress`.
+    Everything is recorded in :func:`mnist_dcgan_generator_info` and
+    ``stylegan_edu/assets/mnist_dcgan_generator/README.md``; the training progression
+    in :func:`mnist_dcgan_generator_progress`.
 
     A new model is built on every call (so callers may change it freely);
     nothing is downloaded. The weights are checked first (:func:`asset_path`).
@@ -282,28 +352,29 @@ def mnist_generator():
     Example:
 
     >>> import numpy as np
-    >>> g = mnist_generator()
+    >>> g = mnist_dcgan_generator()
     >>> x = g(np.zeros((2, 100), "float32"), training=False)
     >>> tuple(x.shape), bool(np.abs(np.asarray(x)).max() <= 1)
     ((2, 28, 28, 1), True)
     """
     from stylegan_edu.models import GeneratorConfig, make_generator
 
-    path = asset_path("mnist_generator/generator.weights.h5")
-    info = mnist_generator_info()
+    path = asset_path("mnist_dcgan_generator/generator.weights.h5")
+    info = mnist_dcgan_generator_info()
     cfg = {k: (tuple(v) if isinstance(v, list) else v) for k, v in info["generator_config"].items()}
-    generator = make_generator(GeneratorConfig(**cfg), name="mnist_generator")
+    generator = make_generator(GeneratorConfig(**cfg), name="mnist_dcgan_generator")
     generator.load_weights(str(path))
     return generator
 
 
-def mnist_generator_progress():
-    """The shipped MNIST run's sample grids during training: how the reference generator learned.
+def mnist_dcgan_generator_progress():
+    """The shipped MNIST DCGAN run's sample grids during training: how it learned.
 
-    ``scripts/train_mnist_generator.py`` keeps up to 24 of the grids that
+    ``scripts/train_mnist_dcgan.py`` keeps up to 24 of the grids that
     :class:`stylegan_edu.callbacks.SampleGrid` drew from a fixed noise batch
     (EMA generator) after each epoch, more of them early, when the samples
-    change fastest, in ``mnist_generator/progress/``. Chapter 9 animates them.
+    change fastest (:func:`write_progress_frames`), in
+    ``mnist_dcgan_generator/progress/``. Chapter 9 animates them.
 
     Returns:
         list: ``[(epoch, image), ...]`` in epoch order, each image a float32
@@ -311,11 +382,11 @@ def mnist_generator_progress():
 
     Example:
 
-    >>> frames = mnist_generator_progress()
-    >>> frames[0][0], frames[-1][0] == mnist_generator_info()["epochs_done"], frames[0][1].ndim
+    >>> frames = mnist_dcgan_generator_progress()
+    >>> frames[0][0], frames[-1][0] == mnist_dcgan_generator_info()["epochs_done"], frames[0][1].ndim
     (1, True, 2)
     """
-    return _progress_frames("mnist_generator", "scripts/train_mnist_generator.py")
+    return _progress_frames("mnist_dcgan_generator", "scripts/train_mnist_dcgan.py")
 
 
 # ---------------------------------------------------------------------------
@@ -700,64 +771,79 @@ def fid_statistics(dataset="mnist"):
 
 
 # ---------------------------------------------------------------------------
-# The style-based generator for Fashion-MNIST (chapter 13)
+# The style-based generators (chapter 13): Fashion-MNIST, and the reference MNIST generator
 # ---------------------------------------------------------------------------
 
 __all__ += ["stylegan_generator", "stylegan_generator_info", "stylegan_progress", "stylegan_dcgan_comparison", "STYLEGAN_DATASETS"]
 _REBUILT_BY["stylegan_generator/generator.weights.h5"] = "scripts/train_stylegan.py"
 
 #: The data sets with a shipped style-based generator.
-STYLEGAN_DATASETS = ("fashion_mnist",)
+STYLEGAN_DATASETS = ("fashion_mnist", "mnist")
+#: Each one's asset folder and JSON record (the MNIST one is the reference MNIST generator).
+_STYLEGAN_ASSETS = {"fashion_mnist": ("stylegan_generator", "stylegan_generator.json"),
+                    "mnist": ("mnist_generator", "mnist_generator.json")}
+
+
+def _stylegan_asset(dataset):
+    from stylegan_edu._validation import check_choice
+
+    check_choice("dataset", dataset, STYLEGAN_DATASETS)
+    return _STYLEGAN_ASSETS[dataset]
 
 
 def stylegan_generator_info(dataset="fashion_mnist"):
-    """Settings, training time, machine and metrics of the shipped style-based generator (``stylegan_generator.json``).
+    """Settings, training time, machine and metrics of a shipped style-based generator.
 
     Args:
-        dataset: ``"fashion_mnist"``.
+        dataset: ``"fashion_mnist"`` (``stylegan_generator/stylegan_generator.json``)
+            or ``"mnist"`` (the reference MNIST generator,
+            ``mnist_generator/mnist_generator.json``).
 
     Returns:
-        dict: ``metrics`` (``fid``, ``kid``, ``class_shares`` on
-        ``num_samples`` samples against the test split), ``train_config``,
+        dict: ``metrics`` (``fid``, ``kid``, ``class_shares``, ... on
+        ``num_samples`` samples at psi = 1, against the Fashion-MNIST test split
+        or the 2,000 held-out digits), ``train_config``,
         ``stylegan_config``, ``generator_config``, ``generator_params``,
-        ``steps``, ``train_seconds``, ``budget_minutes``, ``history``, ``machine``.
+        ``steps``, ``train_seconds``, ``budget_minutes``, ``history``, ``machine``;
+        for MNIST also ``heldout_metrics`` (the real held-out digits measured
+        the same way) and ``metrics_truncated`` (psi = 0.7).
 
     Example:
 
     >>> info = stylegan_generator_info()
     >>> info["metrics"]["num_samples"], sorted(info["metrics"])[:3]
     (10000, ['class_shares', 'fid', 'kid'])
+    >>> stylegan_generator_info("mnist")["heldout_metrics"]["num_samples"]
+    2000
     """
-    from stylegan_edu._validation import check_choice
-
-    check_choice("dataset", dataset, STYLEGAN_DATASETS)
-    return _record("stylegan_generator/stylegan_generator.json")
+    folder, record = _stylegan_asset(dataset)
+    return _record(f"{folder}/{record}")
 
 
 def stylegan_progress(dataset="fashion_mnist"):
-    """The shipped run's sample grids, one per epoch: how the style-based generator learned.
+    """A shipped run's sample grids during training: how the style-based generator learned.
 
-    ``scripts/train_stylegan.py`` keeps the grid of 64 samples (8 x 8, a
+    ``scripts/train_stylegan.py`` keeps the grids of 64 samples (8 x 8, a
     fixed noise batch, EMA generator) that :class:`stylegan_edu.callbacks.SampleGrid`
-    drew after each epoch, in ``stylegan_generator/progress/``. Chapter 13 animates them.
+    drew after each epoch (at most 24 of them, more early:
+    :func:`write_progress_frames`), in ``<asset>/progress/``. Chapter 13 animates them.
 
     Args:
-        dataset: ``"fashion_mnist"``.
+        dataset: ``"fashion_mnist"`` or ``"mnist"``.
 
     Returns:
         list: ``[(epoch, image), ...]`` in epoch order, each image a float32
-        (H, W) array in [0, 1].
+        (H, W) array in [0, 1]; the last is the final epoch.
 
     Example:
 
     >>> frames = stylegan_progress()
-    >>> frames[0][0], frames[0][1].shape, len(frames) == stylegan_generator_info()["epochs_done"]
+    >>> frames[0][0], frames[0][1].shape, frames[-1][0] == stylegan_generator_info()["epochs_done"]
     (1, (526, 526), True)
     """
-    from stylegan_edu._validation import check_choice
-
-    check_choice("dataset", dataset, STYLEGAN_DATASETS)
-    return _progress_frames("stylegan_generator", "scripts/train_stylegan.py")
+    folder, _ = _stylegan_asset(dataset)
+    script = "scripts/train_stylegan.py" + (" --dataset mnist" if dataset == "mnist" else "")
+    return _progress_frames(folder, script)
 
 
 def _progress_frames(asset, script):
@@ -782,7 +868,8 @@ def stylegan_dcgan_comparison(dataset="fashion_mnist"):
     :func:`stylegan_edu.metrics.sample_quality` on 10,000 samples each.
 
     Args:
-        dataset: ``"fashion_mnist"``.
+        dataset: ``"fashion_mnist"`` (for MNIST, compare :func:`mnist_generator_info`
+            with :func:`mnist_dcgan_generator_info`: both trained about an hour).
 
     Returns:
         dict: ``stylegan`` and ``dcgan`` (``quality``, ``steps``,
@@ -801,7 +888,7 @@ def stylegan_dcgan_comparison(dataset="fashion_mnist"):
 
     from stylegan_edu._validation import check_choice
 
-    check_choice("dataset", dataset, STYLEGAN_DATASETS)
+    check_choice("dataset", dataset, ("fashion_mnist",))
     folder = pathlib.Path(ASSETS) / "stylegan_generator"
     record = _record("stylegan_generator/dcgan_comparison.json")
     record["samples"] = np.asarray(Image.open(folder / "dcgan_samples.png").convert("L"), np.float32) / 255.0
@@ -820,28 +907,35 @@ def _stylegan_numbers():
 
 
 @_with_recorded_numbers(_stylegan_numbers)
-def stylegan_generator(dataset="fashion_mnist"):
-    r"""The style-based generator of chapter 13, trained on Fashion-MNIST (offline).
+def stylegan_generator(dataset="fashion_mnist", crop=False):
+    r"""A style-based generator of chapter 13, trained offline on Fashion-MNIST or MNIST.
 
-    A :class:`stylegan_edu.models.StyleGANGenerator` ({params} parameters): the
-    exponential moving average of the weights trained by
-    ``scripts/train_stylegan.py`` (:func:`stylegan_edu.stylegan.train_stylegan`,
-    {steps} steps of {batch_size} images in {minutes} minutes on {cpus} CPU cores, {gpus}),
-    with the running average :math:`\bar w` (``w_avg``) for the truncation
-    trick. **FID {fid}, KID {kid}** on {samples} samples (cropped to 28 x 28)
-    against the Fashion-MNIST test split; class shares by the feature net from
-    {share_low}% to {share_high}%. All recorded in :func:`stylegan_generator_info`
-    and ``stylegan_edu/assets/stylegan_generator/README.md``.
+    A :class:`stylegan_edu.models.StyleGANGenerator`: the exponential moving
+    average of the weights trained by ``scripts/train_stylegan.py``
+    (:func:`stylegan_edu.stylegan.train_stylegan`), with the running average
+    :math:`\bar w` (``w_avg``) for the truncation trick.
+
+    * ``"fashion_mnist"``: {params} parameters, {steps} steps of {batch_size}
+      images in {minutes} minutes on {cpus} CPU cores, {gpus}. **FID {fid}, KID
+      {kid}** on {samples} samples (cropped to 28 x 28) against the
+      Fashion-MNIST test split; class shares by the feature net from
+      {share_low}% to {share_high}%. Recorded in :func:`stylegan_generator_info`
+      and ``stylegan_edu/assets/stylegan_generator/README.md``.
+    * ``"mnist"``: the reference MNIST generator; see :func:`mnist_generator`
+      (which is this one with ``crop=True``).
 
     A new model is built on every call; nothing is downloaded. The weights
     are checked first (:func:`asset_path`).
 
     Args:
-        dataset: ``"fashion_mnist"`` (the only one shipped).
+        dataset: ``"fashion_mnist"`` or ``"mnist"``.
+        crop: ``True`` returns the data's own 28 x 28 images (the generator
+            draws 32 x 32: the data padded by 2 pixels, all round), via the
+            generator's ``output_crop``; the weights are the same.
 
     Returns:
-        StyleGANGenerator: z (B, 64) ~ N(0, I) to images (B, 32, 32, 1) in
-        [-1, 1] (the 28 x 28 garment padded by 2 pixels); call it with
+        StyleGANGenerator: z (B, 64) ~ N(0, I) to images (B, 32, 32, 1), or
+        (B, 28, 28, 1) with ``crop``, in [-1, 1]; call it with
         ``truncation_psi`` and ``noise`` as documented there.
 
     Raises:
@@ -855,18 +949,120 @@ def stylegan_generator(dataset="fashion_mnist"):
     >>> x = np.asarray(g(np.zeros((2, g.latent_dim), "float32"), truncation_psi=0.7))
     >>> x.shape, bool(np.abs(x).max() <= 1)
     ((2, 32, 32, 1), True)
-    >>> stylegan_generator("mnist")
+    >>> tuple(stylegan_generator("mnist", crop=True)(np.zeros((2, 64), "float32")).shape)
+    (2, 28, 28, 1)
+    >>> stylegan_generator("cifar10")
     Traceback (most recent call last):
     ...
-    ValueError: Invalid value for argument `dataset`. Expected one of 'fashion_mnist'. Received: dataset='mnist'
+    ValueError: Invalid value for argument `dataset`. Expected one of 'fashion_mnist', 'mnist'. Received: dataset='cifar10'
     """
-    from stylegan_edu._validation import check_choice
+    from stylegan_edu._validation import invalid
     from stylegan_edu.models.stylegan import StyleGANGenerator, StyleGANGeneratorConfig
 
-    check_choice("dataset", dataset, STYLEGAN_DATASETS)
-    path = asset_path("stylegan_generator/generator.weights.h5")
+    folder, _ = _stylegan_asset(dataset)
+    if not isinstance(crop, bool):
+        raise invalid("crop", "True or False", f"crop={crop!r}")
+    path = asset_path(f"{folder}/generator.weights.h5")
     config = StyleGANGeneratorConfig.from_dict(stylegan_generator_info(dataset)["generator_config"])
-    generator = StyleGANGenerator(config, name="stylegan_generator")
+    generator = StyleGANGenerator(config, output_crop=2 if crop else 0, name="stylegan_generator")
     generator.build()
     generator.load_weights(str(path))
     return generator
+
+
+# ---------------------------------------------------------------------------
+# The reference MNIST generator (style-based; chapters 9 and 13)
+# ---------------------------------------------------------------------------
+
+
+def mnist_generator_info():
+    """Settings and metrics of the reference MNIST generator (``mnist_generator/mnist_generator.json``).
+
+    The same as ``stylegan_generator_info("mnist")``.
+
+    Returns:
+        dict: ``metrics`` (FID, KID, legible rate, class shares on 10,000
+        samples at psi = 1 against the 2,000 held-out digits),
+        ``metrics_truncated`` (the same at psi = 0.7), ``heldout_metrics`` (the
+        real held-out digits), ``train_config``, ``stylegan_config``,
+        ``generator_config``, ``history``, ``steps``, ``train_seconds``, ``machine``, ...
+
+    Example:
+
+    >>> info = mnist_generator_info()
+    >>> info["metrics"]["num_samples"], info["metrics"]["truncation_psi"]
+    (10000, 1.0)
+    """
+    return stylegan_generator_info("mnist")
+
+
+def _mnist_generator_numbers():
+    info = mnist_generator_info()
+    cfg, m, real = info["train_config"], info["metrics"], info["heldout_metrics"]
+    shares = [100 * v for v in m["class_shares"].values()]
+    return {"params": f"{info['generator_params']:,}", "steps": f"{info['steps']:,}", "n_images": f"{info['n_images']:,}",
+            "batch_size": cfg["batch_size"], "seed": cfg["seed"], "minutes": f"{info['train_seconds'] / 60:.1f}",
+            "budget": f"{info['budget_minutes']:g}", "cpus": info["machine"].get("cpu_count", "?"),
+            "fid": f"{m['fid']:.2f}", "kid": f"{m['kid']:.4f}", "legible": f"{100 * m['legible_rate']:.1f}",
+            "real_legible": f"{100 * real['legible_rate']:.1f}", "share_min": f"{min(shares):.1f}",
+            "share_max": f"{max(shares):.1f}", "samples": f"{m['num_samples']:,}", "noise_seed": m["noise_seed"]}
+
+
+@_with_recorded_numbers(_mnist_generator_numbers)
+def mnist_generator():
+    r"""The reference MNIST generator: chapter 13's style-based generator, trained on the digits.
+
+    A :class:`stylegan_edu.models.StyleGANGenerator` ({params} parameters), the
+    exponential moving average of the weights that ``scripts/train_stylegan.py
+    --dataset mnist`` trained with :func:`stylegan_edu.stylegan.train_stylegan`
+    (StyleGAN2's recipe: style mixing, lazy R1, EMA) on the {n_images}
+    training digits of :func:`stylegan_edu.data.mnist_gan_split`, padded to
+    32 x 32: {steps} steps of batch {batch_size}, seed {seed}, in {minutes}
+    minutes (budget {budget}) on {cpus} CPU cores.
+
+    On {samples} samples (psi = 1, noise seed {noise_seed}) against the 2,000
+    held-out digits: **MNIST-FID {fid}**, KID {kid}, legible rate {legible}%
+    (the held-out digits themselves: {real_legible}%), every class between
+    {share_min}% and {share_max}%. Recorded in :func:`mnist_generator_info` and
+    ``stylegan_edu/assets/mnist_generator/README.md``; the training
+    progression in :func:`mnist_generator_progress`. The book's DCGAN trained
+    about as long is :func:`mnist_dcgan_generator`.
+
+    A new model is built on every call; nothing is downloaded. The weights
+    are checked first (:func:`asset_path`).
+
+    Returns:
+        StyleGANGenerator: z (B, 64) ~ N(0, I) to digits (B, 28, 28, 1) in
+        [-1, 1] (``stylegan_generator("mnist", crop=True)``). It also takes
+        ``truncation_psi`` and ``noise``; ``noise="random"`` (the default) draws
+        new per-pixel noise on every call, ``noise="const"`` makes a z give
+        the same digit each time.
+
+    Raises:
+        AssetError: if the weights file is missing or damaged.
+
+    Example:
+
+    >>> import numpy as np
+    >>> g = mnist_generator()
+    >>> x = np.asarray(g(np.zeros((2, g.latent_dim), "float32"), training=False))
+    >>> x.shape, bool(np.abs(x).max() <= 1)
+    ((2, 28, 28, 1), True)
+    """
+    return stylegan_generator("mnist", crop=True)
+
+
+def mnist_generator_progress():
+    """The reference MNIST generator's sample grids during training (``stylegan_progress("mnist")``).
+
+    Returns:
+        list: ``[(epoch, image), ...]`` in epoch order, each image a float32
+        (H, W) array in [0, 1]; at most 24, the last from the final epoch.
+
+    Example:
+
+    >>> frames = mnist_generator_progress()
+    >>> frames[0][0], frames[-1][0] == mnist_generator_info()["epochs_done"], len(frames) <= 24
+    (1, True, True)
+    """
+    return stylegan_progress("mnist")

@@ -424,8 +424,9 @@ class QualityMonitor(keras.callbacks.Callback):
 
 
 def train_stylegan(out_dir, config=None, stylegan_config=None, images=None, resume=False, quality_every=0,
-                   quality_num_samples=2000, progress=True, show=False, extra_callbacks=(), data_dir=None):
-    """Train a :class:`StyleGAN` on Fashion-MNIST with every callback, writing into ``out_dir``.
+                   quality_num_samples=2000, progress=True, show=False, extra_callbacks=(), data_dir=None,
+                   dataset="fashion_mnist"):
+    """Train a :class:`StyleGAN` on Fashion-MNIST (or MNIST) with every callback, writing into ``out_dir``.
 
     This is what ``python -m stylegan_edu train-stylegan`` runs. ``out_dir``
     receives ``checkpoints/``, ``samples/epoch_NNNN.png`` (EMA generator),
@@ -436,26 +437,34 @@ def train_stylegan(out_dir, config=None, stylegan_config=None, images=None, resu
         config: a :class:`~stylegan_edu.training.TrainConfig` (default :data:`STYLEGAN_TRAIN_CONFIG`).
         stylegan_config: a :class:`StyleGANConfig`.
         images: uint8 (N, 28, 28) or float (N, 32, 32, 1) in [-1, 1];
-            default: the 60,000 images of ``load_fashion_mnist("train")``.
+            default: the training images of ``dataset``.
         resume: continue from the newest good checkpoint in ``out_dir``
             (its settings must be these; the error names any that differ).
-        quality_every: FID and KID against the test split every this many
-            epochs (0: never); see :class:`QualityMonitor`.
+        quality_every: FID and KID against ``dataset``'s reference images
+            every this many epochs (0: never); see :class:`QualityMonitor`.
         quality_num_samples: generated images per measurement.
         progress: show a progress bar.
         show: show sample grids inline (notebooks).
         extra_callbacks: more callbacks.
-        data_dir: where ``fashion_mnist/`` lies (default ``$STYLEGAN_EDU_DATA``).
+        data_dir: where ``fashion_mnist/`` and ``mnist/`` lie (default ``$STYLEGAN_EDU_DATA``).
+        dataset: ``"fashion_mnist"`` (default images: the 60,000 of
+            ``load_fashion_mnist("train")``; quality against the test split)
+            or ``"mnist"`` (the training digits of
+            :func:`stylegan_edu.data.mnist_gan_split`, offline 8,000; quality
+            against its held-out digits).
 
     Returns:
         StyleGAN: the trained trainer (``.ema_generator`` is the model to use).
     """
     from stylegan_edu import callbacks as cbs
-    from stylegan_edu.data import load_fashion_mnist
+    from stylegan_edu._validation import check_choice
+    from stylegan_edu.data import load_fashion_mnist, mnist_gan_split
 
+    check_choice("dataset", dataset, ("fashion_mnist", "mnist"))
     config = STYLEGAN_TRAIN_CONFIG if config is None else config
     if images is None:
-        images, _ = load_fashion_mnist("train", data_dir=data_dir)
+        images = load_fashion_mnist("train", data_dir=data_dir)[0] if dataset == "fashion_mnist" else \
+            mnist_gan_split(data_dir=data_dir)[0]
     images = np.asarray(images)
     x = pad_to_32(images) if images.shape[1:3] == (28, 28) else images  # (N, 32, 32, 1)
     trainer = make_stylegan(config, stylegan_config)
@@ -472,7 +481,8 @@ def train_stylegan(out_dir, config=None, stylegan_config=None, images=None, resu
     if progress:
         callbacks.append(cbs.ProgressBar(keys=("d_loss", "g_loss", "r1", "fid")))
     if quality_every:
-        callbacks.append(QualityMonitor(every=quality_every, num_samples=quality_num_samples, seed=config.seed))
+        callbacks.append(QualityMonitor(every=quality_every, num_samples=quality_num_samples, seed=config.seed,
+                                        dataset=dataset))
     os.makedirs(out_dir, exist_ok=True)
     if not resume:
         atomic_write(os.path.join(out_dir, "config.json"),

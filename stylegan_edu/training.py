@@ -765,7 +765,9 @@ class AdversarialTrainer(keras.Model):
             callbacks: Keras callbacks, e.g. from :mod:`stylegan_edu.callbacks`.
                 They run in the order of their ``order`` attribute (default
                 0), so :class:`~stylegan_edu.callbacks.Checkpoint` saves
-                after the others have logged (FID, for instance).
+                after the others have logged (FID, for instance). A
+                :class:`~stylegan_edu.callbacks.TimeBudget` that is already
+                spent (a resumed run given the time it used) means no step.
             resume: continue from the newest good checkpoint of the
                 :class:`~stylegan_edu.callbacks.Checkpoint` callback in
                 ``callbacks``.
@@ -801,6 +803,11 @@ class AdversarialTrainer(keras.Model):
         start = self.state.epochs_done if initial_epoch is None else check_positive_int("initial_epoch", initial_epoch, minimum=0)
         if start >= epochs:
             print(f"Nothing to do: {start} of {epochs} epoch(s) already done.")
+            return keras.callbacks.History()
+        spent = [c for c in callbacks if isinstance(c, cbs.TimeBudget) and c.elapsed >= c.seconds]
+        if spent:  # a resumed run whose time budget is used up trains no further (not even one step)
+            spent[0].stopped = True
+            print(f"Nothing to do: the time budget of {spent[0].seconds:g} s is spent ({spent[0].elapsed:.0f} s used).")
             return keras.callbacks.History()
         if pipeline.is_dataset(x):
             data, steps = x, kwargs.pop("steps_per_epoch", None)

@@ -126,7 +126,10 @@ def test_time_budget_counts_the_time_already_used():
     gan = make_gan(TrainConfig(epochs=2, batch_size=8))
     budget = TimeBudget(3600.0, already=3600.0)  # the whole hour was used before the resume
     gan.fit(np.zeros((32, 28, 28, 1), "float32"), callbacks=[budget], verbose=0)
-    assert budget.stopped and int(gan.g_optimizer.iterations) == 1
+    assert budget.stopped and int(gan.g_optimizer.iterations) == 0  # spent before it began: not even one step
+    almost = TimeBudget(3600.0, already=3599.999)
+    gan.fit(np.zeros((32, 28, 28, 1), "float32"), callbacks=[almost], verbose=0)
+    assert almost.stopped and int(gan.g_optimizer.iterations) == 1  # the step that crosses the budget finishes
     roomy = TimeBudget(3600.0)
     gan.fit(np.zeros((32, 28, 28, 1), "float32"), epochs=3, callbacks=[roomy], verbose=0)
     assert not roomy.stopped and 0 < roomy.elapsed < 3600

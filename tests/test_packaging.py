@@ -24,6 +24,8 @@ def test_wheel_contains_package_data(wheel):
     for asset in [
         "stylegan_edu/assets/mnist_feature_net/mnist_feature_net.weights.h5",
         "stylegan_edu/assets/mnist_generator/generator.weights.h5",
+        "stylegan_edu/assets/mnist_dcgan_generator/generator.weights.h5",
+        "stylegan_edu/assets/mnist_dcgan_generator/progress/epoch_0001.png",
         "stylegan_edu/assets/mnist_generator/progress/epoch_0001.png",
         "stylegan_edu/assets/clahe_generator/gan_seed0.weights.h5",
         "stylegan_edu/assets/mnist_fid_stats.npz",

@@ -983,11 +983,16 @@ class StyleGANGenerator(keras.Model):
 
     Args:
         config: a :class:`StyleGANGeneratorConfig`.
+        output_crop: pixels cut from each border of every image, an int
+            >= 0 with room left (0: none). A generator trained on 28 x 28
+            digits padded to 32 x 32 gives the digits' own size with 2.
+            It has no weights, so it is not part of the config: the same
+            weights load with any crop.
 
     Returns:
         Called on z (B, latent_dim), with optional ``truncation_psi`` in
         [0, 1] and ``noise`` (see :class:`SynthesisNetwork`): images
-        (B, S, S, C) in [-1, 1].
+        (B, S - 2 * output_crop, S - 2 * output_crop, C) in [-1, 1].
 
     Example:
 
@@ -1005,14 +1010,32 @@ class StyleGANGenerator(keras.Model):
     Traceback (most recent call last):
     ...
     ValueError: Invalid value for argument `truncation_psi`. Expected a float in [0.0, 1.0]. Received: truncation_psi=1.5
+
+    The same weights with the border cut off (here the centre 28 x 28):
+
+    >>> cropped = StyleGANGenerator(small, output_crop=2)
+    >>> cropped.build()
+    >>> cropped.set_weights(g.get_weights())
+    >>> y = np.asarray(cropped(z, truncation_psi=0.0, noise="const"))
+    >>> y.shape, bool(np.abs(y - x[:, 2:-2, 2:-2]).max() < 1e-6)
+    ((3, 28, 28, 1), True)
+    >>> StyleGANGenerator(small, output_crop=16)
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument `output_crop`. Expected an int in [0, 15] (the images are 32 x 32). Received: output_crop=16
     """
 
-    def __init__(self, config=None, **kwargs):
+    def __init__(self, config=None, output_crop=0, **kwargs):
         super().__init__(**kwargs)
         config = StyleGANGeneratorConfig() if config is None else config
         if not isinstance(config, StyleGANGeneratorConfig):
             raise invalid("config", "a StyleGANGeneratorConfig", f"config={config!r}")
+        size = config.synthesis.image_size
+        if isinstance(output_crop, bool) or not isinstance(output_crop, int) or not 0 <= output_crop < size // 2:
+            raise invalid("output_crop", f"an int in [0, {size // 2 - 1}] (the images are {size} x {size})",
+                          f"output_crop={output_crop!r}")
         self.config = config
+        self.output_crop = output_crop
         self.mapping = MappingNetwork(config.mapping, name="mapping")
         self.synthesis = SynthesisNetwork(config.synthesis, name="synthesis")
         self.latent_dim = config.mapping.latent_dim
@@ -1047,7 +1070,9 @@ class StyleGANGenerator(keras.Model):
 
     def synthesize(self, ws, noise="random", training=False):
         """Images from per-layer styles ws (B, num_ws, w_dim); ``noise`` as in :class:`SynthesisNetwork`."""
-        return self.synthesis(ops.convert_to_tensor(ws, "float32"), noise=noise, training=training)
+        x = self.synthesis(ops.convert_to_tensor(ws, "float32"), noise=noise, training=training)  # (B, S, S, C)
+        c = self.output_crop
+        return x[:, c:-c, c:-c, :] if c else x  # (B, S - 2c, S - 2c, C)
 
     def __call__(self, z, truncation_psi=1.0, noise="random", **kwargs):
         _check_psi(truncation_psi)  # here, not in call(): Keras rewraps errors raised inside call()
@@ -1060,10 +1085,11 @@ class StyleGANGenerator(keras.Model):
         return self.synthesize(self.broadcast(w), noise=noise, training=training)  # (B, S, S, C)
 
     def compute_output_shape(self, input_shape):
-        return self.synthesis.compute_output_shape((input_shape[0], self.num_ws, self.w_dim))
+        b, s, _, c = self.synthesis.compute_output_shape((input_shape[0], self.num_ws, self.w_dim))
+        return (b, s - 2 * self.output_crop, s - 2 * self.output_crop, c)
 
     def get_config(self):
-        return {"name": self.name, "config": dataclasses.asdict(self.config)}
+        return {"name": self.name, "config": dataclasses.asdict(self.config), "output_crop": self.output_crop}
 
     @classmethod
     def from_config(cls, config):

@@ -1,4 +1,8 @@
-"""Train the reference MNIST generator that ships in the package, within a time budget.
+"""Train the book's DCGAN on MNIST for the package, within a time budget (``pretrained.mnist_dcgan_generator``).
+
+It was the reference MNIST generator until the style-based one
+(``scripts/train_stylegan.py --dataset mnist``) replaced it: this recipe stays at
+MNIST-FID 11 and a 71% legible rate after an hour (``benchmarks/mnist_generator_trials.md``).
 
 Uses the repository's own trainer (:func:`stylegan_edu.gan.train_mnist`) with
 the book's default DCGAN generator and discriminator and
@@ -20,14 +24,14 @@ measures 10,000 samples of the EMA generator (noise seed 12345) against the
 KID, the legible rate (feature-net confidence >= 0.9), class shares; the held-out
 digits themselves are measured the same way for comparison. It writes
 
-* ``stylegan_edu/assets/mnist_generator/generator.weights.h5`` (the EMA weights),
-* ``stylegan_edu/assets/mnist_generator/mnist_generator.json`` (settings,
+* ``stylegan_edu/assets/mnist_dcgan_generator/generator.weights.h5`` (the EMA weights),
+* ``stylegan_edu/assets/mnist_dcgan_generator/mnist_dcgan_generator.json`` (settings,
   history, metrics, wall time, machine),
-* ``stylegan_edu/assets/mnist_generator/README.md``,
-* ``stylegan_edu/assets/mnist_generator/progress/epoch_NNNN.png`` (sample
+* ``stylegan_edu/assets/mnist_dcgan_generator/README.md``,
+* ``stylegan_edu/assets/mnist_dcgan_generator/progress/epoch_NNNN.png`` (sample
   grids during training, at most ``--frames`` of them: chapter 9's animation),
-* ``stylegan_edu/assets/mnist_generator/SHA256SUMS`` (checked by
-  :func:`stylegan_edu.pretrained.mnist_generator`).
+* ``stylegan_edu/assets/mnist_dcgan_generator/SHA256SUMS`` (checked by
+  :func:`stylegan_edu.pretrained.mnist_dcgan_generator`).
 
 The run keeps checkpoints in ``--work`` and can be interrupted and resumed
 (``--resume``, which also resumes the time budget). ``--evaluate-only``
@@ -35,7 +39,7 @@ re-measures the shipped weights.
 
 Usage::
 
-    STYLEGAN_EDU_DATA=../shared/data nice -n 5 .venv/bin/python scripts/train_mnist_generator.py --minutes 55
+    STYLEGAN_EDU_DATA=../shared/data nice -n 5 .venv/bin/python scripts/train_mnist_dcgan.py --minutes 55
 """
 
 import argparse
@@ -49,7 +53,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 ROOT = Path(__file__).resolve().parents[1]
-ASSET = ROOT / "stylegan_edu" / "assets" / "mnist_generator"
+ASSET = ROOT / "stylegan_edu" / "assets" / "mnist_dcgan_generator"
 EVAL_SAMPLES = 10_000
 EVAL_SEED = 12345
 
@@ -79,15 +83,16 @@ def _readme(info):
     shares = ", ".join(f"{k}: {100 * v:.1f}%" for k, v in m["class_shares"].items())
     real_shares = [100 * v for v in real["class_shares"].values()]
     rows = "\n".join(f"| {h['epoch']} | {h['fid']:.2f} |" for h in info["history"] if "fid" in h)
-    return f"""# Reference MNIST generator
+    return f"""# The book's DCGAN, trained on MNIST
 
-The generator behind `stylegan_edu.pretrained.mnist_generator()`, used by chapter 2's latent
-explorer and chapter 9.
+The generator behind `stylegan_edu.pretrained.mnist_dcgan_generator()`, used by chapter 2's latent
+explorer and chapter 9. It was the reference MNIST generator until the style-based one
+(`pretrained.mnist_generator()`, `../mnist_generator/README.md`) replaced it.
 
 * Architecture: `make_generator(GeneratorConfig(seed={cfg['seed']}))`, the book's default DCGAN generator
   ({info['generator_params']:,} parameters), z ~ N(0, I) in R^100 -> 28x28x1 in [-1, 1]. The shipped weights are the
   **exponential moving average** (decay {cfg['ema_decay']}) of the generator's weights.
-* Trained by `scripts/train_mnist_generator.py` with the package's own trainer
+* Trained by `scripts/train_mnist_dcgan.py` with the package's own trainer
   (`stylegan_edu.gan.train_mnist`) against the default discriminator: batch {cfg['batch_size']},
   Adam(lr={cfg['learning_rate']}, beta_1={cfg['beta_1']}), schedule `{cfg['schedule']}`, DiffAugment
   `{cfg['augment'] or 'off'}` (see `benchmarks/mnist_generator_trials.md`), seed {cfg['seed']}.
@@ -117,12 +122,12 @@ FID during training (EMA generator, {info['fid_samples_during_training']:,} samp
 Regenerate:
 
 ```bash
-STYLEGAN_EDU_DATA=../shared/data nice -n 5 .venv/bin/python scripts/train_mnist_generator.py --minutes {info['budget_minutes']:g}
+STYLEGAN_EDU_DATA=../shared/data nice -n 5 .venv/bin/python scripts/train_mnist_dcgan.py --minutes {info['budget_minutes']:g}
 ```
 
 Files: `generator.weights.h5` (Keras weights of the EMA generator), `SHA256SUMS` (its SHA-256, checked before loading),
-`mnist_generator.json` (everything above, machine-readable), `progress/epoch_NNNN.png` (samples of a fixed noise batch
-during training: `stylegan_edu.pretrained.mnist_generator_progress()`).
+`mnist_dcgan_generator.json` (everything above, machine-readable), `progress/epoch_NNNN.png` (samples of a fixed noise batch
+during training: `stylegan_edu.pretrained.mnist_dcgan_generator_progress()`).
 """
 
 
@@ -146,16 +151,16 @@ def main(argv=None):
 
     from stylegan_edu._io import machine_info
     from stylegan_edu.data import mnist_gan_split
-    from stylegan_edu.pretrained import write_checksums
+    from stylegan_edu.pretrained import write_checksums, write_progress_frames
 
     train, heldout, source = mnist_gan_split()
     if args.evaluate_only:
-        from stylegan_edu.pretrained import mnist_generator
+        from stylegan_edu.pretrained import mnist_dcgan_generator
 
-        info = json.loads((ASSET / "mnist_generator.json").read_text())
-        info["metrics"], info["heldout_metrics"] = evaluate(mnist_generator()), evaluate_real(heldout)
+        info = json.loads((ASSET / "mnist_dcgan_generator.json").read_text())
+        info["metrics"], info["heldout_metrics"] = evaluate(mnist_dcgan_generator()), evaluate_real(heldout)
         info["fid"] = info["metrics"]["fid"]
-        (ASSET / "mnist_generator.json").write_text(json.dumps(info, indent=1))
+        (ASSET / "mnist_dcgan_generator.json").write_text(json.dumps(info, indent=1))
         (ASSET / "README.md").write_text(_readme(info))
         print(json.dumps(info["metrics"], indent=1))
         return 0
@@ -200,20 +205,9 @@ def main(argv=None):
         return 0
     ASSET.mkdir(parents=True, exist_ok=True)
     generator.save_weights(str(ASSET / "generator.weights.h5"))
-    progress = ASSET / "progress"  # a subset of the per-epoch sample grids, animated in chapter 9
-    if progress.is_dir():
-        for old in progress.glob("epoch_*.png"):
-            old.unlink()
-    progress.mkdir(exist_ok=True)
-    frames = sorted(Path(args.work, "samples").glob("epoch_*.png"))
-    if frames:
-        import numpy as np
-
-        keep = sorted(set(np.unique(np.geomspace(1, len(frames), args.frames).round().astype(int) - 1).tolist()))
-        for i in keep:  # denser early, where the samples change fastest
-            (progress / frames[i].name).write_bytes(frames[i].read_bytes())
-    write_checksums(ASSET)  # the weights' SHA-256, checked by pretrained.mnist_generator()
-    (ASSET / "mnist_generator.json").write_text(json.dumps(info, indent=1))
+    write_progress_frames(Path(args.work, "samples"), ASSET / "progress", max_frames=args.frames)  # chapter 9 animates them
+    write_checksums(ASSET)  # the weights' SHA-256, checked by pretrained.mnist_dcgan_generator()
+    (ASSET / "mnist_dcgan_generator.json").write_text(json.dumps(info, indent=1))
     (ASSET / "README.md").write_text(_readme(info))
     print(f"Wrote {ASSET}")
     return 0
