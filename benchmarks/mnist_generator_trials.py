@@ -1,8 +1,9 @@
-"""Which data-efficient option helps the reference MNIST generator? Three short trials.
+"""Which data-efficient option helps the book's DCGAN on 8,000 MNIST digits? Three short trials.
 
-The shipped MNIST generator (``scripts/train_mnist_generator.py``) trains the
-book's DCGAN on 8,000 digits with an EMA of the generator's weights. Before its
-long run, three short runs compared DiffAugment policies on the discriminator's
+The shipped MNIST DCGAN (``scripts/train_mnist_dcgan.py``, until it was replaced
+as the reference generator by the style-based one) trains the book's DCGAN on
+8,000 digits with an EMA of the generator's weights. Before its long run, three
+short runs compared DiffAugment policies on the discriminator's
 inputs, everything else equal (models, Adam 2e-4 / 0.5, batch 64, EMA 0.999,
 seed 0, the same 1,000-sample FID of the EMA generator against the 2,000
 held-out digits):
@@ -11,7 +12,7 @@ held-out digits):
 * ``translation`` only,
 * none.
 
-Each run is ``scripts/train_mnist_generator.py --no-ship`` with its policy and a
+Each run is ``scripts/train_mnist_dcgan.py --no-ship`` with its policy and a
 time budget; this script runs them one after the other and writes
 ``mnist_generator_trials.json`` and ``.md`` (per-epoch FID and the
 discriminator's mean outputs). Chapter 9 plots the JSON.
@@ -49,7 +50,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=8.0, help="time budget per run (default 8)")
     args = parser.parse_args(argv)
-    import train_mnist_generator
+    import train_mnist_dcgan
 
     from stylegan_edu._io import machine_info
 
@@ -57,13 +58,13 @@ def main(argv=None):
     for policy, every in POLICIES.items():
         work = tempfile.mkdtemp(prefix="mnist_trial_")
         cli = ["--minutes", str(args.minutes), "--augment", policy, "--fid-every", str(every), "--work", work, "--no-ship"]
-        train_mnist_generator.main(cli)
+        train_mnist_dcgan.main(cli)
         history = json.loads(Path(work, "history.json").read_text())
         keep = ("epoch", "d_real", "d_fake", "d_loss", "fid")
-        runs.append({"augment": policy, "command": "scripts/train_mnist_generator.py " + " ".join(repr(c) if c == "" else c for c in cli),
+        runs.append({"augment": policy, "command": "scripts/train_mnist_dcgan.py " + " ".join(repr(c) if c == "" else c for c in cli),
                      "history": [{k: h[k] for k in keep if k in h} for h in history]})
     m = machine_info()
-    record = {"title": "DiffAugment policies for the reference MNIST generator: three short trials",
+    record = {"title": "DiffAugment policies for the book's MNIST DCGAN (then the reference generator): three short trials",
               "summary": "One seed each, EMA generator, FID on 1,000 samples against the 2,000 held-out digits.",
               "machine": f"{m.get('cpu_count')} CPU cores, {m.get('platform')}, GPUs: {m.get('gpus') or 'none'}", "runs": runs}
     OUT.with_suffix(".json").write_text(json.dumps(record, indent=1) + "\n")
