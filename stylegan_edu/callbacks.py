@@ -516,7 +516,8 @@ class TimeBudget(keras.callbacks.Callback):
     resumed from a checkpoint (``fit(resume=True)``) can be given the time it
     had used before: with ``record``, the time used is written there after
     every epoch, and :meth:`recorded` reads it back. ``elapsed`` is the time
-    used so far, ``stopped`` whether the budget ended the run.
+    used so far, ``spent`` whether it is used up, ``stopped`` whether the budget
+    ended the run.
 
     Args:
         seconds: the budget, > 0.
@@ -567,8 +568,13 @@ class TimeBudget(keras.callbacks.Callback):
 
         self.start = time.time() - self.already
 
+    @property
+    def spent(self):
+        """Whether the budget is used up (before a resumed run starts, too: then it should take no step)."""
+        return self.elapsed >= self.seconds
+
     def on_train_batch_end(self, batch, logs=None):
-        if self.elapsed > self.seconds:
+        if self.spent:
             self.stopped = True
             self.model.stop_training = True
 

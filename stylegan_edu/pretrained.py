@@ -777,11 +777,11 @@ def fid_statistics(dataset="mnist"):
 __all__ += ["stylegan_generator", "stylegan_generator_info", "stylegan_progress", "stylegan_dcgan_comparison", "STYLEGAN_DATASETS"]
 _REBUILT_BY["stylegan_generator/generator.weights.h5"] = "scripts/train_stylegan.py"
 
-#: The data sets with a shipped style-based generator.
-STYLEGAN_DATASETS = ("fashion_mnist", "mnist")
-#: Each one's asset folder and JSON record (the MNIST one is the reference MNIST generator).
+#: Each data set's style-based generator: its asset folder and JSON record (the MNIST one is the reference).
 _STYLEGAN_ASSETS = {"fashion_mnist": ("stylegan_generator", "stylegan_generator.json"),
                     "mnist": ("mnist_generator", "mnist_generator.json")}
+#: The data sets with a shipped style-based generator.
+STYLEGAN_DATASETS = tuple(_STYLEGAN_ASSETS)
 
 
 def _stylegan_asset(dataset):
@@ -956,12 +956,11 @@ def stylegan_generator(dataset="fashion_mnist", crop=False):
     ...
     ValueError: Invalid value for argument `dataset`. Expected one of 'fashion_mnist', 'mnist'. Received: dataset='cifar10'
     """
-    from stylegan_edu._validation import invalid
+    from stylegan_edu._validation import check_bool
     from stylegan_edu.models.stylegan import StyleGANGenerator, StyleGANGeneratorConfig
 
     folder, _ = _stylegan_asset(dataset)
-    if not isinstance(crop, bool):
-        raise invalid("crop", "True or False", f"crop={crop!r}")
+    check_bool("crop", crop)
     path = asset_path(f"{folder}/generator.weights.h5")
     config = StyleGANGeneratorConfig.from_dict(stylegan_generator_info(dataset)["generator_config"])
     generator = StyleGANGenerator(config, output_crop=2 if crop else 0, name="stylegan_generator")

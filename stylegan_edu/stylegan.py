@@ -403,7 +403,9 @@ class QualityMonitor(keras.callbacks.Callback):
         self.every = check_positive_int("every", every)
         self.num_samples = check_positive_int("num_samples", num_samples, minimum=2)
         self.seed = check_positive_int("seed", seed, minimum=0)
-        self.dataset = check_choice("dataset", dataset, ("mnist", "fashion_mnist"))
+        from stylegan_edu.pretrained import DATASETS
+
+        self.dataset = check_choice("dataset", dataset, DATASETS)
         self.values = []
 
     def on_epoch_end(self, epoch, logs=None):
@@ -459,8 +461,9 @@ def train_stylegan(out_dir, config=None, stylegan_config=None, images=None, resu
     from stylegan_edu import callbacks as cbs
     from stylegan_edu._validation import check_choice
     from stylegan_edu.data import load_fashion_mnist, mnist_gan_split
+    from stylegan_edu.pretrained import DATASETS
 
-    check_choice("dataset", dataset, ("fashion_mnist", "mnist"))
+    check_choice("dataset", dataset, DATASETS)  # the data sets with a shipped feature net (QualityMonitor's reference)
     config = STYLEGAN_TRAIN_CONFIG if config is None else config
     if images is None:
         images = load_fashion_mnist("train", data_dir=data_dir)[0] if dataset == "fashion_mnist" else \

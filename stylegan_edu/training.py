@@ -804,7 +804,7 @@ class AdversarialTrainer(keras.Model):
         if start >= epochs:
             print(f"Nothing to do: {start} of {epochs} epoch(s) already done.")
             return keras.callbacks.History()
-        spent = [c for c in callbacks if isinstance(c, cbs.TimeBudget) and c.elapsed >= c.seconds]
+        spent = [c for c in callbacks if isinstance(c, cbs.TimeBudget) and c.spent]
         if spent:  # a resumed run whose time budget is used up trains no further (not even one step)
             spent[0].stopped = True
             print(f"Nothing to do: the time budget of {spent[0].seconds:g} s is spent ({spent[0].elapsed:.0f} s used).")

@@ -140,10 +140,10 @@ def _pair_stream(clean, targets, patch, kinds, max_strength, clean_fraction, see
     names = list(clean)
     sizes = np.array([clean[n].size for n in names], dtype=np.float64)
     probs = sizes / sizes.sum()  # sample images in proportion to their area
+    whole = isinstance(targets, dict)  # crops of whole-image targets
     while True:
         name = names[rng.choice(len(names), p=probs)]
         img = clean[name]
-        whole = isinstance(targets, dict)
         whole_target = targets[name] if whole else None
         if tone_fraction and rng.uniform() < tone_fraction:
             img = random_tone(img, rng)  # a new clean photo (H, W) ...
