@@ -126,6 +126,8 @@ def _parser():
     p.add_argument("--r1-interval", type=int, default=16, metavar="K", help="lazy R1: every K steps, times K (default: 16)")
     p.add_argument("--ema-decay", type=float, default=0.999, help="EMA decay of the generator's weights (default: 0.999; 0 = off)")
     p.add_argument("--mixing-prob", type=float, default=0.9, help="share of fakes drawn with style mixing (default: 0.9)")
+    p.add_argument("--augment", default="", help="DiffAugment policy for the discriminator's inputs, e.g. "
+                   "translation,cutout (default: none)")
     p.add_argument("--quality-every", type=int, default=0, metavar="K", help="FID and KID every K epochs (default: 0, never)")
     p.add_argument("--quality-samples", type=int, default=2000, metavar="M", help="generated images per FID/KID (default: 2000)")
     p.add_argument("--limit", type=int, default=None, metavar="N", help="train on the first N images only (quick trials)")
@@ -192,7 +194,7 @@ def _train_stylegan(args):
     _check_run_folder(args)
     config = dataclasses.replace(STYLEGAN_TRAIN_CONFIG, epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
                                  seed=args.seed, r1_weight=args.r1, r1_interval=args.r1_interval,
-                                 ema_decay=args.ema_decay or None)
+                                 ema_decay=args.ema_decay or None, augment=args.augment)
     stylegan_config = StyleGANConfig(style_mixing_prob=args.mixing_prob)
     quality_every = check_positive_int("quality_every", args.quality_every, minimum=0)
     from stylegan_edu.data import load_fashion_mnist, mnist_gan_split

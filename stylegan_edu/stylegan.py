@@ -16,6 +16,8 @@ recipe (Karras et al., 2020) for the models of
 * **lazy R1** on real images and the **EMA generator**: options of the trainer
   (``TrainConfig.r1_weight``, ``r1_interval``, ``ema_decay``), switched on
   by :data:`STYLEGAN_TRAIN_CONFIG`.
+* optional **DiffAugment** of every image the discriminator sees
+  (``TrainConfig.augment``, :mod:`stylegan_edu.augment`), for few training images.
 
 :func:`train_stylegan` trains it on Fashion-MNIST padded from 28 x 28 to
 32 x 32 (:func:`pad_to_32`), with checkpoints, exact resume, samples, and
@@ -175,11 +177,14 @@ class StyleGAN(AdversarialTrainer):
 
         .. math::
 
-            L_D = \mathrm{softplus}(D(G)) + \mathrm{softplus}(-D(x))
+            L_D = \mathrm{softplus}(D(T(G))) + \mathrm{softplus}(-D(T(x)))
                   \;[+\ k_{R1} \tfrac{\gamma}{2} R_1 \text{ every } k_{R1} \text{ steps}], \qquad
-            L_G = \mathrm{softplus}(-D(G))
+            L_G = \mathrm{softplus}(-D(T(G)))
 
-        (BCE with logits, the non-saturating generator loss), and after
+        (BCE with logits, the non-saturating generator loss; :math:`T` is
+        the DiffAugment policy ``TrainConfig.augment``, a fresh draw per
+        call, or the identity when it is ``""``; R1 is taken on the
+        un-augmented reals), and after
         each generator step :math:`\bar w \leftarrow \bar w + (1 - \beta_w)
         (\operatorname{mean}_b w_{1,b} - \bar w)` and the EMA generator's
         update (with ``TrainConfig.ema_decay``).
@@ -253,8 +258,8 @@ class StyleGAN(AdversarialTrainer):
         real = batch  # (B, S, S, C)
         ws = self.sample_ws(ops.shape(real)[0])  # (B, num_ws, w_dim)
         fake = self.generator.synthesize(ws, training=True)  # (B, S, S, C)
-        real_logits = ops.cast(self.discriminator(real, training=True), "float32")  # (B, 1)
-        fake_logits = ops.cast(self.discriminator(fake, training=True), "float32")  # (B, 1)
+        real_logits = ops.cast(self.discriminator(self.augment(real), training=True), "float32")  # (B, 1)
+        fake_logits = ops.cast(self.discriminator(self.augment(fake), training=True), "float32")  # (B, 1)
         d_loss = losses.discriminator_loss(real_logits, fake_logits, label_smoothing=self.config.label_smoothing)
         return d_loss, discriminator_probabilities(real_logits, fake_logits)
 
@@ -262,7 +267,7 @@ class StyleGAN(AdversarialTrainer):
         """The non-saturating generator loss on fresh fakes with mixed styles; updates w-bar: ``(g_loss, {})``."""
         ws = self.sample_ws(ops.shape(batch)[0], update_w_avg=True)  # (B, num_ws, w_dim)
         fake = self.generator.synthesize(ws, training=True)  # (B, S, S, C)
-        fake_logits = ops.cast(self.discriminator(fake, training=True), "float32")  # (B, 1)
+        fake_logits = ops.cast(self.discriminator(self.augment(fake), training=True), "float32")  # (B, 1)
         return losses.generator_loss(fake_logits), {}
 
     def check_data(self, x):

@@ -49,7 +49,7 @@ from stylegan_edu import pipeline
 from stylegan_edu._validation import check_choice, check_float_range, check_positive_int, check_tensor, invalid
 
 __all__ = ["TrainConfig", "TrainingState", "AdversarialTrainer", "make_optimizers", "resolve_mixed_precision",
-           "json_ready", "settings_differences", "ema_decay_at", "r1_penalty", "copy_model", "learning_rate_at",
+           "json_ready", "settings_differences", "ema_decay_at", "r1_penalty", "discriminator_report", "copy_model", "learning_rate_at",
            "current_learning_rate", "num_replicas", "replica_slice", "discriminator_probabilities", "SCHEDULES"]
 
 SCHEDULES = ("constant", "halve_per_epoch", "cosine")
@@ -384,6 +384,72 @@ def r1_penalty(discriminator, real):
         total = ops.sum(logits)  # each logit depends on its own image only: d(sum)/dx_b = dD(x_b)/dx_b
     grad = tape.gradient(total, real)  # (B, H, W, C)
     return ops.mean(ops.sum(ops.square(grad), axis=tuple(range(1, len(grad.shape)))))
+
+
+def discriminator_report(discriminator, images, labels=None, batch_size=500):
+    r"""What a discriminator says about groups of images: its mean logit, the share it calls real, per class.
+
+    The check for a discriminator that memorises its training images
+    (Karras et al., 2020, "Training GANs with limited data", Fig. 1): its
+    logits on the *training* images drift up, on *held-out* real images down
+    towards those on fakes. Per class it also shows where the generator
+    fools it: a class whose fakes score like its reals is one the generator
+    is pushed to make more of.
+
+    Formula:
+        For each group :math:`S`: the mean logit :math:`\bar D_S =
+        \operatorname{mean}_{x \in S} D(x)` and ADA's overfitting heuristic
+        :math:`r_S = \operatorname{mean}_{x \in S} \operatorname{sign} D(x)`;
+        with labels, :math:`\bar D_{S,k}` over the images of class :math:`k`.
+
+    Args:
+        discriminator: a callable, images (B, H, W, C) -> logits (B, 1).
+        images: a dict, group name -> images (N, H, W, C) as D takes them.
+        labels: ``None``, or a dict with the same keys -> integer classes (N,).
+        batch_size: images per forward pass.
+
+    Returns:
+        dict: group name -> ``{"num_images", "mean_logit", "sign_mean",
+        "by_class"}`` (``by_class``: class -> mean logit, present with labels).
+
+    Example:
+
+    >>> import numpy as np
+    >>> D = lambda x, training=False: np.mean(x, axis=(1, 2, 3))[:, None]  # brighter images look "real"
+    >>> r = discriminator_report(D, {"real": np.full((4, 2, 2, 1), 0.5, "float32"),
+    ...                              "fake": np.array([-1, -1, 1, 1], "float32")[:, None, None, None] * np.ones((4, 2, 2, 1))},
+    ...                          labels={"real": [0, 0, 1, 1], "fake": [0, 0, 1, 1]})
+    >>> r["real"]["mean_logit"], r["fake"]["sign_mean"], r["fake"]["by_class"]
+    (0.5, 0.0, {0: -1.0, 1: 1.0})
+    >>> discriminator_report(D, {"real": np.zeros((2, 2))})
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument `images['real']`. Expected an array of rank 4. Received: shape (2, 2)
+    """
+    from stylegan_edu._validation import check_array, check_callable
+
+    check_callable("discriminator", discriminator, "a callable, images (B, H, W, C) -> logits (B, 1)")
+    if not isinstance(images, dict) or not images:
+        raise invalid("images", "a non-empty dict, group name -> images (N, H, W, C)", f"images of type {type(images).__name__}")
+    if labels is not None and (not isinstance(labels, dict) or set(labels) != set(images)):
+        raise invalid("labels", f"None or a dict with the keys of `images` ({sorted(images)})",
+                      f"labels of type {type(labels).__name__}" if not isinstance(labels, dict) else f"keys {sorted(labels)}")
+    batch_size = check_positive_int("batch_size", batch_size)
+    report = {}
+    for name, x in images.items():
+        x = check_array(f"images[{name!r}]", x, ndim=4, dtype="float32")  # (N, H, W, C)
+        logits = np.concatenate([np.asarray(discriminator(x[i:i + batch_size], training=False), dtype=np.float64).reshape(-1)
+                                 for i in range(0, len(x), batch_size)])  # (N,)
+        if len(logits) != len(x):
+            raise invalid("discriminator", "one logit per image", f"{len(logits)} logits for {len(x)} images")
+        entry = {"num_images": int(len(x)), "mean_logit": float(logits.mean()), "sign_mean": float(np.sign(logits).mean())}
+        if labels is not None:
+            y = check_array(f"labels[{name!r}]", labels[name], ndim=1, dtype=None)
+            if len(y) != len(x) or y.dtype.kind not in "iu":
+                raise invalid(f"labels[{name!r}]", f"{len(x)} integer classes, one per image", f"shape {y.shape}, dtype {y.dtype}")
+            entry["by_class"] = {int(k): float(logits[y == k].mean()) for k in np.unique(y)}
+        report[name] = entry
+    return report
 
 
 def copy_model(model, name=None):

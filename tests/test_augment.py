@@ -82,3 +82,41 @@ def test_trainer_augments_both_inputs_of_the_discriminator_and_trains():
     gan.discriminator.call = inner
     history = gan.fit(np.random.default_rng(0).uniform(-1, 1, (32, 28, 28, 1)).astype("float32"), verbose=0)
     assert all(np.isfinite(v[-1]) for v in history.history.values())
+
+
+def _small_stylegan(augment):
+    from stylegan_edu.models import MappingConfig, StyleGANDiscriminatorConfig, StyleGANGeneratorConfig, SynthesisConfig
+    from stylegan_edu.stylegan import StyleGANConfig, make_stylegan
+    from stylegan_edu.training import TrainConfig
+
+    small = StyleGANConfig(
+        generator=StyleGANGeneratorConfig(MappingConfig(latent_dim=8, w_dim=8, num_layers=2, seed=0),
+                                          SynthesisConfig(channels=(8, 8, 8, 8), w_dim=8, seed=0)),
+        discriminator=StyleGANDiscriminatorConfig(channels=(8, 8, 8, 8), seed=1))
+    return make_stylegan(TrainConfig(batch_size=4, epochs=1, augment=augment, r1_weight=0.1, r1_interval=2), small)
+
+
+@pytest.mark.parametrize("policy", ["cutout", ""])
+def test_stylegan_trainer_augments_every_discriminator_input_when_asked(policy):
+    # Cutout at ratio 0.5 on 32 x 32 sets at least an 8 x 8 corner of a 16 x 16 square to exactly 0 in every image;
+    # blank reals (-1) and the generator's outputs have no exact zeros of their own.
+    sg = _small_stylegan(policy)
+    seen, inner = [], sg.discriminator.call
+
+    def spy(x, *args, **kwargs):
+        seen.append(np.asarray(x))
+        return inner(x, *args, **kwargs)
+
+    sg.discriminator.call = spy
+    real = -np.ones((4, 32, 32, 1), "float32")
+    sg.discriminator_loss_on_batch(real)  # D on the reals, then on the fakes
+    sg.generator_loss_on_batch(real)  # D on fresh fakes
+    sg.discriminator.call = inner
+    assert len(seen) == 3
+    zeros = [(x == 0).reshape(len(x), -1).sum(axis=1) for x in seen]  # per image
+    if policy:
+        assert all((z >= 64).all() for z in zeros), [z.tolist() for z in zeros]
+    else:
+        assert all((z == 0).all() for z in zeros) and (seen[0] == real).all()
+    history = sg.fit(np.random.default_rng(0).uniform(-1, 1, (8, 32, 32, 1)).astype("float32"), verbose=0)
+    assert all(np.isfinite(v[-1]) for v in history.history.values())

@@ -80,3 +80,62 @@ def test_training_scripts_start_and_the_trials_benchmark_finds_its_script():
     imported = {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
     scripts = {p.stem for p in (ROOT / "scripts").glob("*.py")}
     assert "train_mnist_dcgan" in imported and {"train_mnist_dcgan"} <= scripts
+
+
+def test_train_stylegan_mnist_trial_records_the_discriminator_diagnosis(tmp_path, shared_data):
+    """A tiny MNIST trial (64 digits, one epoch, 200 samples, DiffAugment on) writes its record without shipping:
+    the quality numbers, the augmentation policy, and the discriminator on training digits, held-out digits and fakes."""
+    env = {"STYLEGAN_EDU_DATA": shared_data, "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "train_stylegan.py"), "--dataset", "mnist", "--limit", "64",
+                           "--epochs", "1", "--quality-every", "0", "--eval-samples", "200", "--augment", "translation",
+                           "--work", str(tmp_path / "run"), "--no-ship"], capture_output=True, text=True, timeout=600, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    record = json.loads((tmp_path / "run" / "result.json").read_text())
+    assert record["train_config"]["augment"] == "translation" and record["steps"] == 2
+    assert record["metrics"]["num_samples"] == 200 and record["metrics_truncated"]["num_samples"] == 200
+    diagnosis = record["discriminator"]
+    assert list(diagnosis) == ["training digits", "held-out digits", "fakes"]
+    assert [d["num_images"] for d in diagnosis.values()] == [64, 200, 200]  # the 64 training digits of the trial
+    for d in diagnosis.values():
+        assert abs(sum(d["class_shares"].values()) - 1) < 1e-9 and set(d["by_class"]) <= {str(k) for k in range(10)}
+
+    # --diagnose-only refuses a run whose time budget is not spent (it would train on)
+    again = subprocess.run([sys.executable, str(ROOT / "scripts" / "train_stylegan.py"), "--dataset", "mnist", "--resume",
+                            "--diagnose-only", "--work", str(tmp_path / "run")], capture_output=True, text=True, timeout=300,
+                           env=env)
+    assert again.returncode == 2 and "--diagnose-only needs" in again.stderr and "min" in again.stderr
+
+    # the README lists this run and another one (here: itself again) in both tables
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("train_stylegan_script", ROOT / "scripts" / "train_stylegan.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    other = script.other_run(tmp_path / "run")
+    assert other["seed"] == 0 and other["augment"] == "translation" and other["discriminator"] == diagnosis
+    readme = script._readme_mnist({**record, "other_runs": [other], "progress_epochs": [1]})
+    fid = f"{record['metrics']['fid']:.2f}"
+    for run in (record, other):  # the shipped row and the other run's
+        assert f"| translation | {run['train_seconds'] / 60:.1f} | 2 | {fid} |" in readme
+    assert readme.count(f"| {diagnosis['training digits']['mean_logit']:+.2f} | {diagnosis['held-out digits']['mean_logit']:+.2f} |") == 2
+    assert "--augment translation" in readme and "DiffAugment translation" in readme
+
+    # --update-record keeps the shipped weights and numbers and rewrites the record's other runs (here on a copy)
+    import shutil
+
+    import pytest
+
+    asset = tmp_path / "asset"
+    shutil.copytree(ROOT / "stylegan_edu" / "assets" / "mnist_generator", asset)
+    shipped = json.loads((asset / "mnist_generator.json").read_text())
+    (tmp_path / "shipped").mkdir()
+    (tmp_path / "shipped" / "result.json").write_text(json.dumps({**shipped, "discriminator": diagnosis}))
+    script.ASSETS["mnist"] = (asset, "mnist_generator.json", tmp_path / "shipped")
+    weights = (asset / "generator.weights.h5").read_bytes()
+    assert script.main(["--dataset", "mnist", "--update-record", "--other-runs", str(tmp_path / "run")]) == 0
+    updated = json.loads((asset / "mnist_generator.json").read_text())
+    assert updated["metrics"] == shipped["metrics"] and (asset / "generator.weights.h5").read_bytes() == weights
+    assert updated["other_runs"] == [other] and updated["discriminator"] == diagnosis and "other_seeds" not in updated
+    assert "| other | 0 | translation |" in (asset / "README.md").read_text()
+    with pytest.raises(SystemExit):  # the trial is not the shipped run
+        script.main(["--dataset", "mnist", "--update-record", "--work", str(tmp_path / "run")])

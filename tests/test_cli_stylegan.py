@@ -15,7 +15,7 @@ def test_help_lists_the_options_and_what_the_run_writes():
                           timeout=60, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
     assert proc.returncode == 0
     for text in ("--dataset", "--epochs N", "--out DIR", "--resume", "--r1 GAMMA", "--ema-decay", "--mixing-prob",
-                 "--quality-every", "history.json", "progress.gif", "examples:"):
+                 "--augment", "--quality-every", "history.json", "progress.gif", "examples:"):
         assert text in proc.stdout, text
 
 
@@ -44,12 +44,14 @@ def test_one_quick_epoch_end_to_end_then_resume_with_other_settings(tmp_path, sh
 def test_mnist_trains_on_the_training_digits_and_measures_against_the_held_out_ones(tmp_path, shared_data, capsys):
     out = tmp_path / "mnist"
     args = ["train-stylegan", "--dataset", "mnist", "--epochs", "1", "--out", str(out), "--limit", "64", "--seed", "1",
-            "--quality-every", "1", "--quality-samples", "64", "--data-dir", shared_data, "--no-progress"]
+            "--quality-every", "1", "--quality-samples", "64", "--data-dir", shared_data, "--no-progress",
+            "--augment", "translation"]
     with pytest.warns(UserWarning, match="small-sample bias"):  # 64 samples: FID is biased, and the run says so
         assert main(args) == 0
     assert "Done: 1 epoch(s)" in capsys.readouterr().out
     (last,) = json.loads((out / "history.json").read_text())
     assert last["fid"] > 0 and "kid" in last  # against MNIST's held-out digits (a Fashion-MNIST run scores garments)
+    assert json.loads((out / "config.json").read_text())["train"]["augment"] == "translation"
 
 
 @pytest.mark.parametrize("flag,value,message", [
@@ -57,6 +59,7 @@ def test_mnist_trains_on_the_training_digits_and_measures_against_the_held_out_o
     ("--r1", "-1", "`r1_weight` (--r1). Expected a float in [0.0, inf]"),
     ("--ema-decay", "1.0", "`ema_decay` (--ema-decay). Expected a float in [0.0, 1.0)"),
     ("--mixing-prob", "2", "`style_mixing_prob` (--mixing-prob). Expected a float in [0.0, 1.0]"),
+    ("--augment", "colour", "`augment` (--augment). Expected comma-separated names from 'translation', 'cutout'"),
 ])
 def test_invalid_settings_name_the_flag(tmp_path, capsys, flag, value, message):
     assert main(["train-stylegan", "--epochs", "1", "--out", str(tmp_path), flag, value]) == 1

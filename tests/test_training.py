@@ -1,6 +1,7 @@
 """The two-player trainer with gan.GAN, TrainConfig and make_gan: the step against a hand-written reference, data checks, options."""
 
 import dataclasses
+import re
 
 import keras
 import numpy as np
@@ -505,3 +506,44 @@ def test_discriminator_gets_its_own_learning_rate_and_schedule():
     d_opt, g_opt = make_optimizers(TrainConfig(learning_rate=1e-3, mixed_precision="off"))  # None: the same rate
     assert abs(float(d_opt.learning_rate) - float(g_opt.learning_rate)) < 1e-12
     assert abs(learning_rate_at(1, 1e-4, "cosine", epochs=2) / 1e-4 - learning_rate_at(1, 1e-2, "cosine", epochs=2) / 1e-2) < 1e-9
+
+
+def test_discriminator_report_equals_a_hand_computation_over_batches():
+    import keras
+
+    from stylegan_edu.training import discriminator_report
+
+    rng = np.random.default_rng(0)
+    D = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])
+    w, b = (np.asarray(v) for v in D.get_weights())
+    groups = {"train": rng.normal(size=(7, 4, 4, 1)).astype("float32"), "fake": rng.normal(size=(5, 4, 4, 1)).astype("float32")}
+    labels = {"train": np.array([0, 1, 1, 2, 0, 2, 2]), "fake": np.array([2, 2, 2, 2, 0])}
+    report = discriminator_report(D, groups, labels=labels, batch_size=3)  # 3 batches of train, 2 of fake
+    for name, x in groups.items():
+        logits = x.reshape(len(x), -1) @ w[:, 0] + b[0]  # (N,)
+        assert report[name]["num_images"] == len(x)
+        np.testing.assert_allclose(report[name]["mean_logit"], logits.mean(), rtol=1e-5)
+        assert report[name]["sign_mean"] == pytest.approx(np.sign(logits).mean())
+        assert sorted(report[name]["by_class"]) == sorted(set(labels[name].tolist()))
+        for k, v in report[name]["by_class"].items():
+            np.testing.assert_allclose(v, logits[labels[name] == k].mean(), rtol=1e-5)
+    assert "by_class" not in discriminator_report(D, groups)["fake"]
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    (dict(images={}), "`images`. Expected a non-empty dict"),
+    (dict(images={"a": np.zeros((2, 4, 4))}), "`images['a']`. Expected an array of rank 4"),
+    (dict(labels={"b": [0, 1]}), "`labels`. Expected None or a dict with the keys of `images`"),
+    (dict(labels={"a": [0]}), "`labels['a']`. Expected 2 integer classes, one per image"),
+    (dict(labels={"a": [0.5, 1.0]}), "`labels['a']`. Expected 2 integer classes, one per image"),
+    (dict(discriminator="D"), "`discriminator`. Expected a callable"),
+    (dict(discriminator=lambda x, training=False: np.zeros((1, 1))), "`discriminator`. Expected one logit per image"),
+    (dict(batch_size=0), "`batch_size`. Expected an integer >= 1"),
+])
+def test_discriminator_report_rejects_bad_input(kwargs, message):
+    from stylegan_edu.training import discriminator_report
+
+    args = dict(discriminator=lambda x, training=False: np.zeros((len(x), 1)), images={"a": np.zeros((2, 4, 4, 1))})
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=re.escape("Invalid value for argument " + message)):
+        discriminator_report(**args)
