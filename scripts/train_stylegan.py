@@ -351,7 +351,8 @@ def main(argv=None):
             parser.error(f"--update-record: {work} is not the shipped run ({shipped['steps']} steps, seed "
                          f"{shipped['train_config']['seed']}; the shipped one: {info['steps']} steps, seed {info['train_config']['seed']})")
         info.pop("other_seeds", None)  # older records: replaced by other_runs
-        info.update({k: shipped[k] for k in ("discriminator",) if k in shipped})
+        if "discriminator" in shipped:
+            info["discriminator"] = shipped["discriminator"]
         info["other_runs"] = [other_run(Path(d)) for d in args.other_runs]
         info["note"] = args.note or info.get("note", "")
         (asset / record).write_text(json.dumps(info, indent=1))

@@ -1,8 +1,12 @@
 """The benchmark and asset scripts still start (a tiny budget); their numbers are not tested."""
 
+import importlib.util
 import json
+import shutil
 import subprocess
 import sys
+
+import pytest
 
 from tests._notebooks import ROOT
 
@@ -106,8 +110,6 @@ def test_train_stylegan_mnist_trial_records_the_discriminator_diagnosis(tmp_path
     assert again.returncode == 2 and "--diagnose-only needs" in again.stderr and "min" in again.stderr
 
     # the README lists this run and another one (here: itself again) in both tables
-    import importlib.util
-
     spec = importlib.util.spec_from_file_location("train_stylegan_script", ROOT / "scripts" / "train_stylegan.py")
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
@@ -121,10 +123,6 @@ def test_train_stylegan_mnist_trial_records_the_discriminator_diagnosis(tmp_path
     assert "--augment translation" in readme and "DiffAugment translation" in readme
 
     # --update-record keeps the shipped weights and numbers and rewrites the record's other runs (here on a copy)
-    import shutil
-
-    import pytest
-
     asset = tmp_path / "asset"
     shutil.copytree(ROOT / "stylegan_edu" / "assets" / "mnist_generator", asset)
     shipped = json.loads((asset / "mnist_generator.json").read_text())
