@@ -5,10 +5,14 @@ images, one by one and (for the networks) in batches of 8. skimage and OpenCV
 have no batch API, so their "batched" rate is a Python loop over the batch,
 the same as one by one. All see the same images; the networks are the shipped
 tone grid (``stylegan_edu.pretrained.clahe_generator("gan")``) and the restoring
-tone grid (``clahe_generator("restore")``), each called through a
+tone grid (``clahe_generator("restore")``; its rate includes computing the five
+classical repairs it reads, ``clahe.repair_stack``), each called through a
 ``tf.function`` compiled with XLA (``jit_compile=True``) after a warm-up
 (tracing and compiling are not timed), and, for the tone grid, also without
-XLA.
+XLA. The restoring methods (the restoring tone grid and the classical
+"NL-means + CLAHE" pipeline) get the same images with noise (``clahe.damage``,
+strength 0.5), the input they are for: non-local means skips an image in
+which it measures no noise.
 
 Writes ``benchmarks/clahe_speed.json`` and ``benchmarks/clahe_speed.md`` with
 the machine (platform, CPU count, thread settings, library versions).
@@ -67,15 +71,26 @@ def main(argv=None):
         ks = (size // grid[0], size // grid[1])
         op = cv2.createCLAHE(clipLimit=C.opencv_clip_limit(C.TARGET.clip_limit), tileGridSize=grid[::-1])
         stack = np.stack(imgs)[..., None]  # (8, size, size, 1)
-        for run in runs.values():
-            run(stack[:1]), run(stack)  # trace (and compile) both shapes once
+        restoring = models["restoring tone grid"][0].config.restore_repairs
+
+        noisy = [C.damage(im, "noise", 0.5, seed=i) for i, im in enumerate(imgs)]  # what the restoring methods are for
+
+        def inputs(label, i=None):  # the network's input: the images, or (restoring) the noisy images and their repairs
+            if label == "restoring tone grid":
+                return np.stack([C.repair_stack(im, restoring) for im in (noisy if i is None else noisy[i : i + 1])])
+            return stack if i is None else stack[i : i + 1]  # (b, size, size, 1 or 6)
+
+        for (label, _), run in runs.items():
+            run(inputs(label, 0)), run(inputs(label))  # trace (and compile) both shapes once
         tests = {
             ("skimage equalize_adapthist", "one by one"): lambda: [equalize_adapthist(im, kernel_size=ks, clip_limit=0.01) for im in imgs],
             ("OpenCV CLAHE (uint8)", "one by one"): lambda: [op.apply(im) for im in u8],
+            ("NL-means + CLAHE (skimage)", "one by one"): lambda: [C.CLASSICAL_PIPELINES["NL-means + CLAHE"](im) for im in noisy],
         }
         for (label, compiled), run in runs.items():
-            tests[f"{label} ({compiled})", "one by one"] = lambda run=run: [run(stack[i : i + 1]).numpy() for i in range(batch)]
-            tests[f"{label} ({compiled})", f"batch of {batch}"] = lambda run=run: run(stack).numpy()
+            tests[f"{label} ({compiled})", "one by one"] = lambda run=run, label=label: [
+                run(inputs(label, i)).numpy() for i in range(batch)]
+            tests[f"{label} ({compiled})", f"batch of {batch}"] = lambda run=run, label=label: run(inputs(label)).numpy()
         for (method, mode), fn in tests.items():
             rate, reps = _rate(fn, batch, min_seconds, min_reps=2)
             rows.append({"method": method, "mode": mode, "size": size, "images_per_s": rate, "repeats": reps})

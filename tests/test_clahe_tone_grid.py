@@ -193,31 +193,48 @@ def test_weights_round_trip_through_a_weights_file(tmp_path, restore_filters):
 def test_the_restoring_enhancer_starts_as_the_plain_tone_grid_and_learns_through_the_lookup():
     import tensorflow as tf
 
-    restoring = make_tone_grid_enhancer(ToneGridConfig(restore_filters=16, restore_layers=5))
-    assert [layer.dilation_rate for layer in restoring.restore] == [(1, 1), (2, 2), (4, 4), (2, 2), (1, 1)]
-    last = restoring.restore[-1]
-    assert not np.any(np.asarray(last.kernel)) and not np.any(np.asarray(last.bias))
+    config = ToneGridConfig(restore_filters=8, restore_levels=3, restore_repairs=("TV", "unsharp"))
+    restoring = make_tone_grid_enhancer(config)
+    assert config.in_channels == 3
+    widths = [layer.filters for layer in restoring.restore]
+    assert widths == [8, 16, 16, 16, 32, 32, 32, 16, 16, 8, 8, 3]  # encoder 8 / 16 x 3 / 32 x 3, decoder 16 x 2 / 8 x 2, head
+    head = restoring.head
+    assert not np.any(np.asarray(head.kernel)) and not np.any(np.asarray(head.bias))
     plain = make_tone_grid_enhancer()
     plain.tone_grid.set_weights(restoring.tone_grid.get_weights())
     rng = np.random.default_rng(4)
-    x = rng.uniform(0.05, 0.95, size=(2, 64, 80, 1)).astype("float32")
-    np.testing.assert_array_equal(np.asarray(restoring.cleaned(x)), x)
-    np.testing.assert_array_equal(np.asarray(restoring(x)), np.asarray(plain(x)))
-    target = np.stack([C.clahe_target(im[..., 0])[..., None] for im in x]).astype("float32")
+    photo = rng.uniform(0.05, 0.95, size=(2, 66, 81, 1)).astype("float32")  # odd sizes: the decoder crops
+    x = np.concatenate([photo, np.clip(photo + 0.1, 0, 1), photo[:, ::-1]], axis=-1)  # (B, H, W, 3): photo + 2 "repairs"
+    np.testing.assert_array_equal(np.asarray(restoring.cleaned(x)), photo)
+    np.testing.assert_array_equal(np.asarray(restoring(x)), np.asarray(plain(photo)))
+    target = np.stack([C.clahe_target(im[..., 0])[..., None] for im in photo]).astype("float32")
     with tf.GradientTape() as tape:
         loss = tf.reduce_mean(tf.abs(restoring(x, training=True) - target))
-    grads = tape.gradient(loss, [last.kernel, restoring.restore[0].kernel, restoring.tone_grid.trainable_weights[0]])
+    grads = tape.gradient(loss, [head.kernel, restoring.tone_grid.trainable_weights[0]])
     assert all(g is not None for g in grads)
     assert float(tf.reduce_max(tf.abs(grads[0]))) > 0.0  # through the straight-through lookup
-    assert float(tf.reduce_max(tf.abs(grads[2]))) > 0.0  # and to the curve network
-    # Without the straight-through term the lookup is a step function: nothing reaches the restore CNN.
+    assert float(tf.reduce_max(tf.abs(grads[1]))) > 0.0  # and to the curve network
+    # Without the straight-through term the lookup is a step function: nothing reaches the U-Net.
     layer = restoring.tone_grid
     with tf.GradientTape() as tape:
         cleaned = restoring.cleaned(x)
         b, hist = layer.histograms(cleaned)
         loss = tf.reduce_mean(tf.abs(layer.apply_curves(b, layer.curves(hist)) - target))
-    g = tape.gradient(loss, last.kernel)
+    g = tape.gradient(loss, head.kernel)
     assert g is None or float(tf.reduce_max(tf.abs(g))) == 0.0
+
+
+def test_the_cleaning_head_mixes_the_repairs_by_its_weights():
+    """x' = clip(x + sum_k a_k (R_k - x) + r): set the head's bias to a = (1, 0), r = 0 and the output is R_1."""
+    config = ToneGridConfig(restore_filters=4, restore_levels=2, restore_repairs=("TV", "unsharp"))
+    model = make_tone_grid_enhancer(config)
+    model.head.bias.assign(np.array([1.0, 0.0, 0.0], "float32"))  # the kernel stays 0: a constant mix
+    rng = np.random.default_rng(2)
+    x = rng.uniform(0.2, 0.8, size=(1, 32, 40, 3)).astype("float32")
+    np.testing.assert_allclose(np.asarray(model.cleaned(x)), x[..., 1:2], atol=1e-6)
+    model.head.bias.assign(np.array([0.5, 0.5, 0.1], "float32"))
+    expected = np.clip(x[..., :1] + 0.5 * (x[..., 1:2] - x[..., :1]) + 0.5 * (x[..., 2:3] - x[..., :1]) + 0.1, 0, 1)
+    np.testing.assert_allclose(np.asarray(model.cleaned(x)), expected, atol=1e-6)
 
 
 def _lookup_slopes(pixels):
@@ -325,7 +342,7 @@ def test_the_jax_backend_gives_the_same_output(tmp_path):
     pytest.importorskip("jax", reason="the dev extra installs jax")
     x = np.random.default_rng(10).uniform(size=(1, 70, 90, 1)).astype("float32")
     np.save(tmp_path / "x.npy", x)
-    configs = {"plain": {"seed": 3}, "restoring": {"seed": 3, "restore_filters": 8, "restore_layers": 3}}
+    configs = {"plain": {"seed": 3}, "restoring": {"seed": 3, "restore_filters": 8, "restore_levels": 3}}
     expected = {}
     for name, cfg in configs.items():
         model = make_tone_grid_enhancer(ToneGridConfig(**cfg))
@@ -340,3 +357,12 @@ def test_the_jax_backend_gives_the_same_output(tmp_path):
         got = np.load(tmp_path / f"{name}_jax.npy")
         assert got.shape == (1, 70, 90, 1)
         np.testing.assert_allclose(got, expected[name], atol=1e-5, err_msg=name)
+
+
+def test_cleaner_and_mixing_need_a_restoring_model():
+    plain = make_tone_grid_enhancer()
+    with pytest.raises(ValueError, match="argument `config`. Expected a restoring model"):
+        plain.cleaner()
+    with pytest.raises(ValueError, match="Received: restore_filters=0"):
+        plain.mixing(np.zeros((1, 8, 8, 1), "float32"))
+    np.testing.assert_array_equal(np.asarray(plain.cleaned(np.ones((1, 8, 8, 1), "float32"))), 1.0)  # no U-Net: x itself

@@ -16,8 +16,11 @@ One concern per module; every public name is also available here
   ``tf.data`` pipeline of (degraded crop, CLAHE target crop) pairs;
 * :mod:`~stylegan_edu.clahe.evaluation`: the held-out photos
   (:data:`EVAL_IMAGES`), :func:`evaluation_pairs` and :func:`evaluate`;
+* :mod:`~stylegan_edu.clahe.repairs`: the classical repairs of a damaged
+  photo (:data:`REPAIRS`: non-local means, TV, unsharp masking, Gaussian,
+  bilateral) and :func:`repair_stack`, a photo and its repairs as channels;
 * :mod:`~stylegan_edu.clahe.pipelines`: the classical baselines of the
-  restoration task, restore then CLAHE (:data:`CLASSICAL_PIPELINES`,
+  restoration task, repair then CLAHE (:data:`CLASSICAL_PIPELINES`,
   :func:`classical_pipeline`);
 * :mod:`~stylegan_edu.clahe.tone_grid`: the learned model, built like CLAHE
   (:class:`ToneGridConfig`, :func:`make_tone_grid_enhancer`): tile
@@ -50,6 +53,7 @@ from stylegan_edu.clahe.evaluation import EVAL_IMAGES, evaluate, evaluation_pair
 from stylegan_edu.clahe.inference import enhance
 from stylegan_edu.clahe.pairs import TARGET, TRAIN_IMAGES, ClaheTarget, clahe_pairs, clahe_target, load_photos, tile_grid_for
 from stylegan_edu.clahe.pipelines import CLASSICAL_PIPELINES, classical_pipeline
+from stylegan_edu.clahe.repairs import REPAIRS, repair_stack
 
 _GENERATOR_NAMES = ("GENERATOR_CONFIG", "RESTORE_CONFIG", "VARIANTS", "SEEDS", "METHOD_NAMES", "generator_config_for")
 _TONE_GRID_NAMES = ("ToneGridConfig", "TONE_GRID_CONFIG", "bin_width", "tile_layout", "CurveNet", "ToneGrid",
@@ -65,7 +69,7 @@ __all__ = [
     # evaluation
     "EVAL_IMAGES", "evaluation_pairs", "evaluate",
     # classical baselines of the restoration task
-    "CLASSICAL_PIPELINES", "classical_pipeline",
+    "CLASSICAL_PIPELINES", "classical_pipeline", "REPAIRS", "repair_stack",
     # the learned model
     *_TONE_GRID_NAMES, *_GENERATOR_NAMES,
     # inference

@@ -14,12 +14,15 @@ __all__ = ["GENERATOR_CONFIG", "RESTORE_CONFIG", "VARIANTS", "SEEDS", "METHOD_NA
 
 #: The CLAHE task's enhancer: the tone grid alone (a curve network of 1,121 weights, 5 kB in float32).
 GENERATOR_CONFIG = TONE_GRID_CONFIG
-#: The restoration task's enhancer: a 5-layer residual CNN (16 channels, LeakyReLU, dilations 1-2-4-2-1) before the tone grid.
-RESTORE_CONFIG = dataclasses.replace(TONE_GRID_CONFIG, restore_filters=16, restore_layers=5)
+#: The restoration task's enhancer: a cleaning U-Net (16, 32, 64 channels at full, 1/2 and 1/4 resolution) that
+#: reads the photo and its five classical repairs (:data:`~stylegan_edu.clahe.REPAIRS`) and mixes them per pixel,
+#: before the tone grid.
+RESTORE_CONFIG = dataclasses.replace(TONE_GRID_CONFIG, restore_filters=16, restore_levels=3,
+                                     restore_repairs=("NL-means", "TV", "unsharp", "Gaussian", "bilateral"))
 #: The shipped variants. The first three are the loss ablation on the CLAHE task (same model, data,
 #: learning rate and schedule): L1 only, L1 + adversarial (the GAN), L1 + adversarial + perceptual and
-#: style terms on trained VGG16 features; ``"restore"`` is the GAN with :data:`RESTORE_CONFIG` trained
-#: on damaged photos (:func:`stylegan_edu.clahe.damage`).
+#: style terms on trained VGG16 features; ``"restore"`` is :data:`RESTORE_CONFIG`: the GAN's tone grid (seed 0)
+#: behind a cleaning U-Net trained on damaged photos (:func:`stylegan_edu.clahe.damage`).
 VARIANTS = ("l1", "gan", "gan_perceptual", "restore")
 #: Seeds of the ablation runs (each variant of the CLAHE task was trained once per seed).
 SEEDS = (0, 1, 2)

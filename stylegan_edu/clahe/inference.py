@@ -4,6 +4,7 @@ import numpy as np
 
 from stylegan_edu._validation import check_positive_int, invalid
 from stylegan_edu.clahe._image import _apply_on_luminance, _check_image
+from stylegan_edu.clahe.repairs import repair_stack
 
 __all__ = ["enhance"]
 
@@ -15,7 +16,9 @@ def enhance(image, model=None, stride=None, tile=512, overlap=32, batch_size=4):
     A tone-grid enhancer (:class:`~stylegan_edu.clahe.tone_grid.ToneGridEnhancer`,
     the shipped kind) runs on the whole image at once, like CLAHE, whose tiles
     and stretch depend on the whole image; ``stride``, ``tile``, ``overlap``
-    and ``batch_size`` are then not used. Any other generator (a U-Net, say) is
+    and ``batch_size`` are then not used. A restoring one whose cleaning
+    U-Net reads classical repairs (``config.restore_repairs``) gets them
+    computed here (:func:`~stylegan_edu.clahe.repair_stack`). Any other generator (a U-Net, say) is
     first padded by ``overlap`` pixels on every side by reflection,
     the way CLAHE itself pads, so that pixels at the border have context
     like every other pixel. An image up to ``tile`` pixels on each side is
@@ -78,8 +81,11 @@ def enhance(image, model=None, stride=None, tile=512, overlap=32, batch_size=4):
         if min(h, w) < 2:
             raise invalid("image", "an image of at least 2 x 2 pixels", f"shape {a.shape}")
 
+        repairs = model.config.restore_repairs
+
         def whole(y):  # (H, W) float64 in [0, 1]
-            out = model(np.asarray(y, np.float32)[None, :, :, None], training=False)  # (1, H, W, 1)
+            x = repair_stack(y, repairs) if repairs else np.asarray(y, np.float32)[:, :, None]  # (H, W, 1 + K)
+            out = model(x[None], training=False)  # (1, H, W, 1)
             return np.clip(np.asarray(out, dtype=np.float64)[0, :, :, 0], 0.0, 1.0)
 
         return _apply_on_luminance(a, whole)

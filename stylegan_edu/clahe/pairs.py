@@ -17,6 +17,7 @@ from stylegan_edu._validation import check_choice, check_float_range, check_name
 from stylegan_edu.clahe._image import _check_image, _quantise_8bit, _to_float, to_luminance
 from stylegan_edu.clahe.classical import BACKENDS, clahe
 from stylegan_edu.clahe.degradations import DEGRADATIONS, RESTORATION_DEGRADATIONS, damage, low_contrast, random_tone
+from stylegan_edu.clahe.repairs import REPAIRS, repair_stack
 
 __all__ = ["TRAIN_IMAGES", "ClaheTarget", "TARGET", "tile_grid_for", "clahe_target", "load_photos", "clahe_pairs"]
 
@@ -129,11 +130,12 @@ def load_photos(names, max_side=512):
 
 
 def _pair_stream(clean, targets, patch, kinds, max_strength, clean_fraction, seed, target=TARGET,
-                 tone_fraction=0.0):
-    """Endless (degraded crop, target) pairs, (P, P, 1) float32 each.
+                 tone_fraction=0.0, repairs=()):
+    """Endless (degraded crop, target) pairs, (P, P, 1 + len(repairs)) and (P, P, 1) float32.
 
     ``targets=None``: the target is the CLAHE of the clean crop itself;
-    ``targets="clean"``: the clean crop itself (restoration pairs);
+    ``targets="clean"``: the clean crop itself, with the contrast change of a
+    degradation kept (restoration pairs);
     otherwise the crop of the whole image's target at the same place.
     """
     rng = np.random.default_rng(seed)
@@ -161,17 +163,23 @@ def _pair_stream(clean, targets, patch, kinds, max_strength, clean_fraction, see
         if rng.uniform() >= clean_fraction:
             kind = kinds[rng.integers(len(kinds))]
             hurt = low_contrast if kind in DEGRADATIONS else damage
-            x = hurt(x, kind, float(rng.uniform(0.0, max_strength)), seed=int(rng.integers(2**31)))
+            strength = float(rng.uniform(0.0, max_strength))
+            clean_crop, x = x, hurt(x, kind, strength, seed=int(rng.integers(2**31)))
+            if targets == "clean" and kind in DEGRADATIONS:
+                t = _quantise_8bit(x)  # a contrast change only: CLAHE's job, not the cleaner's
+            elif targets == "clean" and kind == "dim_noisy":
+                t = _quantise_8bit(low_contrast(clean_crop, "compress", strength))  # the dim exposure, without its noise
         x = _quantise_8bit(x)  # stored as 8-bit, like a real photo
         k, flip = int(rng.integers(4)), bool(rng.integers(2))
         x, t = np.rot90(x, k), np.rot90(t, k)
         if flip:
             x, t = x[:, ::-1], t[:, ::-1]
-        yield x[..., None].astype(np.float32), t[..., None].astype(np.float32)
+        x = repair_stack(x, repairs) if repairs else x[..., None]  # (P, P, 1 + K)
+        yield x.astype(np.float32), t[..., None].astype(np.float32)
 
 
 def clahe_pairs(images, patch=64, batch_size=16, kinds=DEGRADATIONS, max_strength=0.7,
-                clean_fraction=0.25, target=TARGET, seed=0, target_from="image", tone_fraction=0.0):
+                clean_fraction=0.25, target=TARGET, seed=0, target_from="image", tone_fraction=0.0, repairs=()):
     r"""A ``tf.data`` pipeline of (degraded crop, CLAHE target crop) pairs.
 
     Each example is a random ``patch`` x ``patch`` crop of a clean photo and
@@ -194,7 +202,13 @@ def clahe_pairs(images, patch=64, batch_size=16, kinds=DEGRADATIONS, max_strengt
     range is not the photo's (chapter 11 measures the difference).
     ``target_from="clean"`` makes restoration pairs: the target is the clean
     crop itself (no CLAHE), to train the cleaning stage of a restoring model
-    on its own.
+    on its own. It removes only what CLAHE cannot undo: a contrast change
+    (the kinds of :data:`DEGRADATIONS`, and the dim exposure of
+    ``"dim_noisy"``) stays in the target, since CLAHE stretches it back.
+    With ``repairs`` each input also carries its classical repairs as
+    channels (:func:`~stylegan_edu.clahe.repair_stack`, computed on the
+    8-bit damaged crop), the input of a restoring model with
+    ``ToneGridConfig.restore_repairs``.
 
     Args:
         images: dict ``{name: (H, W) float in [0, 1]}`` (from
@@ -213,10 +227,13 @@ def clahe_pairs(images, patch=64, batch_size=16, kinds=DEGRADATIONS, max_strengt
             (the clean crop, no CLAHE).
         tone_fraction: probability of re-exposing the clean photo with
             :func:`random_tone` first, in [0, 1].
+        repairs: names from :data:`~stylegan_edu.clahe.REPAIRS` to add to
+            each input as channels (default none).
 
     Returns:
-        ``tf.data.Dataset`` of ``(inputs, targets)``, both float32
-        (B, patch, patch, 1) in [0, 1].
+        ``tf.data.Dataset`` of ``(inputs, targets)``, float32 in [0, 1]:
+        inputs (B, patch, patch, 1 + len(repairs)), targets
+        (B, patch, patch, 1).
 
     Example:
 
@@ -239,6 +256,7 @@ def clahe_pairs(images, patch=64, batch_size=16, kinds=DEGRADATIONS, max_strengt
     max_strength = check_float_range("max_strength", max_strength, 0.0, 1.0)
     clean_fraction = check_float_range("clean_fraction", clean_fraction, 0.0, 1.0)
     tone_fraction = check_float_range("tone_fraction", tone_fraction, 0.0, 1.0)
+    repairs = check_names("repairs", repairs, tuple(REPAIRS), allow_empty=True)
     kinds = check_names("kinds", kinds, DEGRADATIONS + RESTORATION_DEGRADATIONS)  # a bare string is one kind, not a sequence of letters
     check_seed("seed", seed, allow_none=False)
     if isinstance(images, np.ndarray) and images.ndim == 2:
@@ -256,9 +274,8 @@ def clahe_pairs(images, patch=64, batch_size=16, kinds=DEGRADATIONS, max_strengt
     targets = "clean" if target_from == "clean" else None
     if target_from == "image":
         targets = {n: _to_float(clahe_target(y, target)) for n, y in clean.items()}
-    spec = tf.TensorSpec((patch, patch, 1), tf.float32)
     ds = tf.data.Dataset.from_generator(
-        lambda: _pair_stream(clean, targets, patch, kinds, max_strength, clean_fraction, seed, target, tone_fraction),
-        output_signature=(spec, spec),
+        lambda: _pair_stream(clean, targets, patch, kinds, max_strength, clean_fraction, seed, target, tone_fraction, repairs),
+        output_signature=(tf.TensorSpec((patch, patch, 1 + len(repairs)), tf.float32), tf.TensorSpec((patch, patch, 1), tf.float32)),
     )
     return ds.batch(batch_size, drop_remainder=True).prefetch(2)

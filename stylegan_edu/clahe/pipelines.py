@@ -4,8 +4,9 @@ The restoration task's input is a photo damaged by
 :func:`~stylegan_edu.clahe.damage` (noise, blur, JPEG, a dim noisy
 exposure); its target is the CLAHE of the *clean* photo. CLAHE alone
 amplifies the damage along with the detail, so each classical pipeline first
-restores the image with one textbook filter, then applies
-:func:`~stylegan_edu.clahe.clahe_target`:
+restores the image with one textbook filter (the filters are
+:data:`~stylegan_edu.clahe.REPAIRS`, in :mod:`stylegan_edu.clahe.repairs`),
+then applies :func:`~stylegan_edu.clahe.clahe_target`:
 
 * ``"CLAHE"``: no restoration, the input as it is;
 * ``"Gaussian + CLAHE"``: a Gaussian blur of standard deviation 1 pixel;
@@ -32,93 +33,17 @@ import numpy as np
 from stylegan_edu._validation import check_choice, invalid
 from stylegan_edu.clahe._image import _apply_on_luminance, _check_image
 from stylegan_edu.clahe.pairs import TARGET, ClaheTarget, clahe_target
+from stylegan_edu.clahe.repairs import REPAIRS
 
 __all__ = ["CLASSICAL_PIPELINES", "classical_pipeline"]
-
-
-def _estimate_noise(y):
-    r"""The standard deviation of white Gaussian noise in an (H, W) float image, from its finest wavelet details.
-
-    Formula:
-        Donoho's robust estimate, :math:`\hat\sigma = \mathrm{median}(|d|) / 0.6745`,
-        over the diagonal Haar coefficients of the 2 x 2 blocks,
-        :math:`d = (I_{00} - I_{01} - I_{10} + I_{11}) / 2`. White noise of
-        standard deviation :math:`\sigma` gives coefficients of standard
-        deviation :math:`\sigma`, while a smooth image gives coefficients
-        near 0; the median ignores the few large ones at edges. This is
-        ``skimage.restoration.estimate_sigma`` with a Haar wavelet (skimage's
-        uses Daubechies 2 through PyWavelets, which this package does not
-        require).
-
-    Args:
-        y: (H, W) float array in [0, 1].
-
-    Returns:
-        float: :math:`\hat\sigma` on the [0, 1] scale (0 for an image
-        narrower than 2 pixels).
-
-    Example:
-
-    >>> import numpy as np
-    >>> noisy = 0.5 + np.random.default_rng(0).normal(0, 0.05, (256, 256))
-    >>> round(_estimate_noise(noisy), 2)
-    0.05
-    """
-    h, w = (y.shape[0] // 2) * 2, (y.shape[1] // 2) * 2
-    if h == 0 or w == 0:
-        return 0.0
-    y = y[:h, :w]
-    d = (y[0::2, 0::2] - y[0::2, 1::2] - y[1::2, 0::2] + y[1::2, 1::2]) / 2.0  # (H/2, W/2)
-    return float(np.median(np.abs(d)) / 0.6745)
 
 
 def _none(y):
     return y
 
 
-def _gaussian(y):  # y: (H, W) float64 in [0, 1]
-    from scipy.ndimage import gaussian_filter
-
-    return gaussian_filter(y, 1.0, mode="reflect")
-
-
-def _bilateral(y):
-    import cv2
-
-    y8 = np.round(y * 255.0).astype(np.uint8)  # (H, W): OpenCV's sigmaColor is in grey levels
-    return cv2.bilateralFilter(y8, d=5, sigmaColor=30, sigmaSpace=5) / 255.0
-
-
-def _nl_means(y):
-    from skimage.restoration import denoise_nl_means
-
-    sigma = _estimate_noise(y)
-    if sigma <= 1e-6:  # no measurable noise: nothing to remove (and h = 0 would divide by zero)
-        return y
-    return denoise_nl_means(y, h=0.8 * sigma, sigma=sigma, fast_mode=True, patch_size=5, patch_distance=6)
-
-
-def _tv(y):
-    from skimage.restoration import denoise_tv_chambolle
-
-    return denoise_tv_chambolle(y, weight=0.05)
-
-
-def _unsharp(y):
-    from skimage.filters import unsharp_mask
-
-    return unsharp_mask(y, radius=2, amount=1)
-
-
 #: The restoration step of each pipeline, on an (H, W) float64 luminance in [0, 1].
-_RESTORE = {
-    "CLAHE": _none,
-    "Gaussian + CLAHE": _gaussian,
-    "bilateral + CLAHE": _bilateral,
-    "NL-means + CLAHE": _nl_means,
-    "TV + CLAHE": _tv,
-    "unsharp + CLAHE": _unsharp,
-}
+_RESTORE = {"CLAHE": _none, **{f"{name} + CLAHE": REPAIRS[name] for name in ("Gaussian", "bilateral", "NL-means", "TV", "unsharp")}}
 
 
 def classical_pipeline(name, target=TARGET):

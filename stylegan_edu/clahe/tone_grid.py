@@ -34,8 +34,9 @@ import keras
 import numpy as np
 from keras import ops
 
-from stylegan_edu._validation import check_positive_int, check_seed, invalid
+from stylegan_edu._validation import check_names, check_positive_int, check_seed, invalid
 from stylegan_edu.clahe.pairs import tile_grid_for
+from stylegan_edu.clahe.repairs import REPAIRS
 
 __all__ = ["ToneGridConfig", "TONE_GRID_CONFIG", "bin_width", "tile_layout", "CurveNet", "ToneGrid",
            "ToneGridEnhancer", "make_tone_grid_enhancer"]
@@ -51,8 +52,9 @@ class ToneGridConfig:
     nbins: int = 256  # histogram bins as skimage counts them (256 -> 253 bins of 65 levels, see bin_width)
     features: int = 16  # per-bin features of the curve network
     hidden: int = 32  # hidden units of the curve network's second MLP
-    restore_filters: int = 0  # > 0: a residual CNN with this many channels cleans the input first (degraded photos)
-    restore_layers: int = 5  # its 3 x 3 convolutions (dilations 1, 2, 4, 8, ... then back down)
+    restore_filters: int = 0  # > 0: a cleaning U-Net with this many channels at full resolution runs first (damaged photos)
+    restore_levels: int = 3  # its resolutions: full, 1/2, 1/4, ... (channels double per level)
+    restore_repairs: tuple = ()  # classical repairs (clahe.REPAIRS) it sees next to the photo, and mixes
     seed: int = 0  # initial weights
 
     def __post_init__(self):
@@ -63,14 +65,18 @@ class ToneGridConfig:
         check_positive_int("features", self.features)
         check_positive_int("hidden", self.hidden)
         check_positive_int("restore_filters", self.restore_filters, minimum=0)
-        check_positive_int("restore_layers", self.restore_layers, minimum=2)
+        check_positive_int("restore_levels", self.restore_levels)
+        object.__setattr__(self, "restore_repairs", check_names("restore_repairs", self.restore_repairs, tuple(REPAIRS),
+                                                                allow_empty=True))
+        if self.restore_repairs and not self.restore_filters:
+            raise invalid("restore_repairs", "() when restore_filters is 0 (repairs are inputs of the cleaning U-Net)",
+                          f"restore_repairs={self.restore_repairs}")
         check_seed("seed", self.seed, allow_none=False)
 
     @property
-    def dilations(self):
-        """The restoration CNN's dilation rates, doubling to the middle layer and halving back: (1, 2, 4, 2, 1) for 5."""
-        n = self.restore_layers
-        return tuple(2 ** min(i, n - 1 - i) for i in range(n))
+    def in_channels(self):
+        """Channels of the model's input: the photo, then its :attr:`restore_repairs` (:func:`~stylegan_edu.clahe.repair_stack`)."""
+        return 1 + len(self.restore_repairs)
 
     @property
     def bins(self):
@@ -360,15 +366,19 @@ def make_tone_grid_enhancer(config=TONE_GRID_CONFIG, name="tone_grid_enhancer"):
     Any height and width of at least 2 pixels works (the layout is computed
     per size when the model is called). With ``config.restore_filters == 0``
     its only weights are the :class:`CurveNet`'s. With ``restore_filters > 0``
-    a small residual CNN first cleans the input,
-    :math:`x' = \mathrm{clip}(x + \mathrm{CNN}(x), 0, 1)` (3 x 3 convolutions
-    with the dilations of ``config.dilations``, LeakyReLU (slope 0.2; with ReLU
-    a whole hidden layer went dead in training, every activation zero, and the
-    CNN stayed the identity), the last one zero-initialised so that the model
-    starts as the plain tone grid), and the tone grid works on :math:`x'`. The
-    CNN can learn through the tone grid's straight-through lookup
-    (:meth:`ToneGrid.apply_curves`) or, better, on its own output
-    (:meth:`ToneGridEnhancer.cleaned`) against clean images.
+    a cleaning U-Net runs first (:meth:`ToneGridEnhancer.cleaned`): 3 x 3
+    convolutions with LeakyReLU (slope 0.2; with ReLU a whole hidden layer of
+    an earlier CNN went dead in training) at ``restore_levels`` resolutions,
+    ``restore_filters`` channels at full resolution and twice as many at each
+    halving, skips between equal resolutions, and a zero-initialised head, so
+    that the model starts as the plain tone grid. With ``restore_repairs``
+    the input is (B, H, W, 1 + K), the photo and its K classical repairs
+    (:func:`~stylegan_edu.clahe.repair_stack`), and the head predicts, per
+    pixel, how much of each repair to take and a residual:
+    :math:`x' = \mathrm{clip}(x + \sum_k a_k (R_k(x) - x) + r, 0, 1)`. The
+    tone grid works on :math:`x'`. The U-Net learns on its own output
+    (:meth:`ToneGridEnhancer.cleaner`) against clean photos, or through the
+    tone grid's straight-through lookup (:meth:`ToneGrid.apply_curves`).
 
     **Dead initialisations are redrawn.** The curve network's last ReLU can
     start negative for (nearly) every bin (6 of the seeds 0 to 11 do): every
@@ -398,7 +408,7 @@ def make_tone_grid_enhancer(config=TONE_GRID_CONFIG, name="tone_grid_enhancer"):
     for attempt in range(_MAX_DRAWS):
         keras.utils.set_random_seed(config.seed + _REDRAW_STRIDE * attempt)  # attempt 0: the seed itself
         model = ToneGridEnhancer(config, name=name)
-        model.build((None, None, None, 1))
+        model.build((None, None, None, config.in_channels))
         if not model.tone_grid.curves.is_dead():
             return model
     raise RuntimeError(f"make_tone_grid_enhancer: {_MAX_DRAWS} initialisations from seed {config.seed} were all dead")
@@ -416,35 +426,106 @@ class ToneGridEnhancer(keras.Model):
     def __init__(self, config=TONE_GRID_CONFIG, **kwargs):
         super().__init__(**kwargs)
         if isinstance(config, dict):  # from get_config
-            config = ToneGridConfig(**config)
+            config = ToneGridConfig(**{**config, "restore_repairs": tuple(config.get("restore_repairs", ()))})
         self.config = config
-        self.restore = []
-        for i, rate in enumerate(config.dilations if config.restore_filters else ()):
-            last = i == config.restore_layers - 1
-            self.restore.append(keras.layers.Conv2D(
-                1 if last else config.restore_filters, 3, padding="same", dilation_rate=rate,
-                activation=None if last else "leaky_relu", kernel_initializer="zeros" if last else "he_normal",
-                name=f"restore_{i}"))
+        self.encoder, self.decoder, self.restore = [], [], []  # restore: every layer of the cleaning U-Net
+        if config.restore_filters:
+            def conv(level, tag, strides=1):
+                return keras.layers.Conv2D(config.restore_filters * 2**level, 3, strides=strides, padding="same",
+                                           activation="leaky_relu", kernel_initializer="he_normal",
+                                           name=f"restore_{tag}{level}")
+            for level in range(config.restore_levels):  # full resolution, then halving
+                block = ([conv(level, "down", 2)] if level else []) + [conv(level, "enc_a")]
+                self.encoder.append(block + ([conv(level, "enc_b")] if level else []))
+            for level in range(config.restore_levels - 2, -1, -1):  # back up, with the skip of each level
+                self.decoder.append([conv(level, "dec_a"), conv(level, "dec_b")])
+            # head: one mixing weight per repair, then a residual; zero-initialised, so the model starts as x' = x
+            self.head = keras.layers.Conv2D(config.in_channels, 3, padding="same", kernel_initializer="zeros",
+                                            name="restore_head")
+            self.restore = [layer for block in self.encoder + self.decoder for layer in block] + [self.head]
         self.tone_grid = ToneGrid(config, name="tone_grid")
 
     def build(self, input_shape):
-        shape = (None, None, None, 1)
-        for layer in self.restore:
-            layer.build(shape)
-            shape = (None, None, None, layer.filters)
+        if self.restore:
+            self.cleaned(ops.zeros((1, 8, 8, self.config.in_channels)))  # builds every layer of the U-Net
         self.tone_grid.build((None, None, None, 1))
         self.built = True
 
+    def mixing(self, x):
+        r"""The cleaning U-Net's head: per-pixel mixing weights :math:`a_k` and residual :math:`r`.
+
+        Args:
+            x: (B, H, W, 1 + K), the photo and its K repairs.
+
+        Returns:
+            (B, H, W, K + 1): :math:`a_1, \dots, a_K`, then :math:`r` (see :meth:`cleaned`).
+        """
+        if not self.restore:
+            raise invalid("config", "a restoring model (restore_filters > 0)", f"restore_filters={self.config.restore_filters}")
+        x = ops.convert_to_tensor(x, "float32")  # (B, H, W, 1 + K)
+        h, skips = x, []
+        for block in self.encoder:
+            for layer in block:
+                h = layer(h)
+            skips.append(h)  # (B, H / 2^l, W / 2^l, C 2^l)
+        for block, skip in zip(self.decoder, skips[-2::-1]):
+            h = ops.repeat(ops.repeat(h, 2, axis=1), 2, axis=2)  # nearest x 2 ...
+            h = h[:, : ops.shape(skip)[1], : ops.shape(skip)[2], :]  # ... cropped to the skip (odd sizes)
+            h = ops.concatenate([h, skip], axis=-1)
+            for layer in block:
+                h = layer(h)
+        return self.head(h)  # (B, H, W, K + 1)
+
     def cleaned(self, x):
-        """The restoration CNN's output :math:`x'` (B, H, W, 1); ``x`` itself without one."""
-        x = ops.convert_to_tensor(x, "float32")
-        h = x
-        for layer in self.restore:
-            h = layer(h)
-        return ops.clip(x + h, 0.0, 1.0) if self.restore else x
+        r"""The cleaning U-Net's output :math:`x'` (B, H, W, 1); ``x`` itself without one.
+
+        Formula:
+            :math:`x' = \mathrm{clip}_{[0, 1]}\big(x + \sum_k a_k\,(R_k(x) - x) + r\big)`,
+            with :math:`R_k(x)` the repairs in channels 1 to K of the input
+            (:func:`~stylegan_edu.clahe.repair_stack`) and the per-pixel
+            mixing weights :math:`a_k` and residual :math:`r` predicted by the
+            U-Net (:meth:`mixing`; any sign: :math:`a_k > 1` strengthens a repair).
+        """
+        x = ops.convert_to_tensor(x, "float32")  # (B, H, W, 1 + K)
+        if not self.restore:
+            return x
+        photo = x[..., :1]  # (B, H, W, 1)
+        head = self.mixing(x)  # (B, H, W, K + 1): K mixing weights, then the residual
+        mixed = photo + ops.sum(head[..., :-1] * (x[..., 1:] - photo), axis=-1, keepdims=True) + head[..., -1:]
+        return ops.clip(mixed, 0.0, 1.0)
+
+    def cleaner(self):
+        """A Keras model of the cleaning U-Net alone, :meth:`cleaned`, sharing this model's layers.
+
+        Its trainable weights are the U-Net's only, so that it can be fitted
+        on its own (stage 1 of the restoring model: L1 to the clean photo).
+
+        Example:
+
+        >>> import numpy as np
+        >>> g = make_tone_grid_enhancer(ToneGridConfig(restore_filters=4, restore_levels=2))
+        >>> c = g.cleaner()
+        >>> len(c.trainable_weights) == len(g.trainable_weights) - len(g.tone_grid.trainable_weights)
+        True
+        """
+        if not self.restore:
+            raise invalid("config", "a restoring model (restore_filters > 0)", f"restore_filters={self.config.restore_filters}")
+        return _Cleaner(self.restore, self.cleaned, name=f"{self.name}_cleaner")
 
     def call(self, x, training=False):
         return self.tone_grid(self.cleaned(x), with_gradient=bool(self.restore))  # (B, H, W, 1)
 
     def get_config(self):
         return {**super().get_config(), "config": dataclasses.asdict(self.config)}
+
+
+class _Cleaner(keras.Model):
+    """What :meth:`ToneGridEnhancer.cleaner` returns: tracks the U-Net's layers, calls the enhancer's ``cleaned``."""
+
+    def __init__(self, layers, cleaned, **kwargs):
+        super().__init__(**kwargs)
+        self.unet = list(layers)  # tracked: their weights are this model's
+        self._cleaned = cleaned  # a bound method: not tracked (the tone grid is not part of this model)
+
+    def call(self, x):
+        return self._cleaned(x)  # (B, H, W, 1)
