@@ -361,7 +361,7 @@ class ToneGrid(keras.layers.Layer):
 
 
 def make_tone_grid_enhancer(config=TONE_GRID_CONFIG, name="tone_grid_enhancer"):
-    """A Keras model (B, H, W, 1) -> (B, H, W, 1) around one :class:`ToneGrid` layer.
+    """A Keras model (B, H, W, C) -> (B, H, W, 1) around one :class:`ToneGrid` layer (C = ``config.in_channels``).
 
     Any height and width of at least 2 pixels works (the layout is computed
     per size when the model is called). With ``config.restore_filters == 0``
