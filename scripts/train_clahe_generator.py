@@ -156,26 +156,28 @@ def train_run(variant, seed, args, photos, feature_weights, models):
     from stylegan_edu.training import TrainConfig
 
     run = f"{variant}_seed{seed}"
-    loss_config = loss_config_for(variant, feature_weights)
-    spe = min(args.steps_per_epoch, args.steps)
-    epochs = max(1, args.steps // spe)
-    config = TrainConfig(epochs=epochs, batch_size=args.batch, learning_rate=args.lr, d_learning_rate=args.d_lr,
-                         schedule="cosine", seed=seed)
     restore = variant == "restore"
-    data = {"clean_fraction": args.restore_clean_fraction if restore else 1.0,
-            "kinds": list(RESTORATION_DEGRADATIONS) if restore else None,
-            "max_strength": args.restore_max_strength if restore else 0.0, "tone_fraction": args.tone_fraction,
-            "target_from": "crop", "patch": args.patch}
-    summary = {"variant": variant, "seed": seed, "model": dataclasses.asdict(generator_config_for(variant)),
-               "steps": epochs * spe, "epochs": epochs, "steps_per_epoch": spe,
-               "loss_config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in dataclasses.asdict(loss_config).items()},
-               "train_config": dataclasses.asdict(config), "data": data}
+    model = dataclasses.asdict(generator_config_for(variant))
     if restore:  # no adversarial step: two Keras fits, each with its own pairs (see train_restorer)
-        data.update(target_from={"stage 1": "clean", "stage 2": "crop"},
-                    patch={"stage 1": args.restore_pretrain_patch, "stage 2": args.patch},
-                    batch={"stage 1": args.restore_pretrain_batch, "stage 2": args.batch},
-                    repairs=list(generator_config_for(variant).restore_repairs))
-        summary = {"variant": variant, "seed": seed, "model": summary["model"], "data": data, "loss": args.restore_loss}
+        data = {"clean_fraction": args.restore_clean_fraction, "kinds": list(RESTORATION_DEGRADATIONS),
+                "max_strength": args.restore_max_strength, "tone_fraction": args.tone_fraction,
+                "target_from": {"stage 1": "clean", "stage 2": "crop"},
+                "patch": {"stage 1": args.restore_pretrain_patch, "stage 2": args.patch},
+                "batch": {"stage 1": args.restore_pretrain_batch, "stage 2": args.batch},
+                "repairs": list(model["restore_repairs"])}
+        summary = {"variant": variant, "seed": seed, "model": model, "data": data, "loss": args.restore_loss}
+    else:
+        loss_config = loss_config_for(variant, feature_weights)
+        spe = min(args.steps_per_epoch, args.steps)
+        epochs = max(1, args.steps // spe)
+        config = TrainConfig(epochs=epochs, batch_size=args.batch, learning_rate=args.lr, d_learning_rate=args.d_lr,
+                             schedule="cosine", seed=seed)
+        data = {"clean_fraction": 1.0, "kinds": None, "max_strength": 0.0, "tone_fraction": args.tone_fraction,
+                "target_from": "crop", "patch": args.patch}
+        summary = {"variant": variant, "seed": seed, "model": model, "steps": epochs * spe, "epochs": epochs,
+                   "steps_per_epoch": spe,
+                   "loss_config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in dataclasses.asdict(loss_config).items()},
+                   "train_config": dataclasses.asdict(config), "data": data}
     path = os.path.join(args.out, f"{run}.weights.h5")
     if args.reuse and os.path.exists(path):
         G = make_tone_grid_enhancer(generator_config_for(variant), name=f"clahe_generator_{run}")

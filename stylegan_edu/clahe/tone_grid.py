@@ -451,6 +451,10 @@ class ToneGridEnhancer(keras.Model):
         self.tone_grid.build((None, None, None, 1))
         self.built = True
 
+    def _check_restoring(self):
+        if not self.restore:
+            raise invalid("config", "a restoring model (restore_filters > 0)", f"restore_filters={self.config.restore_filters}")
+
     def mixing(self, x):
         r"""The cleaning U-Net's head: per-pixel mixing weights :math:`a_k` and residual :math:`r`.
 
@@ -460,8 +464,7 @@ class ToneGridEnhancer(keras.Model):
         Returns:
             (B, H, W, K + 1): :math:`a_1, \dots, a_K`, then :math:`r` (see :meth:`cleaned`).
         """
-        if not self.restore:
-            raise invalid("config", "a restoring model (restore_filters > 0)", f"restore_filters={self.config.restore_filters}")
+        self._check_restoring()
         x = ops.convert_to_tensor(x, "float32")  # (B, H, W, 1 + K)
         h, skips = x, []
         for block in self.encoder:
@@ -508,8 +511,7 @@ class ToneGridEnhancer(keras.Model):
         >>> len(c.trainable_weights) == len(g.trainable_weights) - len(g.tone_grid.trainable_weights)
         True
         """
-        if not self.restore:
-            raise invalid("config", "a restoring model (restore_filters > 0)", f"restore_filters={self.config.restore_filters}")
+        self._check_restoring()
         return _Cleaner(self.restore, self.cleaned, name=f"{self.name}_cleaner")
 
     def call(self, x, training=False):
