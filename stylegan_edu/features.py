@@ -39,6 +39,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from stylegan_edu._batches import map_in_batches
 from stylegan_edu._validation import (check_array, check_bool, check_choice, check_finite, check_names, check_positive_int,
                                       check_tensor, concrete, invalid)
 
@@ -793,9 +794,9 @@ def penultimate_features(images, dataset="mnist", batch_size=500):
     from stylegan_edu.pretrained import feature_net
 
     model = _feature_model(feature_net(dataset))
-    out = [np.asarray(ops.convert_to_numpy(model(x[i:i + batch_size], training=False)))
-           for i in range(0, len(x), batch_size)]
-    return np.concatenate(out, axis=0) if out else np.zeros((0, FEATURE_NETS[dataset].features), np.float32)
+    if not len(x):
+        return np.zeros((0, FEATURE_NETS[dataset].features), np.float32)
+    return map_in_batches(lambda v: model(v, training=False), x, batch_size, name="images")
 
 
 def mnist_features(images, batch_size=500):

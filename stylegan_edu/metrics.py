@@ -22,6 +22,7 @@ import warnings
 
 import numpy as np
 
+from stylegan_edu._batches import map_in_batches
 from stylegan_edu._validation import (check_allocation, check_array, check_float_range, check_choice, check_covariance, check_finite,
                                       check_positive_int, invalid)
 from stylegan_edu.pretrained import DATASETS  # the data sets with a shipped feature net and statistics
@@ -436,8 +437,7 @@ def predicted_classes(images, dataset="fashion_mnist", batch_size=1000):
         raise invalid("images", "at least one image (N, 28, 28, 1)", f"shape {x.shape}")
     batch_size = check_positive_int("batch_size", batch_size)
     net = feature_net(dataset)
-    logits = np.concatenate([np.asarray(net(x[i:i + batch_size], training=False), np.float64)
-                             for i in range(0, len(x), batch_size)])  # (N, 10)
+    logits = map_in_batches(lambda v: net(v, training=False), x, batch_size, name="images").astype(np.float64)  # (N, 10)
     p = np.exp(logits - logits.max(axis=1, keepdims=True))
     p /= p.sum(axis=1, keepdims=True)
     return p.argmax(axis=1), p.max(axis=1)
@@ -584,9 +584,7 @@ def classifier_score(images, splits=1, batch_size=500, dataset="mnist"):
     images = _check_images(images)  # (N, 28, 28, 1)
     check_positive_int("batch_size", batch_size)
     net = feature_net(dataset)
-    probs = np.concatenate(
-        [np.asarray(ops.softmax(net(images[i : i + batch_size], training=False), axis=-1)) for i in range(0, len(images), batch_size)]
-    )  # (N, 10)
+    probs = map_in_batches(lambda v: ops.softmax(net(v, training=False), axis=-1), images, batch_size, name="images")  # (N, 10)
     return classifier_score_from_probabilities(probs, splits=splits)
 
 

@@ -34,6 +34,7 @@ from keras import ops
 
 from stylegan_edu import losses, pipeline
 from stylegan_edu._io import atomic_write
+from stylegan_edu._batches import map_in_batches
 from stylegan_edu._validation import check_float_range, check_positive_int, invalid
 from stylegan_edu.models.stylegan import StyleGANDiscriminator, StyleGANDiscriminatorConfig, StyleGANGenerator, \
     StyleGANGeneratorConfig
@@ -291,9 +292,8 @@ class StyleGAN(AdversarialTrainer):
         z = np.asarray(inputs, dtype=np.float32)
         batch_size = check_positive_int("batch_size", batch_size)
         model = self.sampling_generator(use_ema)
-        parts = [np.asarray(model(z[i:i + batch_size], truncation_psi=truncation_psi, noise=noise, training=False))
-                 for i in range(0, len(z), batch_size)]
-        return np.concatenate(parts).astype(np.float32)
+        return map_in_batches(lambda v: model(v, truncation_psi=truncation_psi, noise=noise, training=False),
+                              z, batch_size).astype(np.float32)
 
 
 def make_stylegan(config=None, stylegan_config=None):

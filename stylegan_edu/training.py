@@ -46,6 +46,7 @@ import numpy as np
 from keras import ops
 
 from stylegan_edu import pipeline
+from stylegan_edu._batches import map_in_batches
 from stylegan_edu._validation import check_choice, check_float_range, check_positive_int, check_tensor, invalid
 
 __all__ = ["TrainConfig", "TrainingState", "AdversarialTrainer", "make_optimizers", "resolve_mixed_precision",
@@ -386,11 +387,6 @@ def r1_penalty(discriminator, real):
     return ops.mean(ops.sum(ops.square(grad), axis=tuple(range(1, len(grad.shape)))))
 
 
-def _in_batches(model, x, batch_size):
-    """``model(x, training=False)`` over ``x`` in slices of ``batch_size``, concatenated as numpy (N, ...)."""
-    return np.concatenate([np.asarray(model(x[i:i + batch_size], training=False)) for i in range(0, len(x), batch_size)])
-
-
 def discriminator_report(discriminator, images, labels=None, batch_size=500):
     r"""What a discriminator says about groups of images: its mean logit, the share it calls real, per class.
 
@@ -443,7 +439,8 @@ def discriminator_report(discriminator, images, labels=None, batch_size=500):
     report = {}
     for name, x in images.items():
         x = check_array(f"images[{name!r}]", x, ndim=4, dtype="float32")  # (N, H, W, C)
-        logits = _in_batches(discriminator, x, batch_size).astype(np.float64).reshape(-1)  # (N,)
+        logits = map_in_batches(lambda v: discriminator(v, training=False), x, batch_size,
+                                name=f"images[{name!r}]").astype(np.float64).reshape(-1)  # (N,)
         if len(logits) != len(x):
             raise invalid("discriminator", "one logit per image", f"{len(logits)} logits for {len(x)} images")
         entry = {"num_images": int(len(x)), "mean_logit": float(logits.mean()), "sign_mean": float(np.sign(logits).mean())}
@@ -939,7 +936,7 @@ class AdversarialTrainer(keras.Model):
         inputs = np.asarray(inputs, dtype=np.float32)
         batch_size = check_positive_int("batch_size", batch_size)
         model = self.sampling_generator(use_ema)
-        return _in_batches(model, inputs, batch_size).astype(np.float32)
+        return map_in_batches(lambda v: model(v, training=False), inputs, batch_size).astype(np.float32)
 
     def sampling_generator(self, use_ema=None):
         """The model :meth:`generate` uses: the EMA generator or the generator (see ``use_ema`` there)."""
