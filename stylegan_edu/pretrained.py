@@ -77,8 +77,7 @@ _REBUILT_BY = {
     "mnist_generator/generator.weights.h5": "scripts/train_stylegan.py --dataset mnist",
     "mnist_dcgan_generator/generator.weights.h5": "scripts/train_mnist_dcgan.py",
     **{f"clahe_generator/{v}_seed{k}.weights.h5": "scripts/train_clahe_generator.py"
-       for v in ("l1", "gan", "gan_perceptual") for k in (0, 1, 2)},
-    "clahe_generator/restore_seed0.weights.h5": "scripts/train_clahe_generator.py",
+       for v in ("l1", "gan", "gan_perceptual", "restore") for k in (0, 1, 2)},
     "mnist_feature_net/mnist_feature_net.weights.h5": "scripts/train_mnist_feature_net.py",
     "mnist_fid_stats.npz": "scripts/compute_fid_stats.py",
     "fashion_mnist_feature_net/fashion_mnist_feature_net.weights.h5": "scripts/train_fashion_mnist_feature_net.py",
@@ -438,10 +437,10 @@ def clahe_generator(variant="gan", seed=0):
     them re-exposed by ``clahe.random_tone``. Variants (``clahe.VARIANTS``):
     ``"l1"`` (L1 to the target), ``"gan"`` (L1 + PatchGAN adversarial loss),
     ``"gan_perceptual"`` (also VGG16 perceptual and style terms), each for
-    seeds 0, 1 and 2; ``"restore"`` (seed 0 only): a cleaning U-Net that
-    mixes the photo's classical repairs (``clahe.repair_stack``) before the
-    GAN's tone grid, trained on damaged photos to give the CLAHE of the clean
-    one.
+    seeds 0, 1 and 2; ``"restore"`` (also seeds 0, 1 and 2): a cleaning
+    U-Net that mixes the photo's classical repairs (``clahe.repair_stack``)
+    before the GAN's (seed 0) tone grid, trained on damaged photos to give
+    the CLAHE of the clean one.
 
     **Held-out, clean photos, the GAN (seed 0) against skimage's CLAHE
     (PSNR / SSIM): {gan_table}.** Everything else is in
@@ -453,7 +452,7 @@ def clahe_generator(variant="gan", seed=0):
 
     Args:
         variant: one of ``clahe.VARIANTS``.
-        seed: 0, 1 or 2 (``clahe.SEEDS``); ``"restore"`` has seed 0 only.
+        seed: 0, 1 or 2 (``clahe.SEEDS``).
 
     Returns:
         keras.Model: (B, H, W, 1) in [0, 1] -> same shape, any H and W >= 2;
@@ -478,8 +477,8 @@ def clahe_generator(variant="gan", seed=0):
     if isinstance(seed, bool) or not isinstance(seed, int):
         from stylegan_edu._validation import invalid
 
-        raise invalid("seed", f"an integer, one of {(0,) if variant == 'restore' else SEEDS}", f"seed={seed!r}")
-    check_choice("seed", seed, (0,) if variant == "restore" else SEEDS)
+        raise invalid("seed", f"an integer, one of {SEEDS}", f"seed={seed!r}")
+    check_choice("seed", seed, SEEDS)
     path = asset_path(f"clahe_generator/{variant}_seed{seed}.weights.h5")
     model = make_tone_grid_enhancer(generator_config_for(variant), name=f"clahe_generator_{variant}_seed{seed}")
     model.load_weights(str(path))

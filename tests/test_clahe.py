@@ -344,6 +344,7 @@ def test_training_script_quick_restore_run_trains_in_two_stages_and_records_the_
     g = C.make_tone_grid_enhancer(C.generator_config_for("restore"))
     g.load_weights(str(out / "restore_seed0.weights.h5"))
     assert np.abs(g.head.kernel.numpy()).max() > 0  # zero-initialised: training moved it
+    assert g.context is not None and g.count_params() == C.make_tone_grid_enhancer(C.RESTORE_CONFIG).count_params()
     gan = C.make_tone_grid_enhancer(C.generator_config_for("gan"))
     gan.load_weights(str(out / "gan_seed0.weights.h5"))
     for mine, theirs in zip(g.tone_grid.get_weights(), gan.tone_grid.get_weights(), strict=True):

@@ -237,6 +237,25 @@ def test_the_cleaning_head_mixes_the_repairs_by_its_weights():
     np.testing.assert_allclose(np.asarray(model.cleaned(x)), expected, atol=1e-6)
 
 
+def test_the_global_context_lets_a_pixel_see_the_whole_photo():
+    """A 3-level U-Net sees a few dozen pixels around each pixel (the change below is 80 away); with
+    restore_context also the mean of its bottleneck over the whole photo."""
+    rng = np.random.default_rng(5)
+    x = rng.uniform(0.2, 0.8, size=(1, 128, 128, 2)).astype("float32")  # (B, H, W, 1 + 1 repair)
+    far = x.copy()
+    far[:, 96:, 96:, :] = 0.0  # a change far from the top-left corner
+    for context in (False, True):
+        config = ToneGridConfig(restore_filters=4, restore_levels=3, restore_repairs=("TV",), restore_context=context)
+        model = make_tone_grid_enhancer(config)
+        assert (model.context is not None) == context
+        assert len(model.restore) == 12 + context  # the dense layer is one of the U-Net's layers (cleaner() trains it)
+        model.head.kernel.assign(np.random.default_rng(6).normal(0, 0.1, model.head.kernel.shape).astype("float32"))
+        corner = [np.asarray(model.mixing(v))[0, :16, :16] for v in (x, far)]  # (16, 16, K + 1) near the top-left
+        assert np.array_equal(*corner) != context  # the corner's weights change only through the context
+    config = ToneGridConfig(restore_filters=4, restore_levels=3, restore_repairs=("TV",), restore_context=True)
+    assert len(make_tone_grid_enhancer(config).cleaner().trainable_weights) == 2 * 13
+
+
 def _lookup_slopes(pixels):
     """d output / d frac at ``pixels`` [(row, col, bin)], for one increasing curve shared by all tiles."""
     import tensorflow as tf

@@ -98,8 +98,7 @@ ASSETS = {
     "stylegan_generator/generator.weights.h5": ("train_stylegan.py", pretrained.stylegan_generator),
     **{f"clahe_generator/{variant}_seed{seed}.weights.h5": (
         "train_clahe_generator.py", lambda variant=variant, seed=seed: pretrained.clahe_generator(variant, seed=seed))
-       for variant in ("l1", "gan", "gan_perceptual") for seed in (0, 1, 2)},
-    "clahe_generator/restore_seed0.weights.h5": ("train_clahe_generator.py", lambda: pretrained.clahe_generator("restore")),
+       for variant in ("l1", "gan", "gan_perceptual", "restore") for seed in (0, 1, 2)},
     "mnist_feature_net/mnist_feature_net.weights.h5": ("train_mnist_feature_net.py", pretrained.mnist_feature_net),
     "mnist_fid_stats.npz": ("compute_fid_stats.py", pretrained.mnist_fid_statistics),
     "fashion_mnist_feature_net/fashion_mnist_feature_net.weights.h5": ("train_fashion_mnist_feature_net.py",

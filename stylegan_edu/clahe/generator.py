@@ -14,10 +14,10 @@ __all__ = ["GENERATOR_CONFIG", "RESTORE_CONFIG", "VARIANTS", "SEEDS", "METHOD_NA
 
 #: The CLAHE task's enhancer: the tone grid alone (a curve network of 1,121 weights, 5 kB in float32).
 GENERATOR_CONFIG = TONE_GRID_CONFIG
-#: The restoration task's enhancer: a cleaning U-Net (16, 32, 64 channels at full, 1/2 and 1/4 resolution) that
-#: reads the photo and its five classical repairs (:data:`~stylegan_edu.clahe.REPAIRS`) and mixes them per pixel,
-#: before the tone grid.
-RESTORE_CONFIG = dataclasses.replace(TONE_GRID_CONFIG, restore_filters=16, restore_levels=3,
+#: The restoration task's enhancer: a cleaning U-Net (16, 32, 64 channels at full, 1/2 and 1/4 resolution, with a
+#: global context at the bottleneck) that reads the photo and its five classical repairs
+#: (:data:`~stylegan_edu.clahe.REPAIRS`) and mixes them per pixel, before the tone grid.
+RESTORE_CONFIG = dataclasses.replace(TONE_GRID_CONFIG, restore_filters=16, restore_levels=3, restore_context=True,
                                      restore_repairs=("NL-means", "TV", "unsharp", "Gaussian", "bilateral"))
 #: The shipped variants. The first three are the loss ablation on the CLAHE task (same model, data,
 #: learning rate and schedule): L1 only, L1 + adversarial (the GAN), L1 + adversarial + perceptual and

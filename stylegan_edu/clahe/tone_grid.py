@@ -34,7 +34,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from stylegan_edu._validation import check_names, check_positive_int, check_seed, invalid
+from stylegan_edu._validation import check_bool, check_names, check_positive_int, check_seed, invalid
 from stylegan_edu.clahe.pairs import tile_grid_for
 from stylegan_edu.clahe.repairs import REPAIRS
 
@@ -55,6 +55,7 @@ class ToneGridConfig:
     restore_filters: int = 0  # > 0: a cleaning U-Net with this many channels at full resolution runs first (damaged photos)
     restore_levels: int = 3  # its resolutions: full, 1/2, 1/4, ... (channels double per level)
     restore_repairs: tuple = ()  # classical repairs (clahe.REPAIRS) it sees next to the photo, and mixes
+    restore_context: bool = False  # the U-Net's bottleneck also gets the mean of its features over the whole input
     seed: int = 0  # initial weights
 
     def __post_init__(self):
@@ -68,6 +69,10 @@ class ToneGridConfig:
         check_positive_int("restore_levels", self.restore_levels)
         object.__setattr__(self, "restore_repairs", check_names("restore_repairs", self.restore_repairs, tuple(REPAIRS),
                                                                 allow_empty=True))
+        check_bool("restore_context", self.restore_context)
+        if self.restore_context and not self.restore_filters:
+            raise invalid("restore_context", "False when restore_filters is 0 (the context is part of the cleaning U-Net)",
+                          f"restore_context={self.restore_context}")
         if self.restore_repairs and not self.restore_filters:
             raise invalid("restore_repairs", "() when restore_filters is 0 (repairs are inputs of the cleaning U-Net)",
                           f"restore_repairs={self.restore_repairs}")
@@ -375,8 +380,13 @@ def make_tone_grid_enhancer(config=TONE_GRID_CONFIG, name="tone_grid_enhancer"):
     the input is (B, H, W, 1 + K), the photo and its K classical repairs
     (:func:`~stylegan_edu.clahe.repair_stack`), and the head predicts, per
     pixel, how much of each repair to take and a residual:
-    :math:`x' = \mathrm{clip}(x + \sum_k a_k (R_k(x) - x) + r, 0, 1)`. The
-    tone grid works on :math:`x'`. The U-Net learns on its own output
+    :math:`x' = \mathrm{clip}(x + \sum_k a_k (R_k(x) - x) + r, 0, 1)`. With
+    ``restore_context`` the U-Net's bottleneck also gets a *global context*
+    (as in HDRNet's global path, Gharbi et al., 2017): the mean of its
+    features over the whole input, through a dense layer, added at every
+    position, so that each pixel's weights can depend on what the whole
+    photo looks like (noisy, blurred, clean), not only on its neighbourhood.
+    The tone grid works on :math:`x'`. The U-Net learns on its own output
     (:meth:`ToneGridEnhancer.cleaner`) against clean photos, or through the
     tone grid's straight-through lookup (:meth:`ToneGrid.apply_curves`).
 
@@ -429,6 +439,7 @@ class ToneGridEnhancer(keras.Model):
             config = ToneGridConfig(**{**config, "restore_repairs": tuple(config.get("restore_repairs", ()))})
         self.config = config
         self.encoder, self.decoder, self.restore = [], [], []  # restore: every layer of the cleaning U-Net
+        self.context = None  # the U-Net's global context (config.restore_context)
         if config.restore_filters:
             def conv(level, tag, strides=1):
                 return keras.layers.Conv2D(config.restore_filters * 2**level, 3, strides=strides, padding="same",
@@ -442,7 +453,12 @@ class ToneGridEnhancer(keras.Model):
             # head: one mixing weight per repair, then a residual; zero-initialised, so the model starts as x' = x
             self.head = keras.layers.Conv2D(config.in_channels, 3, padding="same", kernel_initializer="zeros",
                                             name="restore_head")
-            self.restore = [layer for block in self.encoder + self.decoder for layer in block] + [self.head]
+            if config.restore_context:  # what the whole image looks like (noisy? blurred?), added at every position
+                self.context = keras.layers.Dense(config.restore_filters * 2 ** (config.restore_levels - 1),
+                                                  activation="leaky_relu", name="restore_context")
+                self.context.build((None, config.restore_filters * 2 ** (config.restore_levels - 1)))
+            self.restore = ([layer for block in self.encoder + self.decoder for layer in block] + [self.head]
+                            + ([self.context] if self.context else []))
         self.tone_grid = ToneGrid(config, name="tone_grid")
 
     def build(self, input_shape):
@@ -471,6 +487,8 @@ class ToneGridEnhancer(keras.Model):
             for layer in block:
                 h = layer(h)
             skips.append(h)  # (B, H / 2^l, W / 2^l, C 2^l)
+        if self.context is not None:
+            h = h + self.context(ops.mean(h, axis=(1, 2), keepdims=True))  # (B, 1, 1, C') broadcast over the bottleneck
         for block, skip in zip(self.decoder, skips[-2::-1]):
             h = ops.repeat(ops.repeat(h, 2, axis=1), 2, axis=2)  # nearest x 2 ...
             h = h[:, : ops.shape(skip)[1], : ops.shape(skip)[2], :]  # ... cropped to the skip (odd sizes)
