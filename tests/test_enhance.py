@@ -78,9 +78,9 @@ def test_shipped_generators_load_offline_and_enhance_any_size():
     from stylegan_edu import pretrained
 
     info = pretrained.clahe_generator_info()
-    assert set(info["runs"]) == {f"{v}_seed{s}" for v in ("l1", "gan", "gan_perceptual") for s in C.SEEDS} | {"restore_seed0"}
+    assert set(info["runs"]) == {f"{v}_seed{s}" for v in C.VARIANTS for s in C.SEEDS}
     moon = C.load_photos(["moon"])["moon"]  # (512, 512), as the training script evaluated it
-    runs = [(v, s) for v in C.VARIANTS for s in ((0,) if v == "restore" else C.SEEDS)]
+    runs = [(v, s) for v in C.VARIANTS for s in C.SEEDS]
     for variant, seed in runs:
         g = pretrained.clahe_generator(variant, seed=seed)
         assert isinstance(g, C.ToneGridEnhancer) and g.config == C.generator_config_for(variant)
