@@ -454,9 +454,9 @@ class ToneGridEnhancer(keras.Model):
             self.head = keras.layers.Conv2D(config.in_channels, 3, padding="same", kernel_initializer="zeros",
                                             name="restore_head")
             if config.restore_context:  # what the whole image looks like (noisy? blurred?), added at every position
-                self.context = keras.layers.Dense(config.restore_filters * 2 ** (config.restore_levels - 1),
-                                                  activation="leaky_relu", name="restore_context")
-                self.context.build((None, config.restore_filters * 2 ** (config.restore_levels - 1)))
+                width = config.restore_filters * 2 ** (config.restore_levels - 1)  # the bottleneck's channels
+                self.context = keras.layers.Dense(width, activation="leaky_relu", name="restore_context")
+                self.context.build((None, width))
             self.restore = ([layer for block in self.encoder + self.decoder for layer in block] + [self.head]
                             + ([self.context] if self.context else []))
         self.tone_grid = ToneGrid(config, name="tone_grid")
