@@ -35,7 +35,8 @@ re-exposed by ``clahe.random_tone``:
 Then everything is evaluated on the held-out photos (``clahe.EVAL_IMAGES``),
 clean (against identity, global histogram equalisation and CLAHE itself) and
 damaged (against the classical restore-then-CLAHE pipelines,
-``clahe.CLASSICAL_PIPELINES``), and written to ``--out``:
+``clahe.CLASSICAL_PIPELINES``; the restore runs also with the geometric
+self-ensemble, ``clahe.enhance(..., self_ensemble=True)``), and written to ``--out``:
 ``<variant>_seed<seed>.weights.h5``, ``history_<run>.json``, ``config.json``,
 ``metrics.json``, ``metrics.md`` and ``SHA256SUMS``.
 
@@ -189,7 +190,7 @@ def train_run(variant, seed, args, photos, feature_weights, models):
         G.load_weights(path)
         config_path = os.path.join(args.out, "config.json")
         old = json.load(open(config_path)).get("runs", {}).get(run, {}) if os.path.exists(config_path) else {}
-        kept = {k: old[k] for k in ("seconds", "steps", "pretrain", "finetune") if k in old}  # what only the training run measured
+        kept = {k: old[k] for k in ("seconds", "steps", "pretrain", "finetune", "tone_grid_from") if k in old}  # what only the training run measured
         return G, {**summary, **kept, "reused": True}
     if restore:
         if ("gan", 0) not in models:
@@ -283,6 +284,8 @@ def train_restorer(seed, args, photos, data, source):
 
 #: The ablation row of the restoration table: the restore run after stage 1, without stage 2.
 STAGE1_ONLY = "restoring tone grid, stage 1 only"
+#: The restore runs again, with ``clahe.enhance(..., self_ensemble=True)``.
+SELF_ENSEMBLE = "restoring tone grid (GAN), self-ensemble"
 
 
 def stage1_weights(args, seed):
@@ -294,8 +297,8 @@ def evaluate_all(models, args):
     """PSNR and SSIM on the held-out photos: clean inputs and damaged ones (strength 0.5)."""
     from stylegan_edu import clahe as C
 
-    def learned(G):
-        return lambda x: C.enhance(x, model=G)
+    def learned(G, self_ensemble=False):
+        return lambda x: C.enhance(x, model=G, self_ensemble=self_ensemble)
 
     photos = C.load_photos(C.EVAL_IMAGES, max_side=256 if args.quick else 512)
     clean_methods = {"identity": lambda x: x, "global HE": C.global_equalize}
@@ -308,6 +311,9 @@ def evaluate_all(models, args):
     for (variant, seed), G in models.items():
         if variant in ("restore", "gan"):
             restore_methods[f"{C.METHOD_NAMES[variant]}|{seed}"] = learned(G)
+    for (variant, seed), G in models.items():  # the same models in 8 orientations, outputs averaged (enhance's self_ensemble)
+        if variant == "restore":
+            restore_methods[f"{SELF_ENSEMBLE}|{seed}"] = learned(G, self_ensemble=True)
     if ("restore", 0) in models and os.path.exists(stage1_weights(args, 0)):  # ablation: stage 1 without stage 2
         stage1 = C.make_tone_grid_enhancer(models["restore", 0].config, name="restore_stage1_only")
         stage1.load_weights(stage1_weights(args, 0))

@@ -351,7 +351,8 @@ def test_training_script_quick_restore_run_trains_in_two_stages_and_records_the_
         np.testing.assert_array_equal(mine, theirs)  # frozen in both stages
     assert (work / "restore_seed0_stage1.weights.h5").exists()
     methods = {r["method"] for r in json.loads((out / "metrics.json").read_text())["restoration"]}
-    assert {C.METHOD_NAMES["restore"], "restoring tone grid, stage 1 only", "CLAHE"} <= methods
+    assert {C.METHOD_NAMES["restore"], "restoring tone grid, stage 1 only", "CLAHE",
+            "restoring tone grid (GAN), self-ensemble"} <= methods
     proc = subprocess.run([sys.executable, str(script), "--quick", "--out", str(out), "--work", str(work),
                            "--runs", "restore:0"], capture_output=True, text=True, timeout=600)
     assert proc.returncode != 0 and "needs the gan run of seed 0" in proc.stdout + proc.stderr

@@ -385,3 +385,64 @@ def test_cleaner_and_mixing_need_a_restoring_model():
     with pytest.raises(ValueError, match="Received: restore_filters=0"):
         plain.mixing(np.zeros((1, 8, 8, 1), "float32"))
     np.testing.assert_array_equal(np.asarray(plain.cleaned(np.ones((1, 8, 8, 1), "float32"))), 1.0)  # no U-Net: x itself
+
+
+# ---------------------------------------------------------------------------
+# The geometric self-ensemble of the cleaning U-Net
+# ---------------------------------------------------------------------------
+
+
+def _random_restorer(seed=7):
+    config = ToneGridConfig(restore_filters=4, restore_levels=3, restore_repairs=("TV",), restore_context=True)
+    model = make_tone_grid_enhancer(config)
+    model.head.kernel.assign(np.random.default_rng(seed).normal(0, 0.1, model.head.kernel.shape).astype("float32"))
+    return model
+
+
+def test_the_self_ensemble_is_numpys_mean_over_the_eight_orientations():
+    """Against numpy's rot90 and flips: the mean over 4 turns, with and without a mirror, of the tone grid
+    of rot^-1(x'(rot(x))), the U-Net's output turned back."""
+    model = _random_restorer()
+    x = np.random.default_rng(8).uniform(0.1, 0.9, size=(1, 24, 40, 2)).astype("float32")  # not square
+    outs = []
+    for mirror in (False, True):
+        for turns in range(4):
+            v = x[:, :, ::-1] if mirror else x
+            v = np.ascontiguousarray(np.rot90(v, turns, axes=(1, 2)))
+            back = np.rot90(np.asarray(model.cleaned(v)), -turns, axes=(1, 2))
+            back = np.ascontiguousarray(back[:, :, ::-1] if mirror else back)
+            outs.append(np.asarray(model.tone_grid(back)))
+    expected = np.mean(outs, axis=0)
+    np.testing.assert_allclose(np.asarray(model(x, self_ensemble=True)), expected, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(model.ensembled(x)), expected, atol=1e-6)
+    assert np.abs(np.asarray(model(x)) - expected).max() > 1e-3  # the U-Net is not equivariant: the ensemble differs
+
+
+def test_the_self_ensemble_is_equivariant_where_the_unet_is_not():
+    """On a square photo whose tiles are laid out symmetrically (128 px, 64-px tiles) the tone grid turns with
+    the photo, so the ensemble does too; the single model does not."""
+    model = _random_restorer()
+    x = np.random.default_rng(9).uniform(0.1, 0.9, size=(1, 128, 128, 2)).astype("float32")
+    turned = np.ascontiguousarray(np.rot90(x, 1, axes=(1, 2)))
+    gaps = {}
+    for ensemble in (True, False):
+        a = np.rot90(np.asarray(model(x, self_ensemble=ensemble)), 1, axes=(1, 2))
+        gaps[ensemble] = np.abs(a - np.asarray(model(turned, self_ensemble=ensemble))).max()
+    assert gaps[True] < 1e-3 < 0.1 < gaps[False]  # float round-off only, against a different photo
+
+
+def test_enhance_with_the_self_ensemble_and_its_errors():
+    model = _random_restorer()
+    image = (np.random.default_rng(10).uniform(size=(36, 52)) * 255).astype(np.uint8)
+    plain, ensembled = C.enhance(image, model=model), C.enhance(image, model=model, self_ensemble=True)
+    assert ensembled.shape == image.shape and ensembled.dtype == np.uint8
+    assert not np.array_equal(plain, ensembled)
+    stack = C.repair_stack(image, model.config.restore_repairs)[None]  # what enhance feeds the model
+    expected = np.round(np.clip(np.asarray(model(stack, self_ensemble=True))[0, :, :, 0], 0, 1) * 255)
+    assert np.abs(ensembled.astype(float) - expected).max() <= 1
+    with pytest.raises(ValueError, match="argument `self_ensemble`. Expected True or False"):
+        C.enhance(image, model=model, self_ensemble="yes")
+    with pytest.raises(ValueError, match="argument `self_ensemble`. Expected False unless the model is a restoring"):
+        C.enhance(image, model=make_tone_grid_enhancer(), self_ensemble=True)
+    with pytest.raises(ValueError, match="argument `self_ensemble`. Expected False for a model without a cleaning U-Net"):
+        make_tone_grid_enhancer()(np.zeros((1, 8, 8, 1), "float32"), self_ensemble=True)

@@ -2,14 +2,14 @@ r"""Inference: apply a trained CLAHE generator to a whole image of any size."""
 
 import numpy as np
 
-from stylegan_edu._validation import check_positive_int, invalid
+from stylegan_edu._validation import check_bool, check_positive_int, invalid
 from stylegan_edu.clahe._image import _apply_on_luminance, _check_image
 from stylegan_edu.clahe.repairs import repair_stack
 
 __all__ = ["enhance"]
 
 
-def enhance(image, model=None, stride=None, tile=512, overlap=32, batch_size=4):
+def enhance(image, model=None, stride=None, tile=512, overlap=32, batch_size=4, self_ensemble=False):
     r"""Enhance an image of any size with a trained generator (default: the shipped one).
 
     The image is processed on its luminance (RGB: see the package docstring).
@@ -18,7 +18,11 @@ def enhance(image, model=None, stride=None, tile=512, overlap=32, batch_size=4):
     and stretch depend on the whole image; ``stride``, ``tile``, ``overlap``
     and ``batch_size`` are then not used. A restoring one whose cleaning
     U-Net reads classical repairs (``config.restore_repairs``) gets them
-    computed here (:func:`~stylegan_edu.clahe.repair_stack`). Any other generator (a U-Net, say) is
+    computed here (:func:`~stylegan_edu.clahe.repair_stack`); with
+    ``self_ensemble`` it enhances the photo in the 8 orientations of the
+    square and averages the results
+    (:meth:`~stylegan_edu.clahe.tone_grid.ToneGridEnhancer.ensembled`): the
+    U-Net and the tone grid run 8 times, the repairs once. Any other generator (a U-Net, say) is
     first padded by ``overlap`` pixels on every side by reflection,
     the way CLAHE itself pads, so that pixels at the border have context
     like every other pixel. An image up to ``tile`` pixels on each side is
@@ -40,6 +44,8 @@ def enhance(image, model=None, stride=None, tile=512, overlap=32, batch_size=4):
         overlap: context added around the image (by reflection) and margin
             dropped on each side of a window when stitching.
         batch_size: windows per forward pass.
+        self_ensemble: a restoring tone-grid model only: average its outputs
+            over the 8 flips and quarter turns of the photo.
 
     Returns:
         The enhanced image, same shape, dtype and range as ``image``.
@@ -65,6 +71,7 @@ def enhance(image, model=None, stride=None, tile=512, overlap=32, batch_size=4):
         raise invalid("tile", f"a multiple of the model's stride {stride}", f"tile={tile}")
     check_positive_int("batch_size", batch_size)
     overlap = check_positive_int("overlap", overlap, minimum=0)
+    check_bool("self_ensemble", self_ensemble)
     if not 0 <= 2 * overlap < tile:
         raise invalid("overlap", f"an integer in [0, {(tile - 1) // 2}]", f"overlap={overlap}")
     if model is None:
@@ -77,6 +84,9 @@ def enhance(image, model=None, stride=None, tile=512, overlap=32, batch_size=4):
     from stylegan_edu.clahe.tone_grid import ToneGridEnhancer
 
     h, w = a.shape[:2]
+    if self_ensemble and not (isinstance(model, ToneGridEnhancer) and model.config.restore_filters):
+        raise invalid("self_ensemble", "False unless the model is a restoring tone-grid enhancer (clahe.RESTORE_CONFIG)",
+                      "self_ensemble=True")
     if isinstance(model, ToneGridEnhancer):
         if min(h, w) < 2:
             raise invalid("image", "an image of at least 2 x 2 pixels", f"shape {a.shape}")
@@ -85,7 +95,7 @@ def enhance(image, model=None, stride=None, tile=512, overlap=32, batch_size=4):
 
         def whole(y):  # (H, W) float64 in [0, 1]
             x = repair_stack(y, repairs) if repairs else np.asarray(y, np.float32)[:, :, None]  # (H, W, 1 + K)
-            out = model(x[None], training=False)  # (1, H, W, 1)
+            out = model(x[None], training=False, self_ensemble=self_ensemble)  # (1, H, W, 1)
             return np.clip(np.asarray(out, dtype=np.float64)[0, :, :, 0], 0.0, 1.0)
 
         return _apply_on_luminance(a, whole)

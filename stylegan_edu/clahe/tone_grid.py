@@ -471,6 +471,10 @@ class ToneGridEnhancer(keras.Model):
         if not self.restore:
             raise invalid("config", "a restoring model (restore_filters > 0)", f"restore_filters={self.config.restore_filters}")
 
+    def _check_restoring_for(self, argument):
+        if not self.restore:
+            raise invalid(argument, "False for a model without a cleaning U-Net (restore_filters=0)", f"{argument}=True")
+
     def mixing(self, x):
         r"""The cleaning U-Net's head: per-pixel mixing weights :math:`a_k` and residual :math:`r`.
 
@@ -532,11 +536,67 @@ class ToneGridEnhancer(keras.Model):
         self._check_restoring()
         return _Cleaner(self.restore, self.cleaned, name=f"{self.name}_cleaner")
 
-    def call(self, x, training=False):
+    def ensembled(self, x):
+        r"""The restoring model's output with a geometric self-ensemble (Lim et al., 2017): 8 orientations, averaged.
+
+        Formula:
+            :math:`\hat y = \frac{1}{8}\sum_{g} T\big(g^{-1}(x'(g(x)))\big)`
+            over the 8 flips and quarter turns :math:`g` of the square, with
+            :math:`x'` the cleaning U-Net (:meth:`cleaned`) and :math:`T` the
+            tone grid, applied in the photo's own orientation. The U-Net is
+            not rotation-invariant, so its errors differ between orientations
+            and partly average out; so does the global stretch of each output,
+            which a single brightest pixel of :math:`x'` sets. Costs 8 times
+            the whole model.
+
+        Args:
+            x: (B, H, W, 1 + K), the photo and its K repairs.
+
+        Returns:
+            (B, H, W, 1) in [0, 1].
+
+        Example:
+
+        >>> import numpy as np
+        >>> g = make_tone_grid_enhancer(ToneGridConfig(restore_filters=4, restore_levels=2))
+        >>> x = np.random.default_rng(0).uniform(size=(1, 12, 20, 1)).astype("float32")
+        >>> bool(np.allclose(g.ensembled(x), g(x), atol=1e-6))  # a fresh U-Net returns x in every orientation
+        True
+        """
+        self._check_restoring_for("self_ensemble")
+        x = ops.convert_to_tensor(x, "float32")  # (B, H, W, 1 + K)
+        outs = [self.tone_grid(_dihedral(self.cleaned(_dihedral(x, k)), k, inverse=True), with_gradient=True)
+                for k in range(8)]  # 8 x (B, H, W, 1)
+        return sum(outs) / 8.0
+
+    def call(self, x, training=False, self_ensemble=False):
+        """``self_ensemble``: a restoring model's :meth:`ensembled` output (8 orientations)."""
+        if check_bool("self_ensemble", self_ensemble):
+            return self.ensembled(x)
         return self.tone_grid(self.cleaned(x), with_gradient=bool(self.restore))  # (B, H, W, 1)
 
     def get_config(self):
         return {**super().get_config(), "config": dataclasses.asdict(self.config)}
+
+
+def _dihedral(x, k, inverse=False):
+    """The k-th of the 8 flips and quarter turns of a batch (B, H, W, C), or its inverse.
+
+    Bit 0 of ``k`` flips the rows, bit 1 the columns, bit 2 swaps H and W
+    (applied in that order; the inverse undoes them in the opposite order).
+
+    Example:
+
+    >>> import numpy as np
+    >>> x = np.arange(6, dtype="float32").reshape(1, 2, 3, 1)
+    >>> all(np.array_equal(_dihedral(_dihedral(x, k), k, inverse=True), x) for k in range(8))
+    True
+    """
+    steps = [lambda v: ops.flip(v, axis=1)] * bool(k & 1) + [lambda v: ops.flip(v, axis=2)] * bool(k & 2)
+    steps += [lambda v: ops.transpose(v, (0, 2, 1, 3))] * bool(k & 4)
+    for step in reversed(steps) if inverse else steps:
+        x = step(x)
+    return x
 
 
 class _Cleaner(keras.Model):
