@@ -11,7 +11,8 @@ classical repairs it reads, ``clahe.repair_stack``), each called through a
 (tracing and compiling are not timed), and, for the tone grid, also without
 XLA; the restoring tone grid also with its geometric self-ensemble
 (``clahe.enhance(..., self_ensemble=True)``: the model runs in the 8
-orientations of the image and its outputs are averaged; the repairs are computed once). The restoring methods (the restoring tone grid and the classical
+orientations of the image and its outputs are averaged; the repairs are
+computed once). The restoring methods (the restoring tone grid and the classical
 "NL-means + CLAHE" pipeline) get the same images with noise (``clahe.damage``,
 strength 0.5), the input they are for: non-local means skips an image in
 which it measures no noise.

@@ -311,8 +311,7 @@ def evaluate_all(models, args):
     for (variant, seed), G in models.items():
         if variant in ("restore", "gan"):
             restore_methods[f"{C.METHOD_NAMES[variant]}|{seed}"] = learned(G)
-    for (variant, seed), G in models.items():  # the same models in 8 orientations, outputs averaged (enhance's self_ensemble)
-        if variant == "restore":
+        if variant == "restore":  # the same model in 8 orientations, outputs averaged (enhance's self_ensemble)
             restore_methods[f"{SELF_ENSEMBLE}|{seed}"] = learned(G, self_ensemble=True)
     if ("restore", 0) in models and os.path.exists(stage1_weights(args, 0)):  # ablation: stage 1 without stage 2
         stage1 = C.make_tone_grid_enhancer(models["restore", 0].config, name="restore_stage1_only")
