@@ -446,3 +446,47 @@ def test_enhance_with_the_self_ensemble_and_its_errors():
         C.enhance(image, model=make_tone_grid_enhancer(), self_ensemble=True)
     with pytest.raises(ValueError, match="argument `self_ensemble`. Expected False for a model without a cleaning U-Net"):
         make_tone_grid_enhancer()(np.zeros((1, 8, 8, 1), "float32"), self_ensemble=True)
+
+
+# ---------------------------------------------------------------------------
+# The oracle bound: the best global mix of the repairs, fitted to the target
+# ---------------------------------------------------------------------------
+
+
+def _camera_stack(size=128):
+    photo = skimage.data.camera()[::4, ::4][:size, :size].astype("float32") / 255.0  # (size, size)
+    return C.repair_stack(photo, ("Gaussian", "unsharp"))[None]  # (1, size, size, 3)
+
+
+def test_the_oracle_finds_the_mix_that_made_the_target_and_leaves_the_model_alone():
+    """A target made by the tone grid from a known mix, 0.6 of the Gaussian repair and -0.3 of the unsharp one:
+    the fitted weights come back within 0.1 and the output within a few grey levels; no weight of the model moves."""
+    config = ToneGridConfig(restore_filters=4, restore_levels=2, restore_repairs=("Gaussian", "unsharp"))
+    model = make_tone_grid_enhancer(config)
+    x = _camera_stack()
+    known = np.array([0.6, -0.3], "float32")
+    mixed = np.clip(x[..., :1] + np.sum(known * (x[..., 1:] - x[..., :1]), axis=-1, keepdims=True), 0, 1)
+    target = np.asarray(model.tone_grid(mixed))  # (1, 128, 128, 1)
+    before = [w.copy() for w in model.get_weights()]
+    weights, out = model.oracle_mixing(x, target, steps=200)
+    assert weights.shape == (2,) and out.shape == target.shape
+    np.testing.assert_allclose(weights, known, atol=0.1)
+    assert psnr(out[0], target[0]) > 40.0 > psnr(np.asarray(model(x))[0], target[0]) + 10.0  # far closer than from 0
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+
+
+def test_the_oracle_refuses_what_it_cannot_fit():
+    with pytest.raises(ValueError, match="argument `config`. Expected a restoring model"):
+        make_tone_grid_enhancer().oracle_mixing(np.zeros((1, 8, 8, 1)), np.zeros((1, 8, 8, 1)))
+    model = make_tone_grid_enhancer(ToneGridConfig(restore_filters=4, restore_levels=2, restore_repairs=("TV",)))
+    x = np.zeros((1, 16, 16, 2), "float32")
+    with pytest.raises(ValueError, match=r"argument `x`. Expected one photo and its repairs, of shape \(1, None, None, 2\)"):
+        model.oracle_mixing(np.zeros((2, 16, 16, 2)), np.zeros((2, 16, 16, 1)))
+    with pytest.raises(ValueError, match=r"argument `x`. .* Received: x of shape \(1, 16, 16, 3\)"):
+        model.oracle_mixing(np.zeros((1, 16, 16, 3)), np.zeros((1, 16, 16, 1)))
+    with pytest.raises(ValueError, match=r"argument `target`. Expected an array of shape \(1, 16, 16, 1\)"):
+        model.oracle_mixing(x, np.zeros((1, 16, 15, 1)))
+    with pytest.raises(ValueError, match="argument `steps`"):
+        model.oracle_mixing(x, np.zeros((1, 16, 16, 1)), steps=0)
+    with pytest.raises(ValueError, match="argument `learning_rate`"):
+        model.oracle_mixing(x, np.zeros((1, 16, 16, 1)), learning_rate=-1.0)

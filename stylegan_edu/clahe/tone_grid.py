@@ -34,7 +34,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from stylegan_edu._validation import check_bool, check_names, check_positive_int, check_seed, invalid
+from stylegan_edu._validation import (check_bool, check_learning_rate, check_names, check_positive_int, check_seed,
+                                      invalid)
 from stylegan_edu.clahe.pairs import tile_grid_for
 from stylegan_edu.clahe.repairs import REPAIRS
 
@@ -569,6 +570,70 @@ class ToneGridEnhancer(keras.Model):
                 for k in range(8)]  # 8 x (B, H, W, 1)
         return sum(outs) / 8.0
 
+    def oracle_mixing(self, x, target, steps=150, learning_rate=0.05):
+        r"""An upper bound for the cleaning U-Net: the best *global* mix of the repairs, fitted to the target.
+
+        The U-Net chooses its mixing weights from the damaged photo alone.
+        This method asks what the same ingredients, the photo, its repairs
+        and the model's tone grid, could give if one knew the answer: the
+        :math:`K` constants (one weight per repair, the same at every
+        pixel) that bring the output closest to ``target``
+        (L2, what PSNR measures), fitted by Keras ``fit`` with Adam through
+        the tone grid's straight-through lookup; the tone grid is frozen.
+        When the bound is above a classical pipeline and the model is not,
+        the model's ingredients suffice and what is missing is the U-Net's
+        choice (a learning problem); when the bound is below it too, no
+        choice of the weights would win.
+
+        Formula:
+            :math:`c^\star = \arg\min_c \lVert T\big(\mathrm{clip}_{[0, 1]}
+            (x + \sum_k c_k (R_k(x) - x))\big) - y\rVert_2^2`,
+            from :math:`c = 0` (the plain tone grid on the photo), with
+            :math:`T` the tone grid and :math:`y` the target. (No offset:
+            the tone grid's min-max stretch removes one.)
+
+        Args:
+            x: (1, H, W, 1 + K), one photo and its K repairs
+                (:func:`~stylegan_edu.clahe.repair_stack`, the model's ``restore_repairs``).
+            target: (1, H, W, 1) in [0, 1], e.g. the CLAHE of the clean photo.
+            steps: Adam steps.
+            learning_rate: Adam's learning rate.
+
+        Returns:
+            ``(weights, output)``: float32 (K,), :math:`c_1, \dots, c_K`
+            in the order of ``config.restore_repairs``, and the output
+            (1, H, W, 1) with them.
+
+        Example:
+
+        >>> import numpy as np
+        >>> g = make_tone_grid_enhancer(ToneGridConfig(restore_filters=4, restore_levels=2,
+        ...                                            restore_repairs=("Gaussian",)))
+        >>> rng = np.random.default_rng(0)
+        >>> photo = rng.uniform(size=(1, 64, 64, 1)).astype("float32")
+        >>> smooth = (photo + np.roll(photo, 1, 1) + np.roll(photo, 1, 2)) / 3  # a stand-in for the repair
+        >>> x = np.concatenate([photo, smooth], axis=-1)
+        >>> target = np.asarray(g.tone_grid(smooth))  # what taking the whole repair gives
+        >>> weights, out = g.oracle_mixing(x, target, steps=100)
+        >>> round(float(weights[0]), 1)  # the whole repair, found from 0
+        1.0
+        """
+        self._check_restoring()
+        shape = (1, None, None, self.config.in_channels)
+        x = np.asarray(x, "float32")
+        if x.ndim != 4 or x.shape[0] != 1 or x.shape[-1] != self.config.in_channels:
+            raise invalid("x", f"one photo and its repairs, of shape {shape}", f"x of shape {x.shape}")
+        target = np.asarray(target, "float32")
+        if target.shape != x.shape[:3] + (1,):
+            raise invalid("target", f"an array of shape {x.shape[:3] + (1,)}", f"target of shape {target.shape}")
+        steps = check_positive_int("steps", steps)
+        learning_rate = check_learning_rate("learning_rate", learning_rate)
+        mix = _GlobalMix(self.tone_grid, self.config.in_channels - 1, name=f"{self.name}_oracle_mixing")
+        mix.compile(keras.optimizers.Adam(learning_rate), "mse")
+        mix.fit(x, target, epochs=steps, batch_size=1, verbose=0)
+        weights = ops.convert_to_numpy(mix.mixing_weights).astype("float32")  # (K,)
+        return weights, ops.convert_to_numpy(mix(x))  # (1, H, W, 1)
+
     def call(self, x, training=False, self_ensemble=False):
         """``self_ensemble``: a restoring model's :meth:`ensembled` output (8 orientations)."""
         if check_bool("self_ensemble", self_ensemble):
@@ -597,6 +662,20 @@ def _dihedral(x, k, inverse=False):
     for step in reversed(steps) if inverse else steps:
         x = step(x)
     return x
+
+
+class _GlobalMix(keras.Model):
+    """What :meth:`ToneGridEnhancer.oracle_mixing` fits: K mixing weights before a frozen tone grid."""
+
+    def __init__(self, tone_grid, repairs, **kwargs):
+        super().__init__(**kwargs)
+        self._tone = lambda z: tone_grid(z, with_gradient=True)  # not tracked: the tone grid's weights stay frozen
+        self.mixing_weights = self.add_weight(shape=(repairs,), initializer="zeros", name="mixing_weights")
+
+    def call(self, x):  # x: (1, H, W, 1 + K)
+        photo = x[..., :1]  # (1, H, W, 1)
+        z = photo + ops.sum(self.mixing_weights * (x[..., 1:] - photo), axis=-1, keepdims=True)  # (1, H, W, 1)
+        return self._tone(ops.clip(z, 0.0, 1.0))  # (1, H, W, 1)
 
 
 class _Cleaner(keras.Model):
