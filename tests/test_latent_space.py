@@ -95,7 +95,9 @@ def test_generated_classes_agree_with_the_feature_net(generator):
     z = np.random.default_rng(2).standard_normal((5, 8)).astype("float32")
     images, labels, confidence = latent_space.generated_classes(generator, z=z, batch_size=2)
     want = np.asarray(generator(z, noise="const"))[:, 2:30, 2:30]
-    np.testing.assert_allclose(images, np.clip(want, -1, 1), atol=1e-6)
+    # batches of 2 against one batch of 5: oneDNN may sum in another order (seen: 1.07e-6 apart); a wrong crop or
+    # noise mode would be off by 0.1 or more
+    np.testing.assert_allclose(images, np.clip(want, -1, 1), atol=1e-5)
     logits = np.asarray(pretrained.feature_net("fashion_mnist")(images), np.float64)
     p = np.exp(logits - logits.max(1, keepdims=True))
     p /= p.sum(1, keepdims=True)

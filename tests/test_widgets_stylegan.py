@@ -39,7 +39,9 @@ def test_mixing_panel_shows_mix_styles(generator, k):
     panel.crossover.value = k
     w_a, w_b = generator.mapping(_z(3)), generator.mapping(_z(4))
     want = np.asarray(generator.synthesize(mix_styles(w_a, w_b, k, 8), noise="const"))[0, ..., 0]
-    np.testing.assert_allclose(panel.arrays[2], want, atol=1e-6)
+    # the panel synthesises its rows in one batch: oneDNN's summation order may differ (seen: 1.2e-6 apart); another
+    # crossover would be off by 0.1 or more
+    np.testing.assert_allclose(panel.arrays[2], want, atol=1e-5)
     assert _png(panel.images[2]).shape == (160, 160)  # 32 px x zoom 5
 
 
