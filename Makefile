@@ -27,20 +27,24 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Unit tests, every docstring example and strict nbval over every notebook in _toc.yml
+# (never --nbval-lax), in quick mode: one pytest run on two workers, so that neither core
+# idles while the other finishes a phase. A worker takes a whole file (--dist loadfile):
+# module-scoped fixtures are built once, a notebook runs in one kernel. -rs lists the
+# reasons for skipped tests.
+PYTEST_ALL = -q -rs -n 2 --dist loadfile
 test: $(STAMP)
 	@start=$$(date +%s); status=0; \
-	$(MAKE) --no-print-directory test-unit || status=$$?; \
-	if [ $$status -eq 0 ]; then $(MAKE) --no-print-directory test-notebooks || status=$$?; fi; \
+	STYLEGAN_EDU_QUICK=1 $(PY) -m pytest $(PYTEST_ALL) tests stylegan_edu --doctest-modules $(NBVAL_FLAGS) $(NOTEBOOKS) || status=$$?; \
 	echo "make test: $$( [ $$status -eq 0 ] && echo passed || echo FAILED ) in $$(( $$(date +%s) - start )) s"; \
 	exit $$status
 
-# Unit tests and every docstring example, in quick mode.
+# The two halves of `make test` on their own.
 test-unit: $(STAMP)
-	STYLEGAN_EDU_QUICK=1 $(PY) -m pytest -q tests stylegan_edu --doctest-modules
+	STYLEGAN_EDU_QUICK=1 $(PY) -m pytest $(PYTEST_ALL) tests stylegan_edu --doctest-modules
 
-# Every notebook in _toc.yml under strict nbval (never --nbval-lax), in quick mode.
 test-notebooks: $(STAMP)
-	STYLEGAN_EDU_QUICK=1 $(PY) -m pytest -q -n 2 --dist loadfile $(NBVAL_FLAGS) $(NOTEBOOKS)
+	STYLEGAN_EDU_QUICK=1 $(PY) -m pytest $(PYTEST_ALL) $(NBVAL_FLAGS) $(NOTEBOOKS)
 
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . --builder html -W --keep-going

@@ -3,7 +3,12 @@
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("MPLBACKEND", "Agg")
+
+# Agg for this process only: `make test` runs the notebooks in the same pytest workers, and their
+# kernels inherit os.environ; MPLBACKEND=Agg there would turn off the inline figures nbval compares.
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
 
 import pytest  # noqa: E402
 
@@ -25,3 +30,4 @@ def mnist_test(shared_data):
     from stylegan_edu.data import load_mnist
 
     return load_mnist("test", data_dir=shared_data)
+

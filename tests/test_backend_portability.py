@@ -12,13 +12,14 @@ import sys
 
 import pytest
 
+from tests._jax_subprocess import jax_cpu_env
 from tests._notebooks import ROOT
 
 
 def test_package_runs_on_jax_backend(tmp_path, shared_data):
     pytest.importorskip("jax", reason="the dev extra installs jax; install it to run this check")
     out = tmp_path / "jax.json"
-    env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"}
+    env = jax_cpu_env()
     proc = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "check_backend.py"), "--data", shared_data, "--json", str(out)],
         env=env, capture_output=True, text=True, timeout=600,

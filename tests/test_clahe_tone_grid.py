@@ -3,7 +3,6 @@ learned curve network; the enhancer built from it, its restoration CNN, `enhance
 
 import json
 import math
-import os
 import subprocess
 import sys
 
@@ -16,6 +15,7 @@ from stylegan_edu import clahe as C
 from stylegan_edu.clahe.tone_grid import (CurveNet, ToneGrid, ToneGridConfig, ToneGridEnhancer, bin_width,
                                           make_tone_grid_enhancer, tile_layout)
 from stylegan_edu.metrics import psnr
+from tests._jax_subprocess import jax_cpu_env
 from tests._notebooks import ROOT
 
 # ---------------------------------------------------------------------------
@@ -368,7 +368,7 @@ def test_the_jax_backend_gives_the_same_output(tmp_path):
         model.save_weights(str(tmp_path / f"{name}.weights.h5"))
         expected[name] = np.asarray(model(x))
     (tmp_path / "configs.json").write_text(json.dumps(configs))
-    env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu", "PYTHONPATH": str(ROOT)}
+    env = jax_cpu_env(PYTHONPATH=str(ROOT))
     proc = subprocess.run([sys.executable, "-c", _JAX_SCRIPT, str(tmp_path)], env=env, capture_output=True, text=True,
                           timeout=300, cwd=str(ROOT))
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
