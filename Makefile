@@ -33,18 +33,20 @@ install: $(STAMP)
 # module-scoped fixtures are built once, a notebook runs in one kernel. -rs lists the
 # reasons for skipped tests.
 PYTEST_ALL = -q -rs -n 2 --dist loadfile
+UNIT_TESTS = tests stylegan_edu --doctest-modules
+NOTEBOOK_TESTS = $(NBVAL_FLAGS) $(NOTEBOOKS)
 test: $(STAMP)
 	@start=$$(date +%s); status=0; \
-	STYLEGAN_EDU_QUICK=1 $(PY) -m pytest $(PYTEST_ALL) tests stylegan_edu --doctest-modules $(NBVAL_FLAGS) $(NOTEBOOKS) || status=$$?; \
+	STYLEGAN_EDU_QUICK=1 $(PY) -m pytest $(PYTEST_ALL) $(UNIT_TESTS) $(NOTEBOOK_TESTS) || status=$$?; \
 	echo "make test: $$( [ $$status -eq 0 ] && echo passed || echo FAILED ) in $$(( $$(date +%s) - start )) s"; \
 	exit $$status
 
 # The two halves of `make test` on their own.
 test-unit: $(STAMP)
-	STYLEGAN_EDU_QUICK=1 $(PY) -m pytest $(PYTEST_ALL) tests stylegan_edu --doctest-modules
+	STYLEGAN_EDU_QUICK=1 $(PY) -m pytest $(PYTEST_ALL) $(UNIT_TESTS)
 
 test-notebooks: $(STAMP)
-	STYLEGAN_EDU_QUICK=1 $(PY) -m pytest $(PYTEST_ALL) $(NBVAL_FLAGS) $(NOTEBOOKS)
+	STYLEGAN_EDU_QUICK=1 $(PY) -m pytest $(PYTEST_ALL) $(NOTEBOOK_TESTS)
 
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . --builder html -W --keep-going

@@ -10,7 +10,10 @@ results; the GPU run of that script keeps XLA's defaults.
 import os
 
 
-def jax_cpu_env(**extra):
-    """`os.environ` plus KERAS_BACKEND=jax on the CPU, with XLA's backend optimisations off."""
-    flags = " ".join(f for f in (os.environ.get("XLA_FLAGS", ""), "--xla_backend_optimization_level=0") if f)
-    return {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu", "XLA_FLAGS": flags, **extra}
+def jax_cpu_env(xla_optimisations=False, **extra):
+    """`os.environ` plus KERAS_BACKEND=jax on the CPU; XLA's backend optimisations off unless asked for
+    (a subprocess that times steps keeps them: it should time what users run)."""
+    env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu", **extra}
+    if not xla_optimisations:
+        env["XLA_FLAGS"] = " ".join(f for f in (env.get("XLA_FLAGS", ""), "--xla_backend_optimization_level=0") if f)
+    return env

@@ -30,4 +30,3 @@ def mnist_test(shared_data):
     from stylegan_edu.data import load_mnist
 
     return load_mnist("test", data_dir=shared_data)
-

@@ -6,7 +6,6 @@ chosen once per process, and this test process uses TensorFlow).
 """
 
 import json
-import os
 import subprocess
 import sys
 
@@ -19,10 +18,9 @@ from tests._notebooks import ROOT
 def test_package_runs_on_jax_backend(tmp_path, shared_data):
     pytest.importorskip("jax", reason="the dev extra installs jax; install it to run this check")
     out = tmp_path / "jax.json"
-    env = jax_cpu_env()
     proc = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "check_backend.py"), "--data", shared_data, "--json", str(out)],
-        env=env, capture_output=True, text=True, timeout=600,
+        env=jax_cpu_env(), capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     summary = json.loads(out.read_text())
@@ -32,7 +30,7 @@ def test_package_runs_on_jax_backend(tmp_path, shared_data):
 def test_gan_step_benchmark_still_starts(tmp_path):
     """benchmarks/gan_step_backends.py (the CPU/GPU step timing quoted in chapter 9) still runs."""
     pytest.importorskip("jax", reason="the dev extra installs jax")
-    env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"}
+    env = jax_cpu_env(xla_optimisations=True)
     out = tmp_path / "steps"
     proc = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "gan_step_backends.py"), "--steps", "2", "--batch", "8", "--out", str(out)],
