@@ -30,9 +30,10 @@ install: $(STAMP)
 # Unit tests, every docstring example and strict nbval over every notebook in _toc.yml
 # (never --nbval-lax), in quick mode: one pytest run on two workers, so that neither core
 # idles while the other finishes a phase. A worker takes a whole file (--dist loadfile):
-# module-scoped fixtures are built once, a notebook runs in one kernel. -rs lists the
-# reasons for skipped tests.
-PYTEST_ALL = -q -rs -n 2 --dist loadfile
+# module-scoped fixtures are built once, a notebook runs in one kernel. Files are handed out
+# in collection order, the longest first (conftest.py's LONGEST_FIRST), so that no worker is
+# left alone with a long file at the end. -rs lists the reasons for skipped tests.
+PYTEST_ALL = -q -rs -n 2 --dist loadfile --no-loadscope-reorder
 UNIT_TESTS = tests stylegan_edu --doctest-modules
 NOTEBOOK_TESTS = $(NBVAL_FLAGS) $(NOTEBOOKS)
 test: $(STAMP)

@@ -35,13 +35,6 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-from stylegan_edu._io import machine_info  # noqa: E402
-from stylegan_edu.features import vgg_extractor  # noqa: E402
-from stylegan_edu.style_transfer import StyleTransferConfig, load_image, stylize  # noqa: E402
-
 CONTENT_LAYERS = ["block5_conv2"]
 STYLE_LAYERS = ["block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1"]
 SIZES = (256, 512)
@@ -49,6 +42,25 @@ STEPS = int(os.environ.get("BENCH_STEPS", "5"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "2"))
 CONTENT, STYLE = "astronaut", "starry_night_van_gogh"
 HERE = Path(__file__).resolve().parent
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description="Seconds per style-transfer step: stylize against the TF tutorial's recipe.")
+    parser.add_argument("--steps", type=int, default=STEPS, help="timed steps per run, after one tracing step (default %(default)s)")
+    parser.add_argument("--repeats", type=int, default=REPEATS, help="repeats; the median is kept (default %(default)s)")
+    parser.add_argument("--out", type=Path, default=HERE, help="folder for style_transfer_speed.json and .md (default: benchmarks/)")
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    parse_args()  # --help and bad flags are answered here, before TensorFlow is imported (about 10 s)
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from stylegan_edu._io import machine_info  # noqa: E402
+from stylegan_edu.features import vgg_extractor  # noqa: E402
+from stylegan_edu.style_transfer import StyleTransferConfig, load_image, stylize  # noqa: E402
 
 
 # ---------------------------------------------------------------------------
@@ -130,14 +142,6 @@ def ours_run(extractor, content, style, steps, jit):
                                  content_layers=CONTENT_LAYERS, style_layers=STYLE_LAYERS, jit_compile=jit)
     result = stylize(content, style, config, extractor=extractor, progress=False)
     return result.seconds_per_step
-
-
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description="Seconds per style-transfer step: stylize against the TF tutorial's recipe.")
-    parser.add_argument("--steps", type=int, default=STEPS, help="timed steps per run, after one tracing step (default %(default)s)")
-    parser.add_argument("--repeats", type=int, default=REPEATS, help="repeats; the median is kept (default %(default)s)")
-    parser.add_argument("--out", type=Path, default=HERE, help="folder for style_transfer_speed.json and .md (default: benchmarks/)")
-    return parser.parse_args(argv)
 
 
 def main(argv=None):

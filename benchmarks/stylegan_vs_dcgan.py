@@ -106,7 +106,8 @@ def main(argv=None):
     parser.add_argument("--resume", action="store_true")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "stylegan_vs_dcgan"))
     parser.add_argument("--limit", type=int, default=None, help="train on the first N images (smoke tests)")
-    parser.add_argument("--timing-steps", type=int, default=40)
+    parser.add_argument("--timing-steps", type=int, default=40, help="steps per timing round")
+    parser.add_argument("--timing-rounds", type=int, default=3, help="timing rounds per model, alternating; the median is kept")
     parser.add_argument("--eval-samples", type=int, default=EVAL_SAMPLES, help="samples per model for the final numbers")
     parser.add_argument("--no-publish", action="store_true", help="do not copy the record into the StyleGAN asset folder")
     parser.add_argument("--publish-only", action="store_true", help="copy an existing record (--out) into the asset folder")
@@ -135,7 +136,7 @@ def main(argv=None):
     x28 = to_unit_range(images)[..., None]  # (N, 28, 28, 1)
     x32 = pad_to_32(images)  # (N, 32, 32, 1)
 
-    timing = step_timing(x32, x28, steps=args.timing_steps)
+    timing = step_timing(x32, x28, rounds=args.timing_rounds, steps=args.timing_steps)
 
     config = TrainConfig(epochs=1000, seed=0)  # the DCGAN recipe; the time budget ends the run
     timing_file = Path(args.work, "train_seconds.json")  # the time used so far, for --resume
@@ -207,7 +208,7 @@ def main(argv=None):
         f"Budget: {minutes:.1f} min of wall-clock training each (the StyleGAN's recorded run, "
         "`stylegan_edu/assets/stylegan_generator/`; the DCGAN's in this run), per-epoch FID/KID on 2,000 samples included. "
         f"Quality: `metrics.sample_quality`, {args.eval_samples:,} samples (z seed {EVAL_SEED}) against the 10,000 test-split "
-        "images, for both models in this run. Step times: both trainers alternating in this run, median of 3 rounds.",
+        f"images, for both models in this run. Step times: both trainers alternating in this run, median of {args.timing_rounds} rounds.",
         "",
         f"The machine is shared: load average during the DCGAN's training {min(loads or [0]):.1f}–{max(loads or [0]):.1f} "
         f"(the StyleGAN's run recorded {sg_info['machine'].get('load_average')} at its end). Wall-clock budgets on a shared "

@@ -61,7 +61,8 @@ def test_stylegan_vs_dcgan_tiny_writes_its_report(tmp_path, shared_data):
     out = tmp_path / "cmp"
     env = {"STYLEGAN_EDU_DATA": shared_data, "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "stylegan_vs_dcgan.py"), "--minutes", "0.02",
-                           "--limit", "256", "--timing-steps", "7", "--eval-samples", "200", "--work", str(tmp_path / "run"),
+                           "--limit", "256", "--timing-rounds", "1", "--timing-steps", "2",
+                           "--eval-samples", "200", "--work", str(tmp_path / "run"),
                            "--out", str(out), "--no-publish"], capture_output=True, text=True, timeout=600, env=env)
     assert done.returncode == 0, done.stderr[-3000:]
     record = json.loads((tmp_path / "cmp.json").read_text())

@@ -319,6 +319,7 @@ def test_training_script_quick_run_writes_loadable_weights_and_metrics(tmp_path)
     assert {r["image"] for r in metrics["clean"]} == set(C.EVAL_IMAGES)
     assert all(r["seed"] == 0 for r in metrics["clean"] if r["method"] == C.METHOD_NAMES["l1"])
     assert {r["image"].split("/")[1] for r in metrics["restoration"]} == set(C.RESTORATION_DEGRADATIONS)
+    assert {r["image"].split("/")[0] for r in metrics["restoration"]} == {C.EVAL_IMAGES[0]}  # --quick: one photo
 
 
 def test_training_script_quick_restore_run_trains_in_two_stages_and_records_the_ablation(tmp_path):

@@ -7,7 +7,9 @@ seed: a few steps on one device, then the same steps under
 ``tf.distribute.MirroredStrategy`` with 2 replicas. The default DCGAN
 generator has BatchNorm (synchronised across replicas), so its statistics
 are covered; the discriminator's dropout is off, because each replica draws
-its own dropout mask (as in any data-parallel run).
+its own dropout mask (as in any data-parallel run). The run also keeps an
+EMA generator, whose update runs in cross-replica context (merge_call), and
+adds R1 on every other step, computed per replica: both must agree too.
 """
 
 import json
@@ -35,7 +37,8 @@ def _worker(out):
     from stylegan_edu.training import TrainConfig, num_replicas
 
     x = np.random.default_rng(0).uniform(-1, 1, (STEPS * BATCH, 28, 28, 1)).astype("float32")
-    config = TrainConfig(epochs=1, batch_size=BATCH, seed=0, mixed_precision="off")
+    config = TrainConfig(epochs=1, batch_size=BATCH, seed=0, mixed_precision="off", ema_decay=0.9, r1_weight=1.0,
+                         r1_interval=2)
 
     def run():
         g = make_generator(GeneratorConfig(latent_dim=16, filters=(16, 8), batchnorm=True, seed=0))
@@ -44,16 +47,19 @@ def _worker(out):
         history = gan.fit(x, verbose=0)
         bn = [layer.synchronized for layer in gan.generator.layers if "BatchNormalization" in type(layer).__name__]
         weights = [np.asarray(v) for v in gan.generator.variables + gan.discriminator.variables]  # includes BN statistics
-        return {k: float(v[-1]) for k, v in history.history.items()}, weights, num_replicas(), bn
+        ema = [np.asarray(v) for v in gan.ema_generator.variables]
+        return {k: float(v[-1]) for k, v in history.history.items()}, weights, num_replicas(), bn, ema
 
     single = run()
     strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
     with strategy.scope():
         mirrored = run()
     np.savez(Path(out, "weights.npz"), *single[1], *mirrored[1])
+    ema_diff = max(float(np.max(np.abs(a.astype(float) - b.astype(float))))
+                   for a, b in zip(single[4], mirrored[4], strict=True) if a.dtype.kind == "f")
     Path(out, "result.json").write_text(json.dumps({
         "single": single[0], "mirrored": mirrored[0], "replicas": [single[2], mirrored[2]],
-        "synchronized": [single[3], mirrored[3]], "n": len(single[1]),
+        "synchronized": [single[3], mirrored[3]], "n": len(single[1]), "ema_diff": ema_diff,
     }))
 
 
@@ -64,7 +70,7 @@ def test_mirrored_strategy_on_two_devices_equals_one_device(tmp_path):
     result = json.loads((tmp_path / "result.json").read_text())
     assert result["replicas"] == [1, 2]
     assert result["synchronized"][0] and not any(result["synchronized"][0]) and all(result["synchronized"][1])
-    assert result["single"].keys() == result["mirrored"].keys()
+    assert result["single"].keys() == result["mirrored"].keys() and "r1" in result["single"]
     for key, value in result["single"].items():
         np.testing.assert_allclose(result["mirrored"][key], value, rtol=1e-4, atol=1e-5, err_msg=key)
     arrays = np.load(tmp_path / "weights.npz")
@@ -72,6 +78,7 @@ def test_mirrored_strategy_on_two_devices_equals_one_device(tmp_path):
     for i in range(n):
         a, b = arrays[f"arr_{i}"], arrays[f"arr_{i + n}"]
         np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-5, err_msg=f"variable {i}")
+    assert result["ema_diff"] < 1e-5
 
 
 if __name__ == "__main__":

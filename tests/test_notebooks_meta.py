@@ -106,3 +106,13 @@ def test_colab_install_cell_does_nothing_outside_colab(path, monkeypatch):
     monkeypatch.setitem(sys.modules, "google.colab", object())
     exec(compile(code, "<install cell>", "exec"), {"get_ipython": lambda: _FakeShell()})
     assert calls and "stylegan_edu" in " ".join(map(str, calls[0]))
+
+
+def test_the_longest_first_list_names_files_that_exist():
+    """conftest.py's LONGEST_FIRST orders collection for the two test workers; a renamed file would drop out of it
+    silently (the run stays correct, only the order changes), so its entries must exist and be distinct."""
+    import conftest
+
+    assert len(set(conftest.LONGEST_FIRST)) == len(conftest.LONGEST_FIRST)
+    for path in conftest.LONGEST_FIRST:
+        assert (ROOT / path).is_file(), f"conftest.LONGEST_FIRST lists {path}, which does not exist"

@@ -76,12 +76,21 @@ def test_style_mixing_probability(prob):
         assert len(set(k.tolist())) > 3  # random per sample
 
 
-def test_ema_and_w_bar_survive_resume_exactly(tmp_path):
+@pytest.fixture(scope="module")
+def one_checkpointed_epoch(tmp_path_factory):
+    """A trainer after one epoch on 16 images, and the folder its checkpoint went to (a training step takes
+    about 20 s to trace here, so the tests that only need a checkpoint share this one)."""
+    folder = tmp_path_factory.mktemp("stylegan_checkpoint")
+    first = make_stylegan(CONFIG, SMALL)
+    first.fit(_images(16), epochs=1, callbacks=[cbs.Checkpoint(folder)], verbose=0)
+    return first, folder
+
+
+def test_ema_and_w_bar_survive_resume_exactly(one_checkpointed_epoch):
     """Every checkpointed array, EMA generator and w-bar included, comes back bit for bit (continuing exactly
     from a restored state is tested for the trainer in test_resume.py and test_training.py)."""
     x = _images(16)
-    first = make_stylegan(CONFIG, SMALL)
-    first.fit(x, epochs=1, callbacks=[cbs.Checkpoint(tmp_path)], verbose=0)
+    first, tmp_path = one_checkpointed_epoch
     saved = _state(first)
     resumed = make_stylegan(CONFIG, SMALL)  # fresh weights, w-bar 0: everything must come from the file
     assert not np.array_equal(resumed.generator.w_avg.numpy(), first.generator.w_avg.numpy())
@@ -96,9 +105,9 @@ def test_ema_and_w_bar_survive_resume_exactly(tmp_path):
     assert resumed.state.epochs_done == 1 and resumed.state.history == first.state.history
 
 
-def test_resuming_with_a_different_config_says_what_differs(tmp_path):
+def test_resuming_with_a_different_config_says_what_differs(one_checkpointed_epoch):
     x = _images(16)
-    make_stylegan(CONFIG, SMALL).fit(x, epochs=1, callbacks=[cbs.Checkpoint(tmp_path)], verbose=0)
+    _, tmp_path = one_checkpointed_epoch  # a checkpoint of CONFIG and SMALL
     other = make_stylegan(dataclasses.replace(CONFIG, r1_weight=0.5), dataclasses.replace(SMALL, style_mixing_prob=0.5))
     with pytest.raises(ValueError, match="Invalid value for argument `resume`") as info:
         other.fit(x, epochs=2, callbacks=[cbs.Checkpoint(tmp_path)], resume=True, verbose=0)
