@@ -112,6 +112,16 @@ def parse_runs(spec):
     return runs
 
 
+def check_run_order(runs, args):
+    """A restore run that is trained (not loaded with --reuse) needs the gan run of seed 0 before it (its tone
+    grid): say so before TensorFlow and the photos load."""
+    for i, (variant, seed) in enumerate(runs):
+        reused = args.reuse and os.path.exists(os.path.join(args.out, f"{variant}_seed{seed}.weights.h5"))
+        if variant == "restore" and not reused and ("gan", 0) not in runs[:i]:
+            raise SystemExit(f"the restore run of seed {seed} needs the gan run of seed 0 (its tone grid) before it: "
+                             f"add gan:0 to --runs, ahead of restore (received --runs {args.runs!r})")
+
+
 def loss_config_for(variant, feature_weights=None):
     from stylegan_edu.conditional import L1_ONLY, ConditionalLossConfig
 
@@ -192,9 +202,7 @@ def train_run(variant, seed, args, photos, feature_weights, models):
         old = json.load(open(config_path)).get("runs", {}).get(run, {}) if os.path.exists(config_path) else {}
         kept = {k: old[k] for k in ("seconds", "steps", "pretrain", "finetune", "tone_grid_from") if k in old}  # what only the training run measured
         return G, {**summary, **kept, "reused": True}
-    if restore:
-        if ("gan", 0) not in models:
-            raise SystemExit("the restore run needs the gan run of seed 0 (its tone grid): add gan:0 to --runs")
+    if restore:  # check_run_order made sure that the gan run of seed 0 came first
         G, stages, history = train_restorer(seed, args, photos, data, models["gan", 0])
         save_weights(G, path)
         with open(os.path.join(args.out, f"history_{run}.json"), "w") as f:
@@ -361,6 +369,8 @@ def main(argv=None):
         args.steps, args.steps_per_epoch, args.batch, args.patch = 2, 1, 2, 64
         args.restore_pretrain_steps = args.restore_finetune_steps = 2
         args.restore_pretrain_patch, args.restore_pretrain_batch = 64, 2
+    runs = parse_runs(args.runs)
+    check_run_order(runs, args)
     os.makedirs(args.out, exist_ok=True)
     os.makedirs(args.work, exist_ok=True)
     import tensorflow as tf  # noqa: F401  (machine_info lists the GPUs TensorFlow sees)
@@ -368,7 +378,6 @@ def main(argv=None):
     from stylegan_edu import clahe as C
     from stylegan_edu._io import machine_info
 
-    runs = parse_runs(args.runs)
     photos = C.load_photos(C.TRAIN_IMAGES, max_side=256 if args.quick else 512)
     record = {"machine": machine_info(), "train_images": list(C.TRAIN_IMAGES), "eval_images": list(C.EVAL_IMAGES),
               "target": dataclasses.asdict(C.TARGET), "patch": args.patch, "tone_fraction": args.tone_fraction,
