@@ -112,12 +112,16 @@ def parse_runs(spec):
     return runs
 
 
+def is_reused(args, variant, seed):
+    """With --reuse, a run whose weights are already in --out is loaded, not trained."""
+    return args.reuse and os.path.exists(os.path.join(args.out, f"{variant}_seed{seed}.weights.h5"))
+
+
 def check_run_order(runs, args):
     """A restore run that is trained (not loaded with --reuse) needs the gan run of seed 0 before it (its tone
-    grid): say so before TensorFlow and the photos load."""
+    grid): say so before the photos load and anything trains."""
     for i, (variant, seed) in enumerate(runs):
-        reused = args.reuse and os.path.exists(os.path.join(args.out, f"{variant}_seed{seed}.weights.h5"))
-        if variant == "restore" and not reused and ("gan", 0) not in runs[:i]:
+        if variant == "restore" and not is_reused(args, variant, seed) and ("gan", 0) not in runs[:i]:
             raise SystemExit(f"the restore run of seed {seed} needs the gan run of seed 0 (its tone grid) before it: "
                              f"add gan:0 to --runs, ahead of restore (received --runs {args.runs!r})")
 
@@ -195,7 +199,7 @@ def train_run(variant, seed, args, photos, feature_weights, models):
                    "loss_config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in dataclasses.asdict(loss_config).items()},
                    "train_config": dataclasses.asdict(config), "data": data}
     path = os.path.join(args.out, f"{run}.weights.h5")
-    if args.reuse and os.path.exists(path):
+    if is_reused(args, variant, seed):
         G = make_tone_grid_enhancer(generator_config_for(variant), name=f"clahe_generator_{run}")
         G.load_weights(path)
         config_path = os.path.join(args.out, "config.json")
