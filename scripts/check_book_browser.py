@@ -39,12 +39,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import queue
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -356,7 +358,10 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html", help="the built book")
     parser.add_argument("--screenshots", type=Path, default=ROOT / "_build" / "screenshots")
+    parser.add_argument("--workers", type=int, default=2, help="pages rendered at once (default: 2)")
     args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error(f"Invalid value for argument `workers`. Expected an integer >= 1. Received: workers={args.workers}")
 
     html_root = args.html.resolve()
     if not (html_root / "index.html").is_file():
@@ -383,36 +388,51 @@ def main(argv=None) -> int:
             id_cache[key] = parse_dom(path.read_text(encoding="utf-8", errors="replace")).ids
         return id_cache[key]
 
+    def check_one(page: Path, profile: Path):
+        """One page: (its report lines, failed?, images, links)."""
+        rel = page.relative_to(html_root).as_posix()
+        screenshot = args.screenshots / (rel[: -len(".html")].replace("/", "__") + ".png")
+        target = redirect_target(page.read_text(encoding="utf-8", errors="replace"))
+        if target is not None:  # a redirect (index.html): its target is checked as a page of its own
+            resolved = resolve_local(target, page, html_root)
+            if resolved is not None and not resolved[0].is_file():
+                return [f"FAIL {rel}", f"     - redirects to a missing page: {target}"], True, 0, 0
+            return [f"ok   {rel} (redirects to {target})"], False, 0, 0
+        images = links = 0
+        try:
+            dom = parse_dom(render(chromium, page, screenshot, profile))
+            problems = check_page(rel, page, dom, html_root, ids_of=ids_of)
+            images, links = len(dom.images), len(dom.links)
+            counts = f"({images} images, {links} links)"
+        except (RuntimeError, subprocess.TimeoutExpired) as error:
+            problems, counts = [f"could not render: {error}"], ""
+        if problems:
+            return [f"FAIL {rel} {counts}", *(f"     - {problem}" for problem in problems)], True, images, links
+        return [f"ok   {rel} {counts}"], False, images, links
+
+    # Pages render in parallel, each worker with a Chromium profile of its own (a profile is locked by
+    # the browser that uses it); reports are printed in page order. On a 2-core machine the 19 pages of
+    # the book took 57 s with 1 worker, 41 s with 2, 46 s with 4 and 62 s with 8.
     failed = 0
     totals = [0, 0]  # images, links
-    with tempfile.TemporaryDirectory(prefix="book-check-") as profile:
-        for page in pages:
-            rel = page.relative_to(html_root).as_posix()
-            screenshot = args.screenshots / (rel[: -len(".html")].replace("/", "__") + ".png")
-            target = redirect_target(page.read_text(encoding="utf-8", errors="replace"))
-            if target is not None:  # a redirect (index.html): its target is checked as a page of its own
-                resolved = resolve_local(target, page, html_root)
-                if resolved is not None and not resolved[0].is_file():
-                    failed += 1
-                    print(f"FAIL {rel}\n     - redirects to a missing page: {target}")
-                else:
-                    print(f"ok   {rel} (redirects to {target})")
-                continue
+    with tempfile.TemporaryDirectory(prefix="book-check-") as profiles:
+        free = queue.SimpleQueue()
+        for k in range(args.workers):
+            free.put(Path(profiles) / f"profile{k}")
+
+        def run(page: Path):
+            profile = free.get()
             try:
-                dom = parse_dom(render(chromium, page, screenshot, Path(profile)))
-                problems = check_page(rel, page, dom, html_root, ids_of=ids_of)
-                counts = f"({len(dom.images)} images, {len(dom.links)} links)"
-                totals[0] += len(dom.images)
-                totals[1] += len(dom.links)
-            except (RuntimeError, subprocess.TimeoutExpired) as error:
-                problems, counts = [f"could not render: {error}"], ""
-            if problems:
-                failed += 1
-                print(f"FAIL {rel} {counts}")
-                for problem in problems:
-                    print(f"     - {problem}")
-            else:
-                print(f"ok   {rel} {counts}")
+                return check_one(page, profile)
+            finally:
+                free.put(profile)
+
+        with ThreadPoolExecutor(max_workers=args.workers) as pool:
+            for lines, page_failed, images, links in pool.map(run, pages):
+                print("\n".join(lines), flush=True)
+                failed += page_failed
+                totals[0] += images
+                totals[1] += links
     elapsed = time.monotonic() - start
     verdict = "passed" if not failed else f"FAILED on {failed} page(s)"
     print(

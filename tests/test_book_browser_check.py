@@ -250,3 +250,12 @@ def test_in_chromium_end_to_end(tmp_path, capsys):
     assert "ok   book/other.html" in out and "ok   index.html (redirects to book/01_intro.html)" in out
     assert sorted(p.name for p in shots.iterdir()) == ["book__01_intro.png", "book__other.png"]
     assert not list(root.rglob(check.PROBE_PREFIX + "*")), "probe files are removed"
+    reports = [line.split()[1] for line in out.splitlines() if line.startswith(("ok ", "FAIL "))]
+    assert reports == [p.relative_to(root).as_posix() for p in check.book_pages(root)], "pages render in parallel, reports in page order"
+
+
+def test_workers_must_be_positive(tmp_path, capsys):
+    root, _ = make_book(tmp_path, "")
+    with pytest.raises(SystemExit):
+        check.main(["--html", str(root), "--workers", "0"])
+    assert "Invalid value for argument `workers`. Expected an integer >= 1. Received: workers=0" in capsys.readouterr().err
