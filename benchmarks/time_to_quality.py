@@ -67,7 +67,7 @@ class Budget:
     seed: int = 0  # data order, noise, initial weights
 
 
-TINY = Budget(tutorial_steps=4, ours_max_steps=4, snapshot_every=2, ours_snapshot_every=2, fid_images=64)
+TINY = Budget(tutorial_steps=2, ours_max_steps=2, snapshot_every=1, ours_snapshot_every=1, fid_images=64)
 
 
 # ---------------------------------------------------------------------------

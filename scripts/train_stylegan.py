@@ -325,6 +325,12 @@ def main(argv=None):
     asset, record, default_work = ASSETS[args.dataset]
     work = Path(args.work or default_work)
     readme = _readme_mnist if args.dataset == "mnist" else _readme_fashion
+    if args.diagnose_only:  # checked before TensorFlow loads and the digits are read: a refusal is instant
+        timing = work / "train_seconds.json"  # what TimeBudget(record=...) writes; TimeBudget.recorded reads it
+        used = float(json.loads(timing.read_text())["train_seconds"]) if timing.is_file() else 0.0
+        if not (args.dataset == "mnist" and args.resume and used >= args.minutes * 60 and (work / "result.json").exists()):
+            parser.error("--diagnose-only needs --dataset mnist, --resume and a finished run in --work (its time budget, "
+                         f"--minutes {args.minutes:g}, spent, and its result.json written); {work} has {used / 60:.1f} min")
 
     from stylegan_edu._io import machine_info
     from stylegan_edu.data import load_fashion_mnist, mnist_gan_split
@@ -378,10 +384,6 @@ def main(argv=None):
     work.mkdir(parents=True, exist_ok=True)
     timing = work / "train_seconds.json"  # the time used so far, for --resume
     budget = TimeBudget(args.minutes * 60, TimeBudget.recorded(timing) if args.resume else 0.0, record=timing)
-    if args.diagnose_only and not (args.dataset == "mnist" and args.resume and budget.spent and (work / "result.json").exists()):
-        parser.error("--diagnose-only needs --dataset mnist, --resume and a finished run in --work (its time budget, "
-                     f"--minutes {args.minutes:g}, spent, and its result.json written); {work} has "
-                     f"{budget.elapsed / 60:.1f} min")
     trainer = train_stylegan(work, config=config, stylegan_config=StyleGANConfig(), images=images, resume=args.resume,
                              quality_every=args.quality_every, quality_num_samples=args.quality_samples, progress=False,
                              extra_callbacks=[budget], dataset=args.dataset)
