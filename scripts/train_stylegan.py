@@ -325,9 +325,11 @@ def main(argv=None):
     asset, record, default_work = ASSETS[args.dataset]
     work = Path(args.work or default_work)
     readme = _readme_mnist if args.dataset == "mnist" else _readme_fashion
+    timing = work / "train_seconds.json"  # the time used so far, for --resume (TimeBudget's record)
     if args.diagnose_only:  # checked before TensorFlow loads and the digits are read: a refusal is instant
-        timing = work / "train_seconds.json"  # what TimeBudget(record=...) writes; TimeBudget.recorded reads it
-        used = float(json.loads(timing.read_text())["train_seconds"]) if timing.is_file() else 0.0
+        from stylegan_edu._io import recorded_seconds
+
+        used = recorded_seconds(timing)
         if not (args.dataset == "mnist" and args.resume and used >= args.minutes * 60 and (work / "result.json").exists()):
             parser.error("--diagnose-only needs --dataset mnist, --resume and a finished run in --work (its time budget, "
                          f"--minutes {args.minutes:g}, spent, and its result.json written); {work} has {used / 60:.1f} min")
@@ -382,7 +384,6 @@ def main(argv=None):
     config = dataclasses.replace(STYLEGAN_TRAIN_CONFIG, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
                                  augment=args.augment)
     work.mkdir(parents=True, exist_ok=True)
-    timing = work / "train_seconds.json"  # the time used so far, for --resume
     budget = TimeBudget(args.minutes * 60, TimeBudget.recorded(timing) if args.resume else 0.0, record=timing)
     trainer = train_stylegan(work, config=config, stylegan_config=StyleGANConfig(), images=images, resume=args.resume,
                              quality_every=args.quality_every, quality_num_samples=args.quality_samples, progress=False,

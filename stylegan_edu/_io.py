@@ -10,6 +10,7 @@
 """
 
 import io
+import json
 import os
 import platform
 import sys
@@ -18,7 +19,7 @@ import numpy as np
 
 from stylegan_edu._validation import _range_bounds, as_image, check_path, check_positive_int, concrete, invalid
 
-__all__ = ["atomic_write", "figure_png", "machine_info", "png_bytes"]
+__all__ = ["atomic_write", "figure_png", "machine_info", "png_bytes", "recorded_seconds"]
 
 
 def png_bytes(image, value_range=(0, 1), zoom=1):
@@ -126,6 +127,30 @@ def atomic_write(path, content, fsync=False):
     if fsync:
         _fsync_dir(os.path.dirname(os.path.abspath(path)))
     return path
+
+
+def recorded_seconds(path):
+    """The training seconds a time-budget record holds (``callbacks.TimeBudget(record=path)`` writes it).
+
+    Lives here, not only in :mod:`stylegan_edu.callbacks`, so that a script can read a run's
+    record before Keras and TensorFlow load.
+
+    Args:
+        path: the record, a JSON file ``{"train_seconds": ...}``.
+
+    Returns:
+        float: its seconds, or 0.0 when there is no record yet (a run that has not started).
+
+    Example:
+
+    >>> recorded_seconds("no/such/run/train_seconds.json")
+    0.0
+    """
+    path = os.fspath(check_path("path", path, kind="file"))
+    if not os.path.isfile(path):
+        return 0.0
+    with open(path) as f:
+        return float(json.load(f)["train_seconds"])
 
 
 def _fsync_dir(directory):

@@ -29,7 +29,7 @@ import os
 import keras
 import numpy as np
 
-from stylegan_edu._io import atomic_write, figure_png, png_bytes
+from stylegan_edu._io import atomic_write, figure_png, png_bytes, recorded_seconds
 from stylegan_edu._validation import as_image, check_bool, check_callable, check_float_range, check_path, check_positive_int, \
     check_seed, invalid
 from stylegan_edu.checkpoints import CheckpointManager, capture_state, restore_state
@@ -550,11 +550,7 @@ class TimeBudget(keras.callbacks.Callback):
     @staticmethod
     def recorded(path):
         """The seconds a ``record`` file holds, or 0.0 when there is none yet (a run that has not started)."""
-        path = os.fspath(check_path("path", path, kind="file"))
-        if not os.path.isfile(path):
-            return 0.0
-        with open(path) as f:
-            return float(json.load(f)["train_seconds"])
+        return recorded_seconds(path)
 
     @property
     def elapsed(self):
