@@ -28,7 +28,8 @@ import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the package
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # _timing, also when imported rather than run
 
 from _timing import parse_args, write_report  # noqa: E402
 
@@ -68,7 +69,7 @@ def loss_ms(vgg, content, style, statistic, calls=20):
 
 
 def main(argv=None):
-    args = parse_args(__doc__, NAME)
+    args = parse_args(__doc__, NAME, argv)
     sizes = (64,) if args.quick else (192, 384)
     steps = 2 if args.quick else 10
     repeats = 1 if args.quick else 3

@@ -751,6 +751,21 @@ def _feature_model(net):
     return keras.Model(net.input, net.get_layer("features").output, name=f"{net.name}_features")
 
 
+def _features_and_logits(images, dataset, batch_size):
+    """(penultimate features (N, 128), logits (N, 10)) of a data set's feature net from one forward pass: what
+    :func:`penultimate_features` and the net itself give, without running the shared layers twice."""
+    from keras import ops
+
+    from stylegan_edu.pretrained import feature_net
+
+    x = _check_digit_images(images)  # (N, 28, 28, 1)
+    net = feature_net(dataset)
+    both = keras.Model(net.input, [net.get_layer("features").output, net.output], name=f"{net.name}_features_logits")
+    d = FEATURE_NETS[dataset].features
+    out = map_in_batches(lambda v: ops.concatenate(both(v, training=False), axis=-1), x, batch_size, name="images")
+    return out[:, :d], out[:, d:]  # (N, 128), (N, 10)
+
+
 def _check_digit_images(images):
     x = check_array("images", images, dtype="float32", min_size=0)  # real and finite: a complex cast would drop the imaginary part
     if x.ndim == 3:

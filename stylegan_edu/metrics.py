@@ -437,7 +437,12 @@ def predicted_classes(images, dataset="fashion_mnist", batch_size=1000):
         raise invalid("images", "at least one image (N, 28, 28, 1)", f"shape {x.shape}")
     batch_size = check_positive_int("batch_size", batch_size)
     net = feature_net(dataset)
-    logits = map_in_batches(lambda v: net(v, training=False), x, batch_size, name="images").astype(np.float64)  # (N, 10)
+    return _classes_from_logits(map_in_batches(lambda v: net(v, training=False), x, batch_size, name="images"))
+
+
+def _classes_from_logits(logits):
+    """(argmax class int64 (N,), its softmax probability float64 (N,)) of logits (N, K)."""
+    logits = np.asarray(logits, np.float64)
     p = np.exp(logits - logits.max(axis=1, keepdims=True))
     p /= p.sum(axis=1, keepdims=True)
     return p.argmax(axis=1), p.max(axis=1)
@@ -446,10 +451,11 @@ def predicted_classes(images, dataset="fashion_mnist", batch_size=1000):
 def sample_quality(images, dataset="fashion_mnist", batch_size=500, legible_threshold=0.9):
     r"""Every standard number for a batch of generated images: FID, KID, class shares and mean confidence.
 
-    One pass of the feature net serves the FID (:func:`fid`) and the KID
-    (:func:`kid`, 100 subsets of up to 1,000 images); the predicted classes
-    (:func:`predicted_classes`) give each class's share of the samples (a
-    collapsed generator shows up as one class far above 10%), the mean
+    One pass of the feature net serves the FID (:func:`fid`), the KID
+    (:func:`kid`, 100 subsets of up to 1,000 images) and the predicted
+    classes (:func:`predicted_classes`, from the same pass's logits). The
+    classes give each class's share of the samples (a collapsed generator
+    shows up as one class far above 10%), the mean
     classifier confidence and the *legible rate*: the share of images the
     classifier assigns to some class with probability at least
     ``legible_threshold``. This is what the shipped generators' JSON records,
@@ -476,6 +482,7 @@ def sample_quality(images, dataset="fashion_mnist", batch_size=500, legible_thre
     (['class_shares', 'fid', 'kid', 'legible_rate', 'mean_confidence', 'num_samples'], True, 1.0)
     """
     from stylegan_edu.data import FASHION_MNIST_CLASSES
+    from stylegan_edu.features import _features_and_logits
 
     check_choice("dataset", dataset, DATASETS)
     images = _check_images(images)  # (N, 28, 28, 1)
@@ -483,12 +490,13 @@ def sample_quality(images, dataset="fashion_mnist", batch_size=500, legible_thre
     legible_threshold = check_float_range("legible_threshold", legible_threshold, 0.0, 1.0, low_inclusive=False)
     mu_r, sigma_r, info = reference_statistics(dataset)
     _warn_if_few(len(images), mu_r.shape[0], stacklevel=3)
-    features = _features(images, dataset, batch_size)  # (N, 128)
+    features, logits = _features_and_logits(images, dataset, batch_size)  # (N, 128), (N, 10): one forward pass
+    features = np.asarray(features, np.float64)
     mu_g, sigma_g = feature_statistics(features)
     kid_value = None
     if "features" in info:
         kid_value = float(kernel_distance(features, info["features"], subset_size=1000, num_subsets=100, seed=0))
-    labels, confidence = predicted_classes(images, dataset, batch_size=batch_size)
+    labels, confidence = _classes_from_logits(logits)
     names = FASHION_MNIST_CLASSES if dataset == "fashion_mnist" else tuple(str(d) for d in range(10))
     counts = np.bincount(labels, minlength=len(names))
     return {

@@ -289,25 +289,39 @@ def test_training_script_help_runs_without_training():
         assert option in out.stdout, option
 
 
-def test_training_script_quick_run_writes_loadable_weights_and_metrics(tmp_path):
-    """One quick L1 run (two steps, small photos) into a temporary folder: every output the loader needs."""
-    import json
+@pytest.fixture(scope="module")
+def quick_training_run(tmp_path_factory):
+    """One quick run of the training script (two steps per stage, small photos) with the L1, GAN and restore
+    variants, in a subprocess as a user starts it: (out folder, work folder). One run, not one per variant, so
+    that the script's start-up and evaluation are paid once."""
     import subprocess
     import sys
     from pathlib import Path
 
+    script = Path(__file__).resolve().parents[1] / "scripts" / "train_clahe_generator.py"
+    tmp = tmp_path_factory.mktemp("clahe_script")
+    out, work = tmp / "out", tmp / "work"
+    proc = subprocess.run([sys.executable, str(script), "--quick", "--out", str(out), "--work", str(work),
+                           "--runs", "l1:0;gan:0;restore:0"], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    return out, work
+
+
+def test_training_script_quick_run_writes_loadable_weights_and_metrics(quick_training_run):
+    """Every output the loader needs, for the L1 run of the quick run."""
+    import json
+
     from stylegan_edu import pretrained
 
-    script = Path(__file__).resolve().parents[1] / "scripts" / "train_clahe_generator.py"
-    out, work = tmp_path / "out", tmp_path / "work"
-    proc = subprocess.run([sys.executable, str(script), "--quick", "--out", str(out), "--work", str(work), "--runs", "l1:0"],
-                          capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
-    for name in ("l1_seed0.weights.h5", "history_l1_seed0.json", "config.json", "metrics.json", "metrics.md", "SHA256SUMS"):
+    out, _ = quick_training_run
+    names = ("l1_seed0", "gan_seed0", "restore_seed0")
+    for name in ("config.json", "metrics.json", "metrics.md", "SHA256SUMS", *(f"{n}.weights.h5" for n in names),
+                 *(f"history_{n}.json" for n in names)):
         assert (out / name).is_file(), name
-    assert (out / "SHA256SUMS").read_text() == f"{pretrained.sha256(out / 'l1_seed0.weights.h5')}  l1_seed0.weights.h5\n"
+    assert (out / "SHA256SUMS").read_text() == "".join(f"{pretrained.sha256(out / f'{n}.weights.h5')}  {n}.weights.h5\n"
+                                                       for n in sorted(names))
     record = json.loads((out / "config.json").read_text())
-    assert list(record["runs"]) == ["l1_seed0"] and record["eval_images"] == list(C.EVAL_IMAGES)
+    assert list(record["runs"]) == list(names) and record["eval_images"] == list(C.EVAL_IMAGES)
     assert record["train_images"] == list(C.TRAIN_IMAGES)
     g = C.make_tone_grid_enhancer(C.generator_config_for("l1"))
     g.load_weights(str(out / "l1_seed0.weights.h5"))
@@ -315,25 +329,20 @@ def test_training_script_quick_run_writes_loadable_weights_and_metrics(tmp_path)
     assert np.asarray(g(x)).shape == x.shape
     metrics = json.loads((out / "metrics.json").read_text())
     methods = {r["method"] for r in metrics["clean"]}
-    assert {"identity", "global HE", C.METHOD_NAMES["l1"], "classical CLAHE"} <= methods
+    assert {"identity", "global HE", C.METHOD_NAMES["l1"], C.METHOD_NAMES["gan"], "classical CLAHE"} <= methods
     assert {r["image"] for r in metrics["clean"]} == set(C.EVAL_IMAGES)
     assert all(r["seed"] == 0 for r in metrics["clean"] if r["method"] == C.METHOD_NAMES["l1"])
     assert {r["image"].split("/")[1] for r in metrics["restoration"]} == set(C.RESTORATION_DEGRADATIONS)
     assert {r["image"].split("/")[0] for r in metrics["restoration"]} == {C.EVAL_IMAGES[0]}  # --quick: one photo
 
 
-def test_training_script_quick_restore_run_trains_in_two_stages_and_records_the_ablation(tmp_path):
+def test_training_script_quick_restore_run_trains_in_two_stages_and_records_the_ablation(quick_training_run, tmp_path):
     """The restore run's two stages (a few steps each) are recorded; the U-Net moved, the GAN's tone grid did not."""
     import json
-    import subprocess
     import sys
     from pathlib import Path
 
-    script = Path(__file__).resolve().parents[1] / "scripts" / "train_clahe_generator.py"
-    out, work = tmp_path / "out", tmp_path / "work"
-    proc = subprocess.run([sys.executable, str(script), "--quick", "--out", str(out), "--work", str(work),
-                           "--runs", "gan:0;restore:0"], capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    out, work = quick_training_run
     run = json.loads((out / "config.json").read_text())["runs"]["restore_seed0"]
     for stage in ("pretrain", "finetune"):
         assert run[stage]["steps"] == 2 and len(run[stage]["l2_per_epoch"]) == 1 and run[stage]["loss"] == "mse"
@@ -354,6 +363,16 @@ def test_training_script_quick_restore_run_trains_in_two_stages_and_records_the_
     methods = {r["method"] for r in json.loads((out / "metrics.json").read_text())["restoration"]}
     assert {C.METHOD_NAMES["restore"], "restoring tone grid, stage 1 only", "CLAHE",
             "restoring tone grid (GAN), self-ensemble"} <= methods
-    proc = subprocess.run([sys.executable, str(script), "--quick", "--out", str(out), "--work", str(work),
-                           "--runs", "restore:0"], capture_output=True, text=True, timeout=600)
-    assert proc.returncode != 0 and "needs the gan run of seed 0" in proc.stdout + proc.stderr
+
+    # Without the gan run before it, the restore run is refused before anything loads or trains (in this process:
+    # the script checks the order of the runs first).
+    script_dir = str(Path(__file__).resolve().parents[1] / "scripts")
+    sys.path.insert(0, script_dir)
+    try:
+        import train_clahe_generator
+    finally:
+        sys.path.remove(script_dir)
+    with pytest.raises(SystemExit, match="needs the gan run of seed 0"):
+        train_clahe_generator.main(["--quick", "--out", str(tmp_path / "out"), "--work", str(tmp_path / "work"),
+                                    "--runs", "restore:0"])
+    assert not (tmp_path / "out").exists()

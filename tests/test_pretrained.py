@@ -50,21 +50,19 @@ def test_reference_mnist_generator_is_the_cropped_style_based_one():
         pretrained.stylegan_generator("mnist", crop=2)
 
 
-def test_mnist_dcgan_generator_record_is_what_its_weights_give():
-    """The DCGAN (the former reference): its recorded 10,000-sample FID, KID, legible rate and class shares, again."""
-    from stylegan_edu.metrics import sample_quality
-
+def test_mnist_dcgan_generator_record_describes_its_weights():
+    """The DCGAN (the former reference) loads offline and its record describes it. Its recorded 10,000-sample FID,
+    KID, legible rate and class shares are recomputed from the weights by chapter 9 (the cell after "The shipped
+    DCGAN"), whose printed numbers strict nbval compares in `make test`; this test does not compute them twice."""
     info = mnist_dcgan_generator_info()
     m = info["metrics"]
     assert info["fid_samples"] == 10_000 and info["n_images"] == 8000 and info["train_config"]["ema_decay"]
-    z = np.random.default_rng(m["noise_seed"]).standard_normal((10_000, 100)).astype(np.float32)
+    assert m["num_samples"] == 10_000 and 0 < m["fid"] < 20 and abs(sum(m["class_shares"].values()) - 1) < 1e-6
     g = mnist_dcgan_generator()
     assert g.count_params() == info["generator_params"]
-    x = np.concatenate([np.asarray(g(z[i:i + 2000], training=False)) for i in range(0, 10_000, 2000)])
-    q = sample_quality(x, dataset="mnist")
-    for key in ("fid", "kid", "legible_rate", "mean_confidence"):
-        assert q[key] == pytest.approx(m[key], rel=1e-3, abs=1e-3), key
-    assert q["class_shares"] == pytest.approx(m["class_shares"], abs=2e-3)
+    z = np.random.default_rng(m["noise_seed"]).standard_normal((8, 100)).astype(np.float32)
+    x = np.asarray(g(z, training=False))
+    assert x.shape == (8, 28, 28, 1) and np.abs(x).max() <= 1 and x.std() > 0.1  # digits, not a constant image
     frames = pretrained.mnist_dcgan_generator_progress()
     assert frames[0][0] == 1 and frames[-1][0] == info["epochs_done"] and len(frames) <= 24
 
