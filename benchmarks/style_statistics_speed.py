@@ -28,8 +28,7 @@ import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the package
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # _timing, also when imported rather than run
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from _timing import parse_args, write_report  # noqa: E402
 

@@ -22,11 +22,18 @@ FAST_COMPILE_FLAGS = ("--xla_backend_optimization_level=0", "--xla_cpu_use_fusio
 
 
 @functools.lru_cache(maxsize=None)
-def _xla_accepts(flag):
-    """Whether this machine's XLA starts with ``flag`` in XLA_FLAGS (a subprocess, about 2 s, once per flag)."""
-    env = {**os.environ, "JAX_PLATFORMS": "cpu", "XLA_FLAGS": flag}
+def _xla_accepts(flags):
+    """Whether this machine's XLA starts with ``flags`` in XLA_FLAGS (a subprocess of about 2 s, once per value)."""
+    env = {**os.environ, "JAX_PLATFORMS": "cpu", "XLA_FLAGS": " ".join(flags)}
     probe = "import jax.numpy as jnp; (jnp.arange(3.0) * 2).block_until_ready()"
     return subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, timeout=120).returncode == 0
+
+
+def _fast_compile_flags():
+    """The options of FAST_COMPILE_FLAGS that XLA accepts: all of them in one probe, else each one on its own."""
+    if _xla_accepts(FAST_COMPILE_FLAGS):
+        return FAST_COMPILE_FLAGS
+    return tuple(f for f in FAST_COMPILE_FLAGS if _xla_accepts((f,)))
 
 
 def jax_cpu_env(xla_optimisations=False, **extra):
@@ -34,6 +41,5 @@ def jax_cpu_env(xla_optimisations=False, **extra):
     (a subprocess that times steps keeps them: it should time what users run)."""
     env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu", **extra}
     if not xla_optimisations:
-        flags = [env.get("XLA_FLAGS", ""), *(f for f in FAST_COMPILE_FLAGS if _xla_accepts(f))]
-        env["XLA_FLAGS"] = " ".join(f for f in flags if f)
+        env["XLA_FLAGS"] = " ".join(f for f in (env.get("XLA_FLAGS", ""), *_fast_compile_flags()) if f)
     return env

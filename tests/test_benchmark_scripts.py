@@ -5,7 +5,6 @@ in this process instead, which already has TensorFlow loaded: a subprocess would
 (7 to 9 s on a 2-core CPU) for each of them.
 """
 
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -14,20 +13,13 @@ import sys
 import pytest
 
 from tests._notebooks import ROOT
-
-
-def _script(path):
-    """The script at ``path`` (relative to the repository) as a module, so that its ``main`` runs here."""
-    spec = importlib.util.spec_from_file_location(f"script_{path.replace('/', '_')[:-3]}", ROOT / path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests._scripts import load_script
 
 
 @pytest.mark.filterwarnings("ignore:FID from 64 images")  # --tiny: 64 images per FID, on purpose
 def test_time_to_quality_tiny(tmp_path, shared_data, monkeypatch):
     monkeypatch.setenv("STYLEGAN_EDU_DATA", shared_data)
-    _script("benchmarks/time_to_quality.py").main(["--tiny", "--out", str(tmp_path), "--snapshots", str(tmp_path / "snaps")])
+    load_script("benchmarks/time_to_quality.py").main(["--tiny", "--out", str(tmp_path), "--snapshots", str(tmp_path / "snaps")])
     results = json.loads((tmp_path / "time_to_quality.json").read_text())
     assert results["runs"]["tutorial"]["params"] == {"generator": 2_330_944, "discriminator": 212_865}
     for name in ("tutorial", "ours"):
@@ -58,7 +50,7 @@ def test_style_transfer_speed_help_only_prints_help(tmp_path):
 
 
 def test_style_statistics_speed_quick_writes_its_report(tmp_path):
-    _script("benchmarks/style_statistics_speed.py").main(["--quick", "--out", str(tmp_path / "speed")])
+    load_script("benchmarks/style_statistics_speed.py").main(["--quick", "--out", str(tmp_path / "speed")])
     record = json.loads((tmp_path / "speed.json").read_text())
     (row,) = record["rows"]
     assert row["size"] == 64 and row["gram_step_s"] > 0 and row["mean_std_loss_ms"] > 0
@@ -69,7 +61,7 @@ def test_style_statistics_speed_quick_writes_its_report(tmp_path):
 def test_stylegan_vs_dcgan_tiny_writes_its_report(tmp_path, shared_data, monkeypatch):
     monkeypatch.setenv("STYLEGAN_EDU_DATA", shared_data)
     out = tmp_path / "cmp"
-    assert _script("benchmarks/stylegan_vs_dcgan.py").main([
+    assert load_script("benchmarks/stylegan_vs_dcgan.py").main([
         "--minutes", "0.02", "--limit", "256", "--timing-rounds", "1", "--timing-steps", "2", "--eval-samples", "200",
         "--work", str(tmp_path / "run"), "--out", str(out), "--no-publish"]) == 0
     record = json.loads((tmp_path / "cmp.json").read_text())
@@ -98,7 +90,7 @@ def test_train_stylegan_mnist_trial_records_the_discriminator_diagnosis(tmp_path
     """A tiny MNIST trial (64 digits, one epoch, 200 samples, DiffAugment on) writes its record without shipping:
     the quality numbers, the augmentation policy, and the discriminator on training digits, held-out digits and fakes."""
     monkeypatch.setenv("STYLEGAN_EDU_DATA", shared_data)
-    script = _script("scripts/train_stylegan.py")
+    script = load_script("scripts/train_stylegan.py")
     assert script.main(["--dataset", "mnist", "--limit", "64", "--epochs", "1", "--quality-every", "0", "--eval-samples",
                         "200", "--augment", "translation", "--work", str(tmp_path / "run"), "--no-ship"]) == 0
     record = json.loads((tmp_path / "run" / "result.json").read_text())

@@ -4,19 +4,16 @@ The parsing and the checks run without a browser; one end-to-end test opens a
 two-page book in headless Chromium and is skipped where Chromium is absent.
 """
 
-import importlib.util
 import struct
-import sys
 import zlib
 from pathlib import Path
 
 import pytest
 
+from tests._scripts import load_script
+
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("check_book_browser", ROOT / "scripts" / "check_book_browser.py")
-check = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault(_spec.name, check)  # dataclasses look their module up there
-_spec.loader.exec_module(check)
+check = load_script("scripts/check_book_browser.py")
 
 COLAB = "https://colab.research.google.com/github/org/repo/blob/main/book/01_intro.ipynb"
 

@@ -339,8 +339,8 @@ def test_training_script_quick_run_writes_loadable_weights_and_metrics(quick_tra
 def test_training_script_quick_restore_run_trains_in_two_stages_and_records_the_ablation(quick_training_run, tmp_path):
     """The restore run's two stages (a few steps each) are recorded; the U-Net moved, the GAN's tone grid did not."""
     import json
-    import sys
-    from pathlib import Path
+
+    from tests._scripts import load_script
 
     out, work = quick_training_run
     run = json.loads((out / "config.json").read_text())["runs"]["restore_seed0"]
@@ -366,13 +366,7 @@ def test_training_script_quick_restore_run_trains_in_two_stages_and_records_the_
 
     # Without the gan run before it, the restore run is refused before anything loads or trains (in this process:
     # the script checks the order of the runs first).
-    script_dir = str(Path(__file__).resolve().parents[1] / "scripts")
-    sys.path.insert(0, script_dir)
-    try:
-        import train_clahe_generator
-    finally:
-        sys.path.remove(script_dir)
     with pytest.raises(SystemExit, match="needs the gan run of seed 0"):
-        train_clahe_generator.main(["--quick", "--out", str(tmp_path / "out"), "--work", str(tmp_path / "work"),
-                                    "--runs", "restore:0"])
+        load_script("scripts/train_clahe_generator.py").main(
+            ["--quick", "--out", str(tmp_path / "out"), "--work", str(tmp_path / "work"), "--runs", "restore:0"])
     assert not (tmp_path / "out").exists()
