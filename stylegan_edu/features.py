@@ -747,8 +747,13 @@ def build_mnist_feature_net():
 
 
 @functools.lru_cache(maxsize=4)
-def _feature_model(net):
-    return keras.Model(net.input, net.get_layer("features").output, name=f"{net.name}_features")
+def _feature_model(net, logits=False):
+    """``net`` cut at its penultimate layer: a model giving the features (N, D), or [features, logits] with ``logits``
+    (built once per net and variant)."""
+    features = net.get_layer("features").output
+    if logits:
+        return keras.Model(net.input, [features, net.output], name=f"{net.name}_features_logits")
+    return keras.Model(net.input, features, name=f"{net.name}_features")
 
 
 def _features_and_logits(images, dataset, batch_size):
@@ -759,8 +764,7 @@ def _features_and_logits(images, dataset, batch_size):
     from stylegan_edu.pretrained import feature_net
 
     x = _check_digit_images(images)  # (N, 28, 28, 1)
-    net = feature_net(dataset)
-    both = keras.Model(net.input, [net.get_layer("features").output, net.output], name=f"{net.name}_features_logits")
+    both = _feature_model(feature_net(dataset), logits=True)
     d = FEATURE_NETS[dataset].features
     out = map_in_batches(lambda v: ops.concatenate(both(v, training=False), axis=-1), x, batch_size, name="images")
     return out[:, :d], out[:, d:]  # (N, 128), (N, 10)

@@ -308,7 +308,7 @@ def quick_training_run(tmp_path_factory):
 
 
 def test_training_script_quick_run_writes_loadable_weights_and_metrics(quick_training_run):
-    """Every output the loader needs, for the L1 run of the quick run."""
+    """Every output the loader needs, for each of the quick run's three runs; the L1 weights load and enhance."""
     import json
 
     from stylegan_edu import pretrained
