@@ -580,6 +580,10 @@ class ToneGridEnhancer(keras.Model):
         pixel) that bring the output closest to ``target``
         (L2, what PSNR measures), fitted by Keras ``fit`` with Adam through
         the tone grid's straight-through lookup; the tone grid is frozen.
+        At a constant learning rate Adam's last step is not always its best,
+        so the weights returned are the best the fit visited (the lowest
+        squared error of all ``steps + 1`` mixes it evaluated): more steps
+        never lower the bound.
         When the bound is above a classical pipeline and the model is not,
         the model's ingredients suffice and what is missing is the U-Net's
         choice (a learning problem); when the bound is below it too, no
@@ -630,9 +634,11 @@ class ToneGridEnhancer(keras.Model):
         learning_rate = check_learning_rate("learning_rate", learning_rate)
         mix = _GlobalMix(self.tone_grid, self.config.in_channels - 1, name=f"{self.name}_oracle_mixing")
         mix.compile(keras.optimizers.Adam(learning_rate), "mse")
-        mix.fit(x, target, epochs=steps, batch_size=1, verbose=0)
-        weights = ops.convert_to_numpy(mix.mixing_weights).astype("float32")  # (K,)
-        return weights, ops.convert_to_numpy(mix(x))  # (1, H, W, 1)
+        best = _BestWeights()
+        mix.fit(x, target, epochs=steps, batch_size=1, verbose=0, callbacks=[best])  # one step an epoch
+        best.visit(float(ops.mean(ops.square(mix(x) - target))), ops.convert_to_numpy(mix.mixing_weights))  # the last
+        mix.mixing_weights.assign(best.weights)
+        return best.weights.astype("float32"), ops.convert_to_numpy(mix(x))  # (K,), (1, H, W, 1)
 
     def call(self, x, training=False, self_ensemble=False):
         """``self_ensemble``: a restoring model's :meth:`ensembled` output (8 orientations)."""
@@ -662,6 +668,28 @@ def _dihedral(x, k, inverse=False):
     for step in reversed(steps) if inverse else steps:
         x = step(x)
     return x
+
+
+class _BestWeights(keras.callbacks.Callback):
+    """The mixing weights with the lowest loss seen in a one-step-an-epoch fit of a :class:`_GlobalMix`.
+
+    An epoch's ``loss`` is that of the weights the step started from (its
+    forward pass comes before its update), so they are kept at the start.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.loss, self.weights, self._start = np.inf, None, None
+
+    def visit(self, loss, weights):
+        if loss < self.loss:
+            self.loss, self.weights = loss, np.array(weights)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = ops.convert_to_numpy(self.model.mixing_weights)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.visit(logs["loss"], self._start)
 
 
 class _GlobalMix(keras.Model):
