@@ -458,6 +458,11 @@ def _camera_stack(size=128):
     return C.repair_stack(photo, ("Gaussian", "unsharp"))[None]  # (1, size, size, 3)
 
 
+def _mixed(x, weights):
+    """The photo of stack ``x`` (1, H, W, 1 + K) with ``weights`` of its K repairs mixed in: the oracle's formula."""
+    return np.clip(x[..., :1] + np.sum(weights * (x[..., 1:] - x[..., :1]), axis=-1, keepdims=True), 0, 1)
+
+
 def test_the_oracle_finds_the_mix_that_made_the_target_and_leaves_the_model_alone():
     """A target made by the tone grid from a known mix, 0.6 of the Gaussian repair and -0.3 of the unsharp one:
     the fitted weights come back within 0.1 and the output within a few grey levels; no weight of the model moves."""
@@ -465,8 +470,7 @@ def test_the_oracle_finds_the_mix_that_made_the_target_and_leaves_the_model_alon
     model = make_tone_grid_enhancer(config)
     x = _camera_stack()
     known = np.array([0.6, -0.3], "float32")
-    mixed = np.clip(x[..., :1] + np.sum(known * (x[..., 1:] - x[..., :1]), axis=-1, keepdims=True), 0, 1)
-    target = np.asarray(model.tone_grid(mixed))  # (1, 128, 128, 1)
+    target = np.asarray(model.tone_grid(_mixed(x, known)))  # (1, 128, 128, 1)
     before = [w.copy() for w in model.get_weights()]
     weights, out = model.oracle_mixing(x, target, steps=200)
     assert weights.shape == (2,) and out.shape == target.shape
@@ -477,21 +481,19 @@ def test_the_oracle_finds_the_mix_that_made_the_target_and_leaves_the_model_alon
 
 def test_the_oracle_returns_the_best_mix_it_visited_so_more_steps_never_lower_the_bound():
     """At a constant learning rate Adam's last step need not be its best: with a step as large as 3.0 the weights
-    overshoot, and after 3 steps the mix is about 9 times as far from the target (squared error) as at the start. The bound is the best mix the fit visited, so it is never below the start (the plain tone grid,
-    all weights 0) and never falls when the fit runs longer."""
+    overshoot, and after 3 steps the mix is about 9 times as far from the target (squared error) as at the start.
+    The bound is the best mix the fit visited, so it is never below the start (the plain tone grid, all weights 0)
+    and never falls when the fit runs longer."""
     config = ToneGridConfig(restore_filters=4, restore_levels=2, restore_repairs=("Gaussian", "unsharp"))
     model = make_tone_grid_enhancer(config)
     x = _camera_stack(64)
-    known = np.array([0.6, -0.3], "float32")
-    target = np.asarray(model.tone_grid(np.clip(x[..., :1] + np.sum(known * (x[..., 1:] - x[..., :1]), axis=-1,
-                                                                     keepdims=True), 0, 1)))  # (1, 64, 64, 1)
+    target = np.asarray(model.tone_grid(_mixed(x, np.array([0.6, -0.3], "float32"))))  # (1, 64, 64, 1)
     start = float(np.mean((np.asarray(model.tone_grid(x[..., :1])) - target) ** 2))  # weights 0
     errors = []
     for steps in (3, 10, 30):
         weights, out = model.oracle_mixing(x, target, steps=steps, learning_rate=3.0)
         errors.append(float(np.mean((out - target) ** 2)))
-        mixed = np.clip(x[..., :1] + np.sum(weights * (x[..., 1:] - x[..., :1]), axis=-1, keepdims=True), 0, 1)
-        np.testing.assert_allclose(out, np.asarray(model.tone_grid(mixed)), atol=1e-6)  # the output of those weights
+        np.testing.assert_allclose(out, np.asarray(model.tone_grid(_mixed(x, weights))), atol=1e-6)  # their output
     assert errors[0] <= start, (errors, start)
     assert errors[2] <= errors[1] * (1 + 1e-4) and errors[1] <= errors[0] * (1 + 1e-4), errors  # round-off aside
 
