@@ -23,7 +23,8 @@ re-exposed by ``clahe.random_tone``:
   photos damaged by ``clahe.damage`` (noise, blur, JPEG, a dim noisy
   exposure), in two stages with Keras ``fit`` and an L2 loss (``--restore-loss``;
   with L1 it won fewer cases, ``restore_l1_run.json``; without the global
-  context, ``restore_no_context_run.json``): (1) the U-Net alone, to
+  context, ``restore_no_context_run.json``; with twice the steps of both
+  stages, ``restore_long_run.json``): (1) the U-Net alone, to
   the clean crop (``clahe_pairs(..., target_from="clean")``: contrast changes
   stay, CLAHE undoes them); (2) the U-Net through the *frozen* tone grid of
   the ``gan`` run (seed 0, the CLAHE task), to the CLAHE of the clean crop,
@@ -38,7 +39,9 @@ damaged (against the classical restore-then-CLAHE pipelines,
 ``clahe.CLASSICAL_PIPELINES``; the restore runs also with the geometric
 self-ensemble, ``clahe.enhance(..., self_ensemble=True)``), and written to ``--out``:
 ``<variant>_seed<seed>.weights.h5``, ``history_<run>.json``, ``config.json``,
-``metrics.json``, ``metrics.md`` and ``SHA256SUMS``.
+``metrics.json``, ``metrics.md`` and ``SHA256SUMS``. With ``--eval-training-photos`` the restore runs
+are also scored on the training photos, with the held-out test's damage (``metrics.json``'s
+``"training_photos"``).
 
 Seeded and deterministic given the seed up to oneDNN round-off, which is not
 nothing: two runs of ``restore`` seed 0 on the same machine agreed on the
@@ -93,6 +96,9 @@ def parse_args(argv=None):
                    help="gan_perceptual: each VGG term's weighted size at the start, as a share of the weighted L1")
     p.add_argument("--vgg-weights", default="hed", help="VGG16 weights of the perceptual terms: hed or imagenet")
     p.add_argument("--reuse", action="store_true", help="load runs already in --out instead of training them again")
+    p.add_argument("--eval-training-photos", action="store_true",
+                   help="also score the restore runs and the classical pipelines on the damaged training photos "
+                        "(the held-out test's damage; does the model fit what it was trained on?)")
     p.add_argument("--quick", action="store_true", help="a few steps, small images, damaged cases of one photo: checks the script runs")
     return p.parse_args(argv)
 
@@ -333,6 +339,11 @@ def evaluate_all(models, args):
     # --quick: the damaged cases of one photo (every kind of damage; the self-ensemble costs 8 passes a case).
     damaged_from = dict(list(photos.items())[:1]) if args.quick else photos
     results["restoration"] = C.evaluate(restore_methods, C.evaluation_pairs(damaged_from, "restoration", strength=0.5))
+    if args.eval_training_photos:  # the same test on the photos the model was trained on (chapter 11: underfitting)
+        seen = C.load_photos(C.TRAIN_IMAGES[:1] if args.quick else C.TRAIN_IMAGES, max_side=128 if args.quick else 512)
+        seen_methods = {**C.CLASSICAL_PIPELINES, **{f"{C.METHOD_NAMES[v]}|{s}": learned(G)
+                                                    for (v, s), G in models.items() if v == "restore"}}
+        results["training_photos"] = C.evaluate(seen_methods, C.evaluation_pairs(seen, "restoration", strength=0.5))
     for rows in results.values():  # "method|seed" -> method, seed
         for r in rows:
             method, _, seed = r["method"].partition("|")

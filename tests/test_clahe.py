@@ -285,7 +285,7 @@ def test_training_script_help_runs_without_training():
     script = Path(__file__).resolve().parents[1] / "scripts" / "train_clahe_generator.py"
     out = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0
-    for option in ("--runs", "--quick", "--out", "--work", "--d-lr", "--reuse"):
+    for option in ("--runs", "--quick", "--out", "--work", "--d-lr", "--reuse", "--eval-training-photos"):
         assert option in out.stdout, option
 
 
@@ -302,7 +302,8 @@ def quick_training_run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("clahe_script")
     out, work = tmp / "out", tmp / "work"
     proc = subprocess.run([sys.executable, str(script), "--quick", "--out", str(out), "--work", str(work),
-                           "--runs", "l1:0;gan:0;restore:0"], capture_output=True, text=True, timeout=600)
+                           "--runs", "l1:0;gan:0;restore:0", "--eval-training-photos"],
+                          capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     return out, work
 
@@ -363,6 +364,11 @@ def test_training_script_quick_restore_run_trains_in_two_stages_and_records_the_
     methods = {r["method"] for r in json.loads((out / "metrics.json").read_text())["restoration"]}
     assert {C.METHOD_NAMES["restore"], "restoring tone grid, stage 1 only", "CLAHE",
             "restoring tone grid (GAN), self-ensemble"} <= methods
+    seen = json.loads((out / "metrics.json").read_text())["training_photos"]  # --eval-training-photos
+    first = C.TRAIN_IMAGES[0]
+    assert {(r["method"], r["image"]) for r in seen} == {
+        (m, f"{first}/{kind}") for m in (*C.CLASSICAL_PIPELINES, C.METHOD_NAMES["restore"]) for kind in C.RESTORATION_DEGRADATIONS}
+    assert {r["seed"] for r in seen if r["method"] == C.METHOD_NAMES["restore"]} == {0}
 
     # Without the gan run before it, the restore run is refused before anything loads or trains (in this process:
     # the script checks the order of the runs first).
