@@ -319,7 +319,12 @@ def evaluate_all(models, args):
         return lambda x: C.enhance(x, model=G, self_ensemble=self_ensemble)
 
     # --quick checks that the evaluation runs, not what it finds: 128 px photos are 16x cheaper than 512 px.
-    photos = C.load_photos(C.EVAL_IMAGES, max_side=128 if args.quick else 512)
+    side = 128 if args.quick else 512
+
+    def damaged_cases(photos):  # --quick: the damaged cases of one photo (every kind; the self-ensemble costs 8 passes a case)
+        return C.evaluation_pairs(dict(list(photos.items())[:1]) if args.quick else photos, "restoration", strength=0.5)
+
+    photos = C.load_photos(C.EVAL_IMAGES, max_side=side)
     clean_methods = {"identity": lambda x: x, "global HE": C.global_equalize}
     for (variant, seed), G in models.items():
         if variant != "restore":
@@ -336,14 +341,11 @@ def evaluate_all(models, args):
         stage1 = C.make_tone_grid_enhancer(models["restore", 0].config, name="restore_stage1_only")
         stage1.load_weights(stage1_weights(args, 0))
         restore_methods[f"{STAGE1_ONLY}|0"] = learned(stage1)
-    # --quick: the damaged cases of one photo (every kind of damage; the self-ensemble costs 8 passes a case).
-    damaged_from = dict(list(photos.items())[:1]) if args.quick else photos
-    results["restoration"] = C.evaluate(restore_methods, C.evaluation_pairs(damaged_from, "restoration", strength=0.5))
+    results["restoration"] = C.evaluate(restore_methods, damaged_cases(photos))
     if args.eval_training_photos:  # the same test on the photos the model was trained on (chapter 11: underfitting)
-        seen = C.load_photos(C.TRAIN_IMAGES[:1] if args.quick else C.TRAIN_IMAGES, max_side=128 if args.quick else 512)
-        seen_methods = {**C.CLASSICAL_PIPELINES, **{f"{C.METHOD_NAMES[v]}|{s}": learned(G)
-                                                    for (v, s), G in models.items() if v == "restore"}}
-        results["training_photos"] = C.evaluate(seen_methods, C.evaluation_pairs(seen, "restoration", strength=0.5))
+        one_pass = {m: f for m, f in restore_methods.items()  # the pipelines and the restore runs, one pass
+                    if m in C.CLASSICAL_PIPELINES or m.startswith(f"{C.METHOD_NAMES['restore']}|")}
+        results["training_photos"] = C.evaluate(one_pass, damaged_cases(C.load_photos(C.TRAIN_IMAGES, max_side=side)))
     for rows in results.values():  # "method|seed" -> method, seed
         for r in rows:
             method, _, seed = r["method"].partition("|")
